@@ -1,0 +1,5 @@
+"""`python -m citels` is the `citels` command."""
+
+from citels.cli import main
+
+raise SystemExit(main())

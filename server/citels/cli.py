@@ -1,0 +1,186 @@
+"""The `citels` command: index, search, show, bibtex, stats, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from citels import __version__
+from citels.indexer import IndexReport, index_corpus
+from citels.locations import default_corpus, default_database
+from citels.papers import Paper
+from citels.store import Store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", action="append", type=Path, metavar="PATH",
+                        help="corpus file or folder (repeatable; default: the bundled corpus)")
+    common.add_argument("--db", type=Path, metavar="PATH",
+                        help="index database (default: one per corpus in the user cache)")
+    parser = argparse.ArgumentParser(
+        prog="citels", description="Find papers by what you remember of them; cite them.")
+    parser.add_argument("--version", action="version", version=f"citels {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = commands.add_parser("index", parents=[common], help="index the corpus")
+    index.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="files and folders to index (default: the corpus)")
+
+    search = commands.add_parser("search", parents=[common], help="ranked papers for a query")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=_positive_int, default=10)
+    search.add_argument("--json", action="store_true")
+
+    show = commands.add_parser("show", parents=[common], help="one paper in full")
+    show.add_argument("key")
+    show.add_argument("--json", action="store_true")
+
+    bibtex = commands.add_parser("bibtex", parents=[common], help="BibTeX entries")
+    bibtex.add_argument("keys", nargs="*", metavar="KEY")
+    bibtex.add_argument("--all", action="store_true", help="every paper in the corpus")
+    bibtex.add_argument("--utf8", action="store_true", help="keep Unicode (for biber)")
+    bibtex.add_argument("--no-abstract", action="store_true")
+
+    stats = commands.add_parser("stats", parents=[common], help="what the index holds")
+    stats.add_argument("--json", action="store_true")
+
+    serve = commands.add_parser("serve", parents=[common], help="the language server on stdio")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead (debugging)")
+    serve.add_argument("--stdio", action="store_true", help="stdio (the default; for clients)")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # `citels search x | head`: the reader has all it wants; that is not an error.
+        sys.stderr.close()
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "bibtex" and not args.keys and not args.all:
+        parser.error("bibtex: name at least one KEY, or --all")
+    corpus = args.corpus or default_corpus()
+    db_path = args.db or default_database(corpus)
+    if args.command == "serve":
+        from citels.lsp.server import run
+
+        return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
+    store = Store(db_path)
+    try:
+        if args.command == "index":
+            report = index_corpus(store, args.paths or corpus, progress=True)
+            _print_report(report)
+            return 0
+        _index_if_empty(store, corpus)
+        return COMMANDS[args.command](store, args)
+    finally:
+        store.close()
+
+
+def _index_if_empty(store: Store, corpus: Sequence[Path]) -> None:
+    if not store.file_states():
+        _print_report(index_corpus(store, corpus, progress=True))
+
+
+def _print_report(report: IndexReport) -> None:
+    for message in report.skipped + report.warnings:
+        print(f"warning: {message}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+
+
+def _search(store: Store, args: argparse.Namespace) -> int:
+    from citels.ranking import rank
+    from citels.render import display_title
+
+    hits = rank(store, " ".join(args.query), limit=args.limit, prefix=False)
+    if args.json:
+        rows = [dict(_paper_json(hit.paper), score=hit.score) for hit in hits]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for hit in hits:
+            year = str(hit.paper.year or "----")
+            print(f"{hit.paper.key}  {year}  {display_title(hit.paper)}")
+    return 0
+
+
+def _show(store: Store, args: argparse.Namespace) -> int:
+    from citels.render import paper_plain
+
+    paper = _paper_or_complain(store, args.key)
+    if paper is None:
+        return 1
+    print(json.dumps(_paper_json(paper), indent=2, ensure_ascii=False) if args.json
+          else paper_plain(paper))
+    return 0
+
+
+def _bibtex(store: Store, args: argparse.Namespace) -> int:
+    from citels.bibtex import to_bibtex
+
+    papers = list(store.papers()) if args.all else []
+    for key in args.keys:
+        paper = _paper_or_complain(store, key)
+        if paper is None:
+            return 1
+        papers.append(paper)
+    entries = [to_bibtex(p, unicode=args.utf8, include_abstract=not args.no_abstract)
+               for p in papers]
+    print("\n".join(entries), end="")
+    return 0
+
+
+def _stats(store: Store, args: argparse.Namespace) -> int:
+    papers, titled = store.paper_counts()
+    records = store.record_count()
+    files = store.file_states()
+    stats = {
+        "papers": papers,
+        "titled": titled,
+        "abstract_only": papers - titled,
+        "records_read": records,
+        "records_merged": records - papers,
+        "files": {path: {"records": state.records, "warnings": list(state.warnings)}
+                  for path, state in sorted(files.items())},
+        "database": str(store.path),
+    }
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        print(f"{papers} papers ({titled} titled, {papers - titled} abstract-only)"
+              f" from {records} records ({records - papers} merged)")
+        for path, info in stats["files"].items():
+            print(f"  {info['records']:>7}  {path}")
+        print(f"index: {store.path}")
+    return 0
+
+
+def _paper_or_complain(store: Store, key: str) -> Paper | None:
+    paper = store.get(key)
+    if paper is None:
+        print(f"citels: no paper with key {key!r} in the index", file=sys.stderr)
+    return paper
+
+
+def _paper_json(paper: Paper) -> dict:
+    from citels.render import display_title
+
+    return dict(paper.to_dict(), display_title=display_title(paper))
+
+
+COMMANDS = {"search": _search, "show": _show, "bibtex": _bibtex, "stats": _stats}

@@ -1,0 +1,51 @@
+"""Corpus readers: files in, paper records out (one module per format)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citels.corpus.seed_pages import parse_seed_page
+from citels.papers import Paper
+
+# Which reader handles which file ending.
+READERS = {
+    ".txt": parse_seed_page,
+}
+
+
+@dataclass
+class FileRecords:
+    """What one corpus file yielded: its paper records and any warnings about it."""
+
+    papers: list[Paper] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class UnreadableFile(Exception):
+    """A corpus file that cannot be read at all (binary, not UTF-8, unreadable)."""
+
+
+def is_corpus_file(path: Path) -> bool:
+    return path.suffix.lower() in READERS
+
+
+def decode_corpus_file(path: Path, data: bytes) -> str:
+    """Decode a corpus file's bytes, or raise UnreadableFile saying what is wrong with it."""
+    if b"\0" in data:
+        raise UnreadableFile(f"{path}: binary file (contains NUL bytes); skipped")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(
+            f"{path}: not UTF-8 (invalid byte at offset {error.start}); skipped"
+        ) from None
+
+
+def read_records(path: Path, data: bytes, label: str) -> FileRecords:
+    """Parse one corpus file's bytes; `label` is how sources name the file."""
+    text = decode_corpus_file(path, data)
+    result = FileRecords()
+    reader = READERS[path.suffix.lower()]
+    result.papers = list(reader(text, label, result.warnings))
+    return result

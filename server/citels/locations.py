@@ -1,0 +1,25 @@
+"""Where things live: the bundled corpus, and one index database per corpus in the user cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+# The repository's corpus/ folder, beside server/ (citels is installed from a checkout).
+BUNDLED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def default_corpus() -> list[Path]:
+    override = os.environ.get("CITELS_CORPUS")
+    return [Path(p) for p in override.split(os.pathsep)] if override else [BUNDLED_CORPUS]
+
+
+def default_database(corpus: Sequence[Path]) -> Path:
+    """One database per corpus: the same corpus paths always find the same index."""
+    names = "\n".join(sorted(str(path.resolve()) for path in corpus))
+    digest = hashlib.sha1(names.encode("utf-8")).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir("citels")) / f"index-{digest}.sqlite3"

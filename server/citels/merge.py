@@ -1,0 +1,44 @@
+"""Merging paper records that are one paper: which records match, and what the merge keeps."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from citels.papers import Paper
+from citels.text import normalize_title
+
+
+def merge_id(paper: Paper) -> str:
+    """Records with equal merge ids are the same paper: same normalised title, or same abstract."""
+    if paper.title:
+        return "title:" + normalize_title(paper.title)
+    digest = hashlib.sha1(normalize_title(paper.abstract or "").encode("utf-8")).hexdigest()
+    return "abstract:" + digest
+
+
+def merge_records(records: list[Paper]) -> Paper:
+    """One paper from its records (in source order), keeping the richest metadata of each."""
+    first = records[0]
+    merged = Paper(title=first.title, abstract=first.abstract)
+    for record in records:
+        # The longest abstract is the least truncated capture of it.
+        if record.abstract and len(record.abstract) > len(merged.abstract or ""):
+            merged.abstract = record.abstract
+        merged.title = merged.title or record.title
+        merged.date = merged.date or record.date
+        merged.year = merged.year or record.year
+        merged.authors = merged.authors or list(record.authors)
+        merged.author_count = merged.author_count or record.author_count
+        merged.organisation = merged.organisation or record.organisation
+        merged.urls += [url for url in record.urls if url not in merged.urls]
+        merged.sources += [s for s in record.sources if s not in merged.sources]
+    if merged.authors and not merged.author_count:
+        merged.author_count = len(merged.authors)
+    return merged
+
+
+def content_hash(paper: Paper) -> str:
+    """A fingerprint of everything stored for a paper, to skip rewriting unchanged rows."""
+    encoded = json.dumps(paper.to_dict(), sort_keys=True).encode("utf-8")
+    return hashlib.sha1(encoded).hexdigest()

@@ -1,0 +1,63 @@
+"""The vocabulary every stage shares: a paper, where it came from, a search hit."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """A place a paper record was read from: a corpus file and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Paper:
+    """One paper as citels knows it; every field but the abstract may be unknown."""
+
+    title: str | None = None
+    abstract: str | None = None
+    key: str | None = None
+    date: str | None = None  # ISO 8601 (YYYY-MM-DD), when the day is known
+    year: int | None = None
+    authors: list[str] = field(default_factory=list)
+    author_count: int | None = None
+    organisation: str | None = None
+    urls: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def is_untitled(self) -> bool:
+        return not self.title
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["sources"] = [str(source) for source in self.sources]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        values = dict(data)
+        values["sources"] = [_parse_source(text) for text in values.get("sources", [])]
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{name: value for name, value in values.items() if name in known})
+
+
+def _parse_source(text: str) -> Source:
+    path, _, line = text.rpartition(":")
+    return Source(path, int(line))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A paper found by a search, with the score the ranker gave it (higher is better)."""
+
+    paper: Paper
+    score: float

@@ -1,0 +1,115 @@
+"""Render a paper for people: display titles, readable abstracts, summaries, hover text."""
+
+from __future__ import annotations
+
+import re
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+from citels.papers import Paper
+
+# LaTeX fragments in abstracts: inline math, {\em x} groups, a command with a brace argument.
+_LATEX_FRAGMENT = re.compile(r"\$[^$]+\$|\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+(?:\{[^{}]*\})?")
+# Math whose backslashes the capture lost: "mathcal O(K^{2/3})", "varepsilon-optimal".
+_BARE_MATH_COMMAND = re.compile(r"\b(?:mathcal|mathbb|mathrm|mathbf)\s+(?=\w)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+# Sentences that say what the paper does, which is what a summary should hold.
+_CONTRIBUTION = re.compile(
+    r"\b(?:we|this (?:paper|work|article)|our (?:method|approach|work))\s+"
+    r"(?:propose|introduce|present|develop|show|find|demonstrate|study|provide|consider|"
+    r"analy[sz]e|formulate|derive|design|reviews?|focus)",
+    re.IGNORECASE,
+)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+_LATEX_TO_TEXT = LatexNodes2Text()
+
+
+def readable(text: str) -> str:
+    """Text with its LaTeX fragments turned into what they would look like printed."""
+    text = _BARE_MATH_COMMAND.sub("", text)
+
+    def convert(match: re.Match[str]) -> str:
+        try:
+            return _LATEX_TO_TEXT.latex_to_text(match.group()).strip() or match.group()
+        except Exception:  # pylatexenc can fail on odd input; the raw text still reads
+            return match.group()
+
+    return _LATEX_FRAGMENT.sub(convert, text)
+
+
+def abstract_opening(abstract: str, *, words: int = 8) -> str:
+    """The first words of an abstract, with an ellipsis when there is more."""
+    parts = abstract.split()
+    opening = " ".join(parts[:words])
+    return opening + "…" if len(parts) > words else opening
+
+
+def display_title(paper: Paper) -> str:
+    """The title as a person knows it; an untitled paper shows its opening words instead."""
+    if paper.title:
+        return paper.title
+    return "[Untitled] " + abstract_opening(readable(paper.abstract or ""))
+
+
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def summary(abstract: str, *, max_sentences: int = 2) -> str:
+    """Sentences of the abstract that say what the paper does; never words it does not have."""
+    all_sentences = sentences(readable(abstract))
+    chosen = [s for s in all_sentences if _CONTRIBUTION.search(s)][:max_sentences]
+    return " ".join(chosen or all_sentences[:1])
+
+
+def escape_markdown(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def facts_line(paper: Paper) -> str:
+    """Date or year, author count and organisation, as far as they are known."""
+    facts = []
+    if paper.date:
+        facts.append(paper.date)
+    elif paper.year:
+        facts.append(str(paper.year))
+    if paper.authors:
+        facts.append(", ".join(paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else ""))
+    elif paper.author_count:
+        facts.append(f"{paper.author_count} author{'s' if paper.author_count != 1 else ''}")
+    if paper.organisation:
+        facts.append(paper.organisation)
+    return " · ".join(facts)
+
+
+def paper_markdown(paper: Paper, *, show_abstract: bool = True) -> str:
+    """The hover: title, facts, key, summary, abstract, links."""
+    parts = [f"**{escape_markdown(display_title(paper))}**"]
+    facts = facts_line(paper)
+    parts.append(escape_markdown(facts) + ("  \n" if facts else "") + f"`{paper.key}`")
+    if paper.abstract:
+        parts.append("*" + escape_markdown(summary(paper.abstract)) + "*")
+        if show_abstract:
+            parts.append(escape_markdown(readable(paper.abstract)))
+    links = [f"[{escape_markdown(url)}]({url})" for url in paper.urls]
+    if links:
+        parts.append("Links: " + ", ".join(links))
+    if paper.sources:
+        parts.append("Source: " + escape_markdown(", ".join(str(s) for s in paper.sources)))
+    return "\n\n".join(parts)
+
+
+def paper_plain(paper: Paper, *, show_abstract: bool = True) -> str:
+    """The same as `paper_markdown`, for clients and terminals without Markdown."""
+    parts = [display_title(paper)]
+    facts = facts_line(paper)
+    parts.append((facts + "\n" if facts else "") + f"key: {paper.key}")
+    if paper.abstract:
+        parts.append("Summary: " + summary(paper.abstract))
+        if show_abstract:
+            parts.append(readable(paper.abstract))
+    if paper.urls:
+        parts.append("Links: " + ", ".join(paper.urls))
+    if paper.sources:
+        parts.append("Source: " + ", ".join(str(s) for s in paper.sources))
+    return "\n\n".join(parts)

@@ -1,0 +1,158 @@
+"""The index of the bundled corpus, incremental re-indexing, and key stability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citels import indexer
+from citels.indexer import index_corpus
+from citels.ranking import rank
+from citels.store import Store
+
+
+def test_the_bundled_corpus_has_400_distinct_papers(bundled_store: Store):
+    papers, titled = bundled_store.paper_counts()
+    assert (papers, titled, bundled_store.record_count()) == (400, 390, 430)
+
+
+def test_a_merged_paper_keeps_every_source_and_the_richest_metadata(bundled_store: Store):
+    paper = bundled_store.get("mirrorDescentPolicy2020")
+    assert paper is not None
+    assert paper.title == "Mirror Descent Policy Optimization"
+    # The date and author count come from one file; the other file lacks them.
+    assert (paper.date, paper.author_count) == ("2020-05-19", 4)
+    assert sorted(s.path[:3] for s in paper.sources) == ["003", "004"]
+    assert paper.urls == ["https://github.com/manantomar/Mirror-Descent-Policy-Optimization"]
+
+
+def test_abstract_only_papers_are_found_by_their_abstract_and_keyed_by_their_method(
+    bundled_store: Store,
+):
+    paper = bundled_store.get("pepo")
+    assert paper is not None and paper.title is None
+    assert paper.abstract.startswith("We introduce PEPO")
+    assert rank(bundled_store, "KLoM unlearning benchmark")[0].paper.title is None
+
+
+def test_diacritics_fold_in_search(bundled_store: Store):
+    titles = [hit.paper.title for hit in rank(bundled_store, "tulu 3", prefix=False)]
+    assert titles[0] == "TÜLU 3: Pushing Frontiers in Open Language Model Post-Training"
+
+
+def test_keys_are_unique_ascii(bundled_store: Store):
+    keys = [paper.key for paper in bundled_store.papers()]
+    assert len({k.lower() for k in keys}) == 400
+    assert all(k.isascii() and k[0].isalpha() for k in keys)
+
+
+def test_a_second_run_on_an_unchanged_corpus_reads_nothing(corpus_copy: Path, tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    first = index_corpus(store, [corpus_copy])
+    assert (first.added, first.files_read) == (400, 5)
+    second = index_corpus(store, [corpus_copy])
+    assert (second.added, second.updated, second.removed, second.files_read) == (0, 0, 0, 0)
+    assert second.unchanged == 400
+    assert second.summary().startswith("index unchanged: 400 papers")
+
+
+def test_a_touched_but_unchanged_file_is_not_reparsed(corpus_copy: Path, tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    path = next(corpus_copy.glob("003_*.txt"))
+    path.write_bytes(path.read_bytes())  # new mtime, same bytes
+    report = index_corpus(store, [corpus_copy])
+    assert (report.files_read, report.files_unchanged, report.updated) == (0, 5, 0)
+
+
+def test_a_changed_file_reindexes_its_papers_only(corpus_copy: Path, tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    path = next(corpus_copy.glob("003_*.txt"))
+    text = path.read_text()
+    path.write_text(text.replace("\nMirror Descent Policy Optimization\n",
+                                 "\nMirror Descent Policy Optimization Revisited\n"))
+    report = index_corpus(store, [corpus_copy])
+    assert report.files_read == 1
+    # The old title lives on in another file; the new title is a new paper.
+    assert (report.added, report.removed) == (1, 0)
+    assert report.updated == 1  # the old paper lost one of its sources
+    assert store.paper_counts()[0] == 401
+    assert [s.path[:3] for s in store.get("mirrorDescentPolicy2020").sources] == ["004"]
+
+
+def test_a_removed_file_removes_only_papers_no_other_file_holds(corpus_copy: Path,
+                                                                  tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    next(corpus_copy.glob("003_*.txt")).unlink()
+    report = index_corpus(store, [corpus_copy])
+    # Mirror Descent Policy Optimization is also in 004: it stays, with one source fewer.
+    paper = store.get("mirrorDescentPolicy2020")
+    assert paper is not None and [s.path[:3] for s in paper.sources] == ["004"]
+    assert store.get("updateEquivalenceFramework2023") is None
+    assert report.removed > 0
+    assert store.paper_counts()[0] == 400 - report.removed
+
+
+def test_keys_never_change_when_papers_come_and_go(corpus_copy: Path, tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    before = {p.title: p.key for p in store.papers() if p.title}
+    # A new paper whose key would clash, in a file that sorts before all others.
+    (corpus_copy / "000_aaa.txt").write_text(
+        "Mirror Descent Policy Optimization Again\n" + "We propose a method. " * 10 + "\n")
+    index_corpus(store, [corpus_copy])
+    assert store.get("mirrorDescentPolicy") is not None  # no year known: no year in the key
+    after = {p.title: p.key for p in store.papers() if p.title}
+    assert {t: after[t] for t in before} == before
+    # Gone and back: the same key again.
+    path = next(corpus_copy.glob("002_*.txt"))
+    saved = path.read_bytes()
+    path.unlink()
+    index_corpus(store, [corpus_copy])
+    path.write_bytes(saved)
+    index_corpus(store, [corpus_copy])
+    assert {p.title: p.key for p in store.papers() if p.title in before} == before
+
+
+def test_a_fresh_index_gives_the_same_keys(corpus_copy: Path, tmp_path: Path,
+                                           bundled_store: Store):
+    store = Store(tmp_path / "fresh.sqlite3")
+    index_corpus(store, [corpus_copy])
+    assert [p.key for p in store.papers()] == [p.key for p in bundled_store.papers()]
+
+
+def test_an_interrupted_index_leaves_the_previous_one_intact(corpus_copy: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    next(corpus_copy.glob("004_*.txt")).unlink()
+    real_update = indexer._update_papers
+
+    def crash_midway(*args, **kwargs):
+        real_update(*args, **kwargs)
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C at the last moment
+
+    monkeypatch.setattr(indexer, "_update_papers", crash_midway)
+    with pytest.raises(KeyboardInterrupt):
+        index_corpus(store, [corpus_copy])
+    monkeypatch.undo()
+    reopened = Store(tmp_path / "db.sqlite3")
+    assert reopened.paper_counts() == (400, 390)
+    assert len(reopened.file_states()) == 5
+
+
+def test_unreadable_files_are_skipped_with_a_message_naming_them(corpus_copy: Path,
+                                                                   tmp_path: Path):
+    (corpus_copy / "binary.txt").write_bytes(b"PK\x03\x04\x00\x00binary")
+    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 title\n".encode("latin-1"))
+    (corpus_copy / "notes.docx").write_bytes(b"whatever")
+    store = Store(tmp_path / "db.sqlite3")
+    report = index_corpus(store, [corpus_copy])
+    skipped = "\n".join(report.skipped)
+    assert "binary.txt: binary file" in skipped
+    assert "latin1.txt: not UTF-8 (invalid byte at offset 3)" in skipped
+    assert "notes.docx: not a corpus format" in skipped
+    assert store.paper_counts()[0] == 400
