@@ -44,7 +44,8 @@ class IndexReport:
                 f" {self.unchanged} unchanged papers ({self.files_read} files read,"
                 f" {self.files_unchanged} unchanged)"
             )
-        tail = f"; {len(self.skipped)} files skipped" if self.skipped else ""
+        count = len(self.skipped)
+        tail = f"; {count} file{'s' if count != 1 else ''} skipped" if count else ""
         return f"{head}{tail} in {self.seconds:.2f}s"
 
 
@@ -56,7 +57,7 @@ def find_corpus_files(paths: Iterable[Path], report: IndexReport) -> list[Path]:
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if is_corpus_file(child):
                     found.append(child.resolve())
-                elif not child.name.startswith("."):
+                elif not _is_folder_furniture(child):
                     report.skipped.append(f"{child}: not a corpus format")
         elif path.is_file():
             if is_corpus_file(path):
@@ -66,6 +67,12 @@ def find_corpus_files(paths: Iterable[Path], report: IndexReport) -> list[Path]:
         else:
             report.skipped.append(f"{path}: not found")
     return list(dict.fromkeys(found))
+
+
+def _is_folder_furniture(path: Path) -> bool:
+    """Files a corpus folder may hold that are not papers: hidden files, READMEs, licences."""
+    stem = path.name.split(".")[0].upper()
+    return path.name.startswith(".") or stem in {"README", "LICENSE", "LICENCE", "NOTICE"}
 
 
 def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False) -> IndexReport:
