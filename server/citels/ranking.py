@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from citels.keys import SKIP_WORDS
 from citels.papers import Hit, Paper
 from citels.store import Store, match_expression
-from citels.text import fold_for_search, words
+from citels.text import words
 
 CANDIDATES = 200  # how many index matches are re-scored; bounded so cost is flat at scale
 EXACT_KEY_BONUS = 100.0
@@ -56,7 +56,7 @@ def rank(
             scored[paper.key] = (score, paper)
 
     for paper, bm25 in _candidates(store, query, prefix):
-        offer(paper, _text_score(query, paper, bm25))
+        offer(paper, _text_score(query, paper, bm25, prefix))
     if " " not in query.text:
         for paper in store.keys_with_prefix(query.text, limit):
             exact = paper.key is not None and paper.key.lower() == query.text.lower()
@@ -82,10 +82,32 @@ def _candidates(store: Store, query: Query, prefix: bool) -> list[tuple[Paper, f
     return hits
 
 
-def _text_score(query: Query, paper: Paper, bm25: float) -> float:
-    """Blend the index's bm25 with how closely the typed words match the title."""
-    typed = " ".join(query.tokens)
-    title = fold_for_search(paper.title or "")
-    # partial_ratio: the typed words as a stretch of the title ("mirror desc" in "mirror descent ...")
-    closeness = fuzz.partial_ratio(typed, title) / 100 if title else 0.0
-    return bm25 / (bm25 + 10.0) + closeness
+def _text_score(query: Query, paper: Paper, bm25: float, prefix: bool) -> float:
+    """How well the typed words fit the paper: mostly the title, then the abstract and bm25."""
+    tokens = list(query.tokens)
+    title_words = words(paper.title or "")
+    matched = [_word_match(t, title_words, prefix and i == len(tokens) - 1)
+               for i, t in enumerate(tokens)]
+    coverage = sum(matched) / len(tokens)
+    significant = [w for w in title_words if w not in SKIP_WORDS] or title_words
+    # Of the title's words, how many did the writer type: "mirror descent" fits
+    # "Mirror Descent" better than a long title that merely contains both words.
+    precision = min(1.0, sum(1 for m in matched if m) / len(significant)) if significant else 0.0
+    folded_title = " ".join(title_words)
+    phrase = " ".join(tokens)
+    in_order = bool(folded_title) and (f" {phrase}" in f" {folded_title}")
+    at_start = in_order and folded_title.startswith(phrase)
+    closeness = fuzz.partial_ratio(phrase, folded_title) / 100 if folded_title else 0.0
+    return (3.0 * coverage + 1.0 * in_order + 1.0 * at_start + 0.5 * precision
+            + 0.5 * closeness + bm25 / (bm25 + 10.0))
+
+
+def _word_match(token: str, title_words: list[str], unfinished: bool) -> float:
+    """1 for a title word typed in full (or being typed), 0.9 for a prefix, else 0."""
+    best = 0.0
+    for word in title_words:
+        if word == token:
+            return 1.0
+        if word.startswith(token):
+            best = max(best, 1.0 if unfinished else 0.9)
+    return best

@@ -20,7 +20,8 @@ _CONTRIBUTION = re.compile(
     r"analy[sz]e|formulate|derive|design|reviews?|focus)",
     re.IGNORECASE,
 )
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+# Characters that change the meaning of running Markdown text; hyphens and parentheses do not.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LATEX_TO_TEXT = LatexNodes2Text()
 
 
@@ -91,7 +92,7 @@ def paper_markdown(paper: Paper, *, show_abstract: bool = True) -> str:
         parts.append("*" + escape_markdown(summary(paper.abstract)) + "*")
         if show_abstract:
             parts.append(escape_markdown(readable(paper.abstract)))
-    links = [f"[{escape_markdown(url)}]({url})" for url in paper.urls]
+    links = [f"<{url}>" for url in paper.urls]
     if links:
         parts.append("Links: " + ", ".join(links))
     if paper.sources:

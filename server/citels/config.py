@@ -1,0 +1,83 @@
+"""The server's settings: defaults, the names used on the wire, and validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_COMPLETION_ITEMS = 50
+
+
+@dataclass
+class Config:
+    """Settings under the `citels` section (camelCase on the wire, dotted for nested keys)."""
+
+    corpus: list[str] = field(default_factory=list)  # empty: the bundled corpus
+    database: str | None = None  # None: one per corpus in the user cache
+    citation_commands: list[str] = field(default_factory=list)  # extra LaTeX macro names
+    default_bibliography: str = "references.bib"
+    completion_limit: int = MAX_COMPLETION_ITEMS
+    hover_show_abstract: bool = True
+
+
+# wire name -> (attribute, check, what a valid value is)
+_SETTINGS = {
+    "corpus": ("corpus", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+               "a list of paths"),
+    "database": ("database", lambda v: v is None or isinstance(v, str), "a path"),
+    "citationCommands": (
+        "citation_commands",
+        lambda v: isinstance(v, list) and all(isinstance(x, str) and x.isalpha() for x in v),
+        "a list of command names without the backslash, such as [\"mycite\"]"),
+    "defaultBibliography": ("default_bibliography",
+                            lambda v: isinstance(v, str) and v.endswith(".bib") and "/" not in v,
+                            "a file name ending in .bib"),
+    "completion.limit": (
+        "completion_limit",
+        lambda v: isinstance(v, int) and not isinstance(v, bool)
+        and 1 <= v <= MAX_COMPLETION_ITEMS,
+        f"a whole number from 1 to {MAX_COMPLETION_ITEMS}"),
+    "hover.showAbstract": ("hover_show_abstract", lambda v: isinstance(v, bool), "true or false"),
+}
+
+
+def parse_settings(raw: Any) -> tuple[Config, list[str]]:
+    """A Config from the client's settings, and a message for each value that was not valid.
+
+    Accepts the object with or without a `{"citels": ...}` wrapper; invalid values keep
+    their defaults.
+    """
+    config = Config()
+    if raw is None:
+        return config, []
+    if not isinstance(raw, dict):
+        return config, [f"citels settings must be an object, not {type(raw).__name__}"]
+    if isinstance(raw.get("citels"), dict):
+        raw = raw["citels"]
+    errors = []
+    for name, value in _flatten(raw).items():
+        if name not in _SETTINGS:
+            errors.append(f"unknown setting citels.{name} (ignored)")
+            continue
+        attribute, check, expected = _SETTINGS[name]
+        if check(value):
+            setattr(config, attribute, value)
+        else:
+            errors.append(f"citels.{name} must be {expected}, not {value!r}; using the default")
+    return config, errors
+
+
+def setting_names() -> list[str]:
+    """Every setting's wire name (the editor clients mirror these)."""
+    return list(_SETTINGS)
+
+
+def _flatten(raw: dict, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name not in _SETTINGS:
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat

@@ -1,0 +1,126 @@
+"""The BibTeX entry written into the document's bibliography, and the commands around it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from citels.bib_edit import append_entry, append_to_file
+from citels.bibtex import to_bibtex
+from citels.cite_syntax import BIBTEX
+from citels.lsp import convert
+from citels.lsp.server import CitelsServer, OpenDocument
+from citels.user_bib import UserEntry, find_entry
+from citels.workspace import Bibliography, OutsideWorkspace, find_bibliography
+
+
+def register(server: CitelsServer) -> None:
+    @server.command(convert.INSERT_BIBTEX)
+    async def insert_bibtex(ls: CitelsServer, *args: Any) -> dict:
+        """Arguments: key, document URI. Adds the paper's entry unless the key is there."""
+        if len(args) < 2 or not all(isinstance(a, str) for a in args[:2]):
+            return {"added": False, "error": "expected arguments: key, document URI"}
+        return await add_entry(ls, args[0], args[1])
+
+    @server.command(convert.SHOW_PAPER)
+    def show_paper(ls: CitelsServer, *args: Any) -> dict | None:
+        """Argument: key. The paper's record, or null."""
+        paper = ls.store.get(args[0]) if ls.store and args and isinstance(args[0], str) else None
+        return paper.to_dict() if paper else None
+
+
+async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
+    """Append the entry for `key` to the bibliography of the document at `document_uri`."""
+    paper = ls.store.get(key) if ls.store else None
+    if paper is None or paper.key is None:
+        return _refuse(ls, f"no paper with key {key!r} in the corpus")
+    doc = ls.document(document_uri)
+    if doc is None or doc.language is None:
+        return _refuse(ls, f"{document_uri} is not a LaTeX or Markdown document")
+    try:
+        bibliography = _bibliography_of(ls, doc)
+    except OutsideWorkspace as error:
+        return _refuse(ls, str(error), show=True)
+    bib_uri = from_fs_path(str(bibliography.path)) or bibliography.path.as_uri()
+    existing, version = _current_text(ls, bib_uri, bibliography)
+    append = append_entry(existing, paper.key, to_bibtex(paper))
+    result = {"added": False, "bibliography": str(bibliography.path), "key": paper.key}
+    if append is None:
+        return result  # already there: never a second entry for a key
+    if ls.flags.apply_edit and (bibliography.path.exists() or ls.flags.create_files):
+        edit = _workspace_edit(ls, bib_uri, existing, version, append.text,
+                               create=not bibliography.path.exists())
+        response = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+            edit=edit, label=f"citels: add {paper.key} to {bibliography.path.name}"))
+        if not response.applied:
+            ls.log(f"the editor did not add {paper.key} to {bibliography.path}: "
+                   f"{response.failure_reason or 'no reason given'}", types.MessageType.Warning)
+            return result
+    else:
+        append_to_file(bibliography.path, paper.key, to_bibtex(paper))
+        ls.log(f"wrote {paper.key} to {bibliography.path} directly "
+               "(the editor cannot apply workspace edits)")
+    return dict(result, added=True)
+
+
+def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
+                    ) -> tuple[UserEntry | None, str | None]:
+    """The document's own .bib entry for `key`, and the name of the file searched."""
+    if doc.language == BIBTEX:
+        return find_entry(doc.text, key, doc.path.name), doc.path.name
+    try:
+        bibliography = _bibliography_of(ls, doc)
+    except OutsideWorkspace:
+        return None, None
+    if not bibliography.declared and not bibliography.path.exists():
+        return None, None
+    bib_uri = from_fs_path(str(bibliography.path)) or bibliography.path.as_uri()
+    text, _ = _current_text(ls, bib_uri, bibliography)
+    return find_entry(text, key, bibliography.path.name), bibliography.path.name
+
+
+def _bibliography_of(ls: CitelsServer, doc: OpenDocument) -> Bibliography:
+    assert doc.language is not None
+    return find_bibliography(doc.path, doc.text, doc.language, ls.workspace_roots(doc.path.parent),
+                             ls.config.default_bibliography)
+
+
+def _current_text(ls: CitelsServer, uri: str, bibliography: Bibliography
+                  ) -> tuple[str, int | None]:
+    """The bibliography as the editor has it (unsaved changes included), else as on disk."""
+    open_doc = ls.workspace.text_documents.get(unquote(uri))
+    if open_doc is not None:
+        return open_doc.source, open_doc.version
+    if bibliography.path.exists():
+        data = bibliography.path.read_bytes()
+        return data.decode("utf-8", errors="replace"), None
+    return "", None
+
+
+def _workspace_edit(ls: CitelsServer, uri: str, existing: str, version: int | None, text: str,
+                    *, create: bool) -> types.WorkspaceEdit:
+    lines = re.split(r"\r\n|\r|\n", existing)
+    end = convert.position(lines[-1], len(lines) - 1, len(lines[-1]))
+    insert = types.TextEdit(range=types.Range(start=end, end=end), new_text=text)
+    if not ls.flags.document_changes:
+        return types.WorkspaceEdit(changes={uri: [insert]})
+    changes: list[Any] = []
+    if create:
+        changes.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(
+            ignore_if_exists=True)))
+    changes.append(types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+        edits=[insert]))
+    return types.WorkspaceEdit(document_changes=changes)
+
+
+def _refuse(ls: CitelsServer, message: str, *, show: bool = False) -> dict:
+    ls.log(message, types.MessageType.Warning)
+    if show:
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                       message=f"citels: {message}"))
+    return {"added": False, "error": message}

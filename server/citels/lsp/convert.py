@@ -1,0 +1,64 @@
+"""From citels' values to lsprotocol types: completion items, hover contents, edits."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from citels.papers import Paper
+from citels.render import display_title, paper_markdown, paper_plain
+
+INSERT_BIBTEX = "citels.insertBibtex"
+SHOW_PAPER = "citels.showPaper"
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def position(line_text: str, line: int, column: int) -> types.Position:
+    """An LSP position (UTF-16 code units) from a column in Python characters."""
+    return types.Position(line=line, character=utf16_length(line_text[:column]))
+
+
+def completion_item(paper: Paper, rank: int, typed: str, edit_range: types.Range,
+                    new_text: str, document_uri: str) -> types.CompletionItem:
+    """One paper in the completion list: its title to read, its key to insert."""
+    assert paper.key
+    title = display_title(paper)
+    year = str(paper.year) if paper.year else "n.d."
+    return types.CompletionItem(
+        label=title,
+        kind=types.CompletionItemKind.Reference,
+        detail=f"{year} · {paper.key}",
+        label_details=types.CompletionItemLabelDetails(description=f"{year} {paper.key}"),
+        # Our order, not the client's: every item starts its filter text with what was typed,
+        # so clients keep all of them and fall back to sortText.
+        sort_text=f"{rank:04d}",
+        filter_text=f"{typed} {title} {paper.key}" if typed else f"{title} {paper.key}",
+        text_edit=types.TextEdit(range=edit_range, new_text=new_text),
+        command=types.Command(title="Add the BibTeX entry", command=INSERT_BIBTEX,
+                              arguments=[paper.key, document_uri]),
+        data={"key": paper.key},
+    )
+
+
+def documentation(paper: Paper, *, markdown: bool, show_abstract: bool) -> types.MarkupContent:
+    if markdown:
+        return types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                   value=paper_markdown(paper, show_abstract=show_abstract))
+    return types.MarkupContent(kind=types.MarkupKind.PlainText,
+                               value=paper_plain(paper, show_abstract=show_abstract))
+
+
+def server_position(lines: list[str], position: types.Position) -> tuple[int, int]:
+    """Line and Python column from an LSP position (UTF-16), clamped to the document."""
+    if not lines:
+        return 0, 0
+    line = min(max(position.line, 0), len(lines) - 1)
+    text = lines[line]
+    units = 0
+    for column, char in enumerate(text):
+        if units >= position.character:
+            return line, column
+        units += 2 if ord(char) > 0xFFFF else 1
+    return line, len(text)

@@ -1,0 +1,41 @@
+"""What the client can do, collapsed once at initialize rather than asked in every handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+
+@dataclass(frozen=True)
+class ClientFlags:
+    markdown_hover: bool = False
+    markdown_completion_docs: bool = False
+    apply_edit: bool = False
+    document_changes: bool = False
+    create_files: bool = False
+    work_done_progress: bool = False
+    configuration: bool = False
+    client_name: str = ""
+
+    @classmethod
+    def from_initialize(cls, params: types.InitializeParams) -> ClientFlags:
+        caps = params.capabilities
+        text = caps.text_document
+        workspace = caps.workspace
+        edit = workspace.workspace_edit if workspace else None
+        hover_formats = (text.hover.content_format if text and text.hover else None) or []
+        item = (text.completion.completion_item
+                if text and text.completion and text.completion.completion_item else None)
+        doc_formats = (item.documentation_format if item else None) or []
+        operations = (edit.resource_operations if edit else None) or []
+        return cls(
+            markdown_hover=types.MarkupKind.Markdown in hover_formats,
+            markdown_completion_docs=types.MarkupKind.Markdown in doc_formats,
+            apply_edit=bool(workspace and workspace.apply_edit),
+            document_changes=bool(edit and edit.document_changes),
+            create_files=types.ResourceOperationKind.Create in operations,
+            work_done_progress=bool(caps.window and caps.window.work_done_progress),
+            configuration=bool(workspace and workspace.configuration),
+            client_name=(params.client_info.name if params.client_info else ""),
+        )

@@ -1,0 +1,37 @@
+"""textDocument/hover: on a cited key (or a .bib entry key), the paper in full."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from citels.cite_syntax import key_at
+from citels.lsp import convert
+from citels.lsp.server import CitelsServer
+from citels.lsp.bibliography import find_user_entry
+from citels.user_bib import describe_entry
+
+
+def register(server: CitelsServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: CitelsServer, params: types.HoverParams) -> types.Hover | None:
+        doc = ls.document(params.text_document.uri)
+        if doc is None or doc.language is None or not doc.lines:
+            return None
+        line, column = convert.server_position(doc.lines, params.position)
+        span = key_at(doc.lines, line, column, doc.language, ls.config.citation_commands)
+        if span is None:
+            return None
+        text = doc.lines[line]
+        hover_range = types.Range(start=convert.position(text, line, span.start),
+                                  end=convert.position(text, line, span.end))
+        markdown = ls.flags.markdown_hover
+        paper = ls.store.get(span.key) if ls.store else None
+        if paper is not None:
+            contents = convert.documentation(paper, markdown=markdown,
+                                             show_abstract=ls.config.hover_show_abstract)
+        else:
+            contents = types.MarkupContent(
+                kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
+                value=describe_entry(span.key, *find_user_entry(ls, doc, span.key),
+                                     markdown=markdown))
+        return types.Hover(contents=contents, range=hover_range)

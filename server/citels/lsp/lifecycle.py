@@ -1,0 +1,32 @@
+"""Start-up and settings: initialize, initialized, didChangeConfiguration."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from citels.lsp.flags import ClientFlags
+from citels.lsp.server import CitelsServer
+
+
+def register(server: CitelsServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
+        ls.flags = ClientFlags.from_initialize(params)
+        if params.initialization_options is not None:
+            ls.apply_settings(params.initialization_options)
+        # Open now, so the first completion is answered from the index that exists.
+        ls.open_index()
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None:
+        await ls.pull_settings()
+        ls.open_index()  # the client's settings may name another corpus
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: CitelsServer,
+                                       params: types.DidChangeConfigurationParams) -> None:
+        if ls.flags.configuration:
+            await ls.pull_settings()  # the pull model: the notification only says "changed"
+        elif params.settings:
+            ls.apply_settings(params.settings)
+        ls.open_index()  # reopens only if the corpus or database changed

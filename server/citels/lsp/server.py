@@ -1,0 +1,202 @@
+"""The citels language server: its state, start-up, settings, and the index it answers from."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from citels import __version__
+from citels.cite_syntax import language_of
+from citels.config import Config, parse_settings
+from citels.indexer import index_corpus
+from citels.locations import default_corpus, default_database
+from citels.store import Store
+
+log = logging.getLogger("citels")
+
+
+@dataclass(frozen=True)
+class OpenDocument:
+    """A document as the handlers need it: its lines without line endings, its syntax."""
+
+    uri: str
+    path: Path
+    language: str | None
+    lines: list[str]
+    text: str
+    version: int | None
+
+
+class CitelsServer(LanguageServer):
+    """One server holds the state: settings, client flags, the open index."""
+
+    def __init__(self, corpus: list[Path] | None = None, database: Path | None = None) -> None:
+        super().__init__("citels", __version__)
+        from citels.lsp.flags import ClientFlags
+
+        self.cli_corpus = corpus  # command-line choices win over the client's settings
+        self.cli_database = database
+        self.config = Config()
+        self.flags = ClientFlags()
+        self.store: Store | None = None
+        self._store_location: tuple[tuple[Path, ...], Path] | None = None
+        self._indexing: asyncio.Task | None = None
+
+    # --- where the index is -------------------------------------------------------------
+
+    def corpus_paths(self) -> list[Path]:
+        if self.cli_corpus:
+            return self.cli_corpus
+        if self.config.corpus:
+            return [Path(p).expanduser() for p in self.config.corpus]
+        return default_corpus()
+
+    def database_path(self) -> Path:
+        if self.cli_database:
+            return self.cli_database
+        if self.config.database:
+            return Path(self.config.database).expanduser()
+        return default_database(self.corpus_paths())
+
+    def open_index(self) -> None:
+        """Answer from the existing index at once; bring it up to date in the background.
+
+        Does nothing when the corpus and database are those already open.
+        """
+        corpus, database = tuple(self.corpus_paths()), self.database_path()
+        if self._store_location == (corpus, database):
+            return
+        if self.store is not None:
+            self.store.close()
+        self.store = Store(database)
+        self._store_location = (corpus, database)
+        self._indexing = asyncio.get_running_loop().create_task(
+            self._refresh_index(list(corpus), database))
+
+    async def _refresh_index(self, corpus: list[Path], database: Path) -> None:
+        token = str(uuid.uuid4())
+        progress = self.flags.work_done_progress
+        if progress:
+            try:
+                await self.work_done_progress.create_async(token)
+                self.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+                    title="citels", message="checking the corpus index"))
+            except Exception as error:  # a client that refuses progress still gets an index
+                log.info("progress not shown: %s", error)
+                progress = False
+        try:
+            # Its own connection in a worker thread: completions keep reading the old index
+            # until this transaction commits.
+            report = await asyncio.to_thread(_index_in_own_connection, corpus, database)
+            for message in report.skipped + report.warnings:
+                self.log(message, types.MessageType.Warning)
+            self.log(report.summary())
+            summary = report.summary()
+        except Exception as error:
+            summary = f"indexing failed: {error}"
+            self.log(summary, types.MessageType.Error)
+            self.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"citels: {summary}"))
+        if progress:
+            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=summary))
+
+    async def index_ready(self) -> None:
+        """Wait for the running index check (tests and commands that need a full index)."""
+        if self._indexing is not None:
+            await asyncio.shield(self._indexing)
+
+    # --- settings -----------------------------------------------------------------------
+
+    def apply_settings(self, raw: object) -> None:
+        config, errors = parse_settings(raw)
+        self.config = config
+        for error in errors:
+            self.log(error, types.MessageType.Warning)
+            self.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning, message=f"citels: {error}"))
+
+    async def pull_settings(self) -> None:
+        """Ask the client for the `citels` section, where it can answer."""
+        if not self.flags.configuration:
+            return
+        try:
+            result = await self.workspace_configuration_async(types.ConfigurationParams(
+                items=[types.ConfigurationItem(section="citels")]))
+        except Exception as error:
+            self.log(f"could not read settings from the client: {error}",
+                     types.MessageType.Warning)
+            return
+        if result and result[0] is not None:
+            self.apply_settings(result[0])
+
+    # --- documents and logs -------------------------------------------------------------
+
+    def document(self, uri: str) -> OpenDocument | None:
+        """An open document (or one on disk); None for URIs that are not files."""
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        try:
+            doc = self.workspace.get_text_document(uri)
+            text = doc.source
+        except (OSError, UnicodeDecodeError) as error:
+            self.log(f"cannot read {uri}: {error}", types.MessageType.Warning)
+            return None
+        lines = [line.rstrip("\r\n") for line in doc.lines]
+        return OpenDocument(uri, Path(path), language_of(doc.language_id, path), lines, text,
+                            doc.version)
+
+    def workspace_roots(self, fallback: Path) -> list[Path]:
+        roots = [Path(p) for f in self.workspace.folders.values()
+                 if (p := to_fs_path(f.uri)) is not None]
+        if not roots and self.workspace.root_path:
+            roots = [Path(self.workspace.root_path)]
+        return roots or [fallback]
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        """To stderr and to the client's log (stdout is the protocol)."""
+        log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+
+def _index_in_own_connection(corpus: list[Path], database: Path):
+    store = Store(database)
+    try:
+        return index_corpus(store, corpus)
+    finally:
+        store.close()
+
+
+def create_server(corpus: list[Path] | None = None,
+                  database: Path | None = None) -> CitelsServer:
+    """A server with every feature registered (tests build one in-process from this)."""
+    from citels.lsp import bibliography, completion, hover, lifecycle
+
+    server = CitelsServer(corpus, database)
+    lifecycle.register(server)
+    completion.register(server)
+    hover.register(server)
+    bibliography.register(server)
+    return server
+
+
+def run(corpus: list[Path] | None = None, database: Path | None = None,
+        tcp: str | None = None) -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="citels %(levelname)s: %(message)s")
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    server = create_server(corpus, database)
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
