@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import citels_json, run_citels
+from cli_helpers import citels_json, run_citels
 
 
 def test_stats_json_reports_the_bundled_corpus(tmp_path: Path):
@@ -29,7 +29,8 @@ def test_search_human_form_shows_key_year_title(tmp_path: Path):
     out = run_citels("search", "tulu", "3", "--limit", "3",
                      "--db", str(tmp_path / "db.sqlite3")).stdout
     first = out.splitlines()[0]
-    assert first == "tulu3Pushing  ----  TÜLU 3: Pushing Frontiers in Open Language Model Post-Training"
+    assert first == ("tulu3Pushing  ----  "
+                     "TÜLU 3: Pushing Frontiers in Open Language Model Post-Training")
     assert len(out.splitlines()) <= 3
 
 

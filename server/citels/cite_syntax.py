@@ -213,8 +213,9 @@ def latex_keys(lines: Sequence[str], extra_commands: Iterable[str] = ()) -> list
             text = text[:match.start()]
         for brace in (i for i, c in enumerate(text) if c == "{"):
             command = _LATEX_COMMAND_BEFORE_BRACE.search(text[:brace])
-            if not command or _is_escaped(text, command.start()) or (command["name"] not in LATEX_CITE_COMMANDS
-                               and command["name"] not in extra):
+            if (not command or _is_escaped(text, command.start())
+                    or (command["name"] not in LATEX_CITE_COMMANDS
+                        and command["name"] not in extra)):
                 continue
             if command["name"].lower().endswith("volcite") and not _BRACE_GROUP.search(
                     command["args"]):

@@ -12,6 +12,8 @@ from citels.papers import Paper
 _LATEX_FRAGMENT = re.compile(r"\$[^$]+\$|\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+(?:\{[^{}]*\})?")
 # Math whose backslashes the capture lost: "mathcal O(K^{2/3})", "varepsilon-optimal".
 _BARE_MATH_COMMAND = re.compile(r"\b(?:mathcal|mathbb|mathrm|mathbf)\s+(?=\w)")
+# Braced super- and subscripts outside math: K^{2/3} reads as K^(2/3).
+_BARE_SCRIPT = re.compile(r"([\^_])\{([^{}]*)\}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 # Sentences that say what the paper does, which is what a summary should hold.
 _CONTRIBUTION = re.compile(
@@ -30,12 +32,15 @@ def readable(text: str) -> str:
     text = _BARE_MATH_COMMAND.sub("", text)
 
     def convert(match: re.Match[str]) -> str:
+        fragment = match.group()
         try:
-            return _LATEX_TO_TEXT.latex_to_text(match.group()).strip() or match.group()
+            text = _LATEX_TO_TEXT.latex_to_text(fragment).strip()
         except Exception:  # pylatexenc can fail on odd input; the raw text still reads
-            return match.group()
+            return fragment
+        # A macro pylatexenc prints as nothing (\TeX): its name reads better than a gap.
+        return text or fragment.lstrip("\\")
 
-    return _LATEX_FRAGMENT.sub(convert, text)
+    return _BARE_SCRIPT.sub(r"\1(\2)", _LATEX_FRAGMENT.sub(convert, text))
 
 
 def abstract_opening(abstract: str, *, words: int = 8) -> str:

@@ -46,7 +46,7 @@ def fold_ascii(text: str) -> str:
 
 
 def fold_for_search(text: str) -> str:
-    """Fold text for the full-text index and for queries: ASCII, lower case, no in-word apostrophes."""
+    """Fold text for the index and for queries: ASCII, lower case, no in-word apostrophes."""
     return _APOSTROPHE_IN_WORD.sub("", fold_ascii(text)).lower()
 
 

@@ -39,7 +39,7 @@ def describe_entry(key: str, entry: UserEntry | None, searched: str | None, *,
     if entry is None:
         where = f"nor in {searched}" if searched else "and the document declares no bibliography"
         return f"{code}: not in the corpus, {where}"
-    title = readable(entry.fields.get("title", "").replace("{", "").replace("}", ""))
+    title = readable(entry.fields.get("title", "")).replace("{", "").replace("}", "")
     facts = [entry.fields[name] for name in ("author", "year") if entry.fields.get(name)]
     lines = [f"**{escape_markdown(title)}**" if markdown else title,
              escape_markdown(" · ".join(facts)) if markdown else " · ".join(facts),

@@ -21,8 +21,8 @@ _LATEX_BIBLIOGRAPHY = re.compile(
     """,
     re.VERBOSE,
 )
-_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?P<yaml>.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
-                           re.DOTALL)
+_FRONT_MATTER = re.compile(
+    r"\A(?:\ufeff)?---[ \t]*\r?\n(?P<yaml>.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 PROJECT_METADATA = ("_quarto.yml", "_quarto.yaml", "_metadata.yml", "_metadata.yaml")
 
 
@@ -128,7 +128,8 @@ def ensure_inside(path: Path, roots: Sequence[Path]) -> None:
     resolved = path.resolve()
     if not any(resolved.is_relative_to(root.resolve()) for root in roots):
         shown = ", ".join(str(root) for root in roots)
-        raise OutsideWorkspace(f"{path} is outside the workspace ({shown}); citels will not write it")
+        raise OutsideWorkspace(
+            f"{path} is outside the workspace ({shown}); citels will not write it")
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -6,8 +6,8 @@ from lsprotocol import types
 
 from citels.cite_syntax import key_at
 from citels.lsp import convert
-from citels.lsp.server import CitelsServer
 from citels.lsp.bibliography import find_user_entry
+from citels.lsp.server import CitelsServer
 from citels.user_bib import describe_entry
 
 

@@ -13,6 +13,7 @@ def register(server: CitelsServer) -> None:
     def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
         ls.flags = ClientFlags.from_initialize(params)
         if params.initialization_options is not None:
+            ls.initialization_options = params.initialization_options
             ls.apply_settings(params.initialization_options)
         # Open now, so the first completion is answered from the index that exists.
         ls.open_index()

@@ -45,6 +45,7 @@ class CitelsServer(LanguageServer):
         self.cli_corpus = corpus  # command-line choices win over the client's settings
         self.cli_database = database
         self.config = Config()
+        self.initialization_options: object = None  # the base that pulled settings override
         self.flags = ClientFlags()
         self.store: Store | None = None
         self._store_location: tuple[tuple[Path, ...], Path] | None = None
@@ -135,7 +136,8 @@ class CitelsServer(LanguageServer):
                      types.MessageType.Warning)
             return
         if result and result[0] is not None:
-            self.apply_settings(result[0])
+            self.apply_settings(_merged(self.initialization_options, result[0]))
+            self.log("settings read from the client")
 
     # --- documents and logs -------------------------------------------------------------
 
@@ -165,6 +167,20 @@ class CitelsServer(LanguageServer):
         """To stderr and to the client's log (stdout is the protocol)."""
         log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+
+def _merged(base: object, override: object) -> object:
+    """Settings from initializationOptions, overridden key by key by the pulled ones."""
+    if isinstance(base, dict) and isinstance(base.get("citels"), dict):
+        base = base["citels"]
+    if isinstance(override, dict) and isinstance(override.get("citels"), dict):
+        override = override["citels"]
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return override if override is not None else base
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merged(base.get(key), value) if isinstance(value, dict) else value
+    return merged
 
 
 def _index_in_own_connection(corpus: list[Path], database: Path):

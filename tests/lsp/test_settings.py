@@ -1,0 +1,116 @@
+"""Settings from initializationOptions and workspace/configuration, and clients that can do less."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from lsp_editor import Editor
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+
+from conftest import SERVER, start_editor
+
+MDPO_KEY = "mirrorDescentPolicy2020"
+
+
+@asynccontextmanager
+async def session(root: Path, capabilities: types.ClientCapabilities | None = None,
+                  initialization_options: object = None,
+                  configuration: dict | None = None) -> AsyncIterator[Editor]:
+    client = await SERVER.start()
+    if configuration is not None:
+        client.set_configuration(configuration)
+    editor = await start_editor(client, root, capabilities or client_capabilities("neovim"),
+                                initialization_options)
+    try:
+        yield editor
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
+async def wait_for_log(editor: Editor, text: str) -> None:
+    """Wait (at most 10 s) for the server to log a message containing `text`."""
+    for _ in range(200):
+        if any(text in m.message for m in editor.client.log_messages):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the server never logged {text!r}")
+
+
+async def labels(editor: Editor, text: str, line: int = 0) -> list[str]:
+    uri = editor.open("paper.tex", text, "latex")
+    character = len(text.split("\n")[line])
+    return [item.label for item in (await editor.complete(uri, line, character)).items]
+
+
+async def test_initialization_options_with_or_without_the_citels_wrapper(tmp_path: Path):
+    for options in ({"citels": {"citationCommands": ["mycite"], "completion": {"limit": 3}}},
+                    {"citationCommands": ["mycite"], "completion": {"limit": 3}}):
+        async with session(tmp_path, initialization_options=options) as editor:
+            found = await labels(editor, r"\mycite{mirror")
+            assert found[0] == "Mirror Descent Policy Optimization"
+            assert len(found) == 3
+
+
+async def test_workspace_configuration_is_pulled(tmp_path: Path):
+    async with session(tmp_path, configuration={"citels": {
+            "citationCommands": ["refcite"], "defaultBibliography": "papers.bib"}}) as editor:
+        await wait_for_log(editor, "settings read from the client")
+        uri = editor.open("paper.tex", r"\refcite{mirror desc", "latex")
+        items = (await editor.complete(uri, 0, 20)).items
+        assert items[0].label == "Mirror Descent Policy Optimization"
+        await editor.accept(uri, r"\refcite{mirror desc", items[0])
+        assert (tmp_path / "papers.bib").exists()
+
+
+async def test_pulled_settings_override_initialization_options_key_by_key(tmp_path: Path):
+    async with session(tmp_path, initialization_options={"citationCommands": ["mycite"],
+                                                         "completion": {"limit": 2}},
+                       configuration={"citels": {"completion": {"limit": 4}}}) as editor:
+        await wait_for_log(editor, "settings read from the client")
+        assert len(await labels(editor, r"\mycite{mirror")) == 4
+
+
+async def test_invalid_settings_are_reported_and_defaults_used(tmp_path: Path):
+    options = {"completion": {"limit": 500}, "hover": {"showAbstract": "yes"}, "colour": 1}
+    async with session(tmp_path, initialization_options=options) as editor:
+        assert len(await labels(editor, r"\cite{learning")) == 50
+        messages = [m.message for m in editor.client.messages]
+        assert "citels: citels.completion.limit must be a whole number from 1 to 50, not 500;" \
+               " using the default" in messages
+        assert any("citels.hover.showAbstract must be true or false" in m for m in messages)
+        assert any("unknown setting citels.colour" in m for m in messages)
+
+
+async def test_hover_without_the_abstract_when_asked(tmp_path: Path):
+    async with session(tmp_path, initialization_options={"hover": {"showAbstract": False}}) \
+            as editor:
+        uri = editor.open("paper.tex", rf"\cite{{{MDPO_KEY}}}", "latex")
+        value = (await editor.hover(uri, 0, 8)).contents.value
+        assert "we propose an efficient RL algorithm" in value  # the summary stays
+        assert "well-known first-order method" not in value  # the abstract goes
+
+
+async def test_a_client_without_workspace_edits_or_markdown(tmp_path: Path):
+    capabilities = types.ClientCapabilities(
+        text_document=types.TextDocumentClientCapabilities(
+            hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.PlainText])))
+    async with session(tmp_path, capabilities=capabilities) as editor:
+        (tmp_path / "refs.bib").write_bytes(b"@book{a,\n}\n")
+        text = "\\cite{mirror desc\n\\bibliography{refs}\n"
+        uri = editor.open("paper.tex", text, "latex")
+        items = (await editor.complete(uri, 0, 17)).items
+        await editor.accept(uri, text, items[0])
+        # The server wrote the file itself, appending only.
+        assert editor.applied == []
+        content = (tmp_path / "refs.bib").read_text()
+        assert content.startswith("@book{a,\n}\n\n@misc{mirrorDescentPolicy2020,\n")
+        assert any("wrote mirrorDescentPolicy2020" in m.message
+                   for m in editor.client.log_messages)
+        hover = await editor.hover(uri, 0, 8)
+        assert hover.contents.kind == types.MarkupKind.PlainText
+        assert hover.contents.value.startswith("Mirror Descent Policy Optimization\n\n")
