@@ -47,7 +47,7 @@ def abstract_opening(abstract: str, *, words: int = 8) -> str:
     """The first words of an abstract, with an ellipsis when there is more."""
     parts = abstract.split()
     opening = " ".join(parts[:words])
-    return opening + "…" if len(parts) > words else opening
+    return opening.rstrip(",;:") + "…" if len(parts) > words else opening
 
 
 def display_title(paper: Paper) -> str:

@@ -114,3 +114,16 @@ async def test_a_client_without_workspace_edits_or_markdown(tmp_path: Path):
         hover = await editor.hover(uri, 0, 8)
         assert hover.contents.kind == types.MarkupKind.PlainText
         assert hover.contents.value.startswith("Mirror Descent Policy Optimization\n\n")
+
+
+async def test_start_up_reports_indexing_progress(tmp_path: Path):
+    async with session(tmp_path) as editor:
+        await wait_for_log(editor, "index unchanged: 400 papers")
+        for _ in range(100):  # the end notification follows the log line
+            reports = [r for rs in editor.client.progress_reports.values() for r in rs]
+            if any(isinstance(r, types.WorkDoneProgressEnd) for r in reports):
+                break
+            await asyncio.sleep(0.05)
+        assert isinstance(reports[0], types.WorkDoneProgressBegin)
+        assert reports[0].title == "citels"
+        assert reports[-1].message.startswith("index unchanged: 400 papers")

@@ -51,9 +51,14 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
     result = {"added": False, "bibliography": str(bibliography.path), "key": paper.key}
     if append is None:
         return result  # already there: never a second entry for a key
-    if ls.flags.apply_edit and (bibliography.path.exists() or ls.flags.create_files):
-        edit = _workspace_edit(ls, bib_uri, existing, version, append.text,
-                               create=not bibliography.path.exists())
+    if ls.flags.apply_edit:
+        create = not bibliography.path.exists()
+        if create and not (ls.flags.document_changes and ls.flags.create_files):
+            # The client cannot create files in an edit: create it empty (nothing to lose),
+            # then let the client's edit fill it like any other.
+            bibliography.path.touch()
+            create = False
+        edit = _workspace_edit(ls, bib_uri, existing, version, append.text, create=create)
         response = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
             edit=edit, label=f"citels: add {paper.key} to {bibliography.path.name}"))
         if not response.applied:
