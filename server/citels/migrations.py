@@ -51,7 +51,20 @@ def _v1() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1]  # each returns the SQL of one step
+def _v2() -> str:
+    # An aliases column (other spellings: camel-case parts, squashed names, acronyms) and a
+    # vocabulary view for typo correction. The FTS rows are refilled by the store on open.
+    return f"""
+        DROP TABLE papers_fts;
+        CREATE VIRTUAL TABLE papers_fts USING fts5(
+            title, abstract, key, aliases, tokenize = '{FTS_TOKENIZER}'
+        );
+        CREATE VIRTUAL TABLE papers_vocab USING fts5vocab(papers_fts, 'row');
+        INSERT OR REPLACE INTO meta (name, value) VALUES ('fts_needs_rebuild', '1');
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1, _v2]  # each returns the SQL of one step
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

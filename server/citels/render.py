@@ -7,6 +7,7 @@ import re
 from pylatexenc.latex2text import LatexNodes2Text
 
 from citels.papers import Paper
+from citels.text import sentences
 
 # LaTeX fragments in abstracts: inline math, {\em x} groups, a command with a brace argument.
 _LATEX_FRAGMENT = re.compile(r"\$[^$]+\$|\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+(?:\{[^{}]*\})?")
@@ -14,7 +15,6 @@ _LATEX_FRAGMENT = re.compile(r"\$[^$]+\$|\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+(?:\
 _BARE_MATH_COMMAND = re.compile(r"\b(?:mathcal|mathbb|mathrm|mathbf)\s+(?=\w)")
 # Braced super- and subscripts outside math: K^{2/3} reads as K^(2/3).
 _BARE_SCRIPT = re.compile(r"([\^_])\{([^{}]*)\}")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 # Sentences that say what the paper does, which is what a summary should hold.
 _CONTRIBUTION = re.compile(
     r"\b(?:we|this (?:paper|work|article)|our (?:method|approach|work))\s+"
@@ -55,10 +55,6 @@ def display_title(paper: Paper) -> str:
     if paper.title:
         return paper.title
     return "[Untitled] " + abstract_opening(readable(paper.abstract or ""))
-
-
-def sentences(text: str) -> list[str]:
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
 def summary(abstract: str, *, max_sentences: int = 2) -> str:

@@ -17,11 +17,12 @@ import sqlite_utils
 
 from citels.migrations import migrate
 from citels.papers import Paper
-from citels.text import fold_for_search
+from citels.text import abstract_aliases, fold_for_search, title_aliases
 
-# bm25 weights of the FTS columns (title, abstract, key): a title word says more than an
-# abstract word, and a key is what the writer may have typed exactly.
-BM25_WEIGHTS = (10.0, 1.0, 5.0)
+# bm25 weights of the FTS columns (title, abstract, key, aliases): a title word says more than
+# an abstract word; a key is what the writer may have typed exactly; aliases are the title's
+# words spelt other ways.
+BM25_WEIGHTS = (10.0, 1.0, 5.0, 6.0)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Store:
         migrate(conn)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
+        if self.get_meta("fts_needs_rebuild"):
+            self._rebuild_full_text()
 
     def close(self) -> None:
         self.conn.close()
@@ -151,11 +154,25 @@ class Store:
             (merge_id, paper.key, paper.key.lower(), paper.title, paper.year, content_hash,
              json.dumps(paper.to_dict())),
         )
+        self._index_text(cursor.lastrowid, paper)
+
+    def _index_text(self, rowid: int | None, paper: Paper) -> None:
+        assert paper.key
+        aliases = title_aliases(paper.title or "") + abstract_aliases(paper.abstract or "")
         self.conn.execute(
-            "INSERT INTO papers_fts (rowid, title, abstract, key) VALUES (?, ?, ?, ?)",
-            (cursor.lastrowid, fold_for_search(paper.title or ""),
-             fold_for_search(paper.abstract or ""), paper.key.lower()),
+            "INSERT INTO papers_fts (rowid, title, abstract, key, aliases) VALUES (?, ?, ?, ?, ?)",
+            (rowid, fold_for_search(paper.title or ""), fold_for_search(paper.abstract or ""),
+             paper.key.lower(), " ".join(aliases)),
         )
+
+    def _rebuild_full_text(self) -> None:
+        """Refill the full-text index from the papers (after a schema change to it)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM papers_fts")
+            rows = self.conn.execute("SELECT id, data FROM papers").fetchall()
+            for rowid, data in rows:
+                self._index_text(rowid, Paper.from_dict(json.loads(data)))
+            self.conn.execute("DELETE FROM meta WHERE name = 'fts_needs_rebuild'")
 
     def delete_paper(self, merge_id: str) -> bool:
         row = self.conn.execute("SELECT id FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
@@ -199,12 +216,33 @@ class Store:
         if not match:
             return []
         rows = self.conn.execute(
-            "SELECT p.data, -bm25(papers_fts, ?, ?, ?) AS score FROM papers_fts"
+            "SELECT p.data, -bm25(papers_fts, ?, ?, ?, ?) AS score FROM papers_fts"
             " JOIN papers p ON p.id = papers_fts.rowid"
             " WHERE papers_fts MATCH ? ORDER BY score DESC, p.key_lower LIMIT ?",
             (*BM25_WEIGHTS, match, limit),
         )
         return [(Paper.from_dict(json.loads(data)), score) for data, score in rows]
+
+    def document_frequency(self, term: str) -> int:
+        """How many papers have this indexed word (in any column)."""
+        row = self.conn.execute("SELECT doc FROM papers_vocab WHERE term = ?", (term,)).fetchone()
+        return row[0] if row else 0
+
+    def has_term_with_prefix(self, prefix: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM papers_vocab WHERE term >= ? AND term < ? LIMIT 1",
+            (prefix, prefix + "\U0010ffff"),
+        ).fetchone()
+        return row is not None
+
+    def terms_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Indexed words from `low` up to (not including) `high`, with their paper counts."""
+        return self.conn.execute(
+            "SELECT term, doc FROM papers_vocab WHERE term >= ? AND term < ?", (low, high)
+        ).fetchall()
+
+    def paper_total(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
     # --- metadata -----------------------------------------------------------------------
 
@@ -216,15 +254,19 @@ class Store:
         self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
 
 
-def match_expression(tokens: list[str], *, prefix_last: bool, any_token: bool = False) -> str:
+def match_expression(tokens: list[str], *, prefix_last: bool, any_token: bool = False,
+                     columns: tuple[str, ...] = ()) -> str:
     """An FTS5 expression for folded word tokens, each quoted so user text is never syntax.
 
     The last token gets `*` (a prefix) only when asked: it is the word still being typed.
+    `columns` limits the match to those columns (the default is every column).
     """
     parts = []
     for index, token in enumerate(tokens):
         quoted = '"' + token.replace('"', '""') + '"'
         if prefix_last and index == len(tokens) - 1:
             quoted += " *"
+        if columns:
+            quoted = "{" + " ".join(columns) + "} : " + quoted
         parts.append(quoted)
     return (" OR " if any_token else " AND ").join(parts)

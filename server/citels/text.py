@@ -15,6 +15,7 @@ _SPECIAL_LETTERS = {
 }
 _APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)['’](?=\w)")
 _WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 
 
 @lru_cache(maxsize=4096)
@@ -55,6 +56,79 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold_for_search(text))
 
 
+def sentences(text: str) -> list[str]:
+    """A text's sentences (split after . ! ? before a capital)."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
 def normalize_title(title: str) -> str:
     """The form two records' titles are compared in when merging: folded words, single spaces."""
     return " ".join(words(title))
+
+
+# --- search aliases: other spellings a writer may type for a title's words ---------------
+
+_CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+# Words that carry no initial in an acronym ("Reinforcement Learning from Human Feedback").
+ACRONYM_SKIP_WORDS = frozenset(
+    "a an the of for on in with via and or to from by at as into is are".split())
+ACRONYM_RUNS = range(3, 6)  # acronyms of 3 to 5 consecutive significant words
+
+
+def camel_parts(word: str) -> list[str]:
+    """'CyberSecEval' -> ['cyber', 'sec', 'eval']; a word without inner capitals -> []."""
+    ascii_word = fold_ascii(word)
+    if not any(c.isupper() for c in ascii_word[1:]) or not any(c.islower() for c in ascii_word):
+        return []
+    return [part.lower() for part in _CAMEL_PART.findall(ascii_word)]
+
+
+def squashed(word: str) -> str:
+    """A written word with its punctuation dropped: 'MedS^3' -> 'meds3', 'u-μP' -> 'umup'."""
+    return "".join(words(word))
+
+
+def acronyms(text: str) -> list[str]:
+    """Initials of every run of 3-5 consecutive significant words: 'rlhf', 'dpo', 'mcts'."""
+    initials = [w[0] for w in words(text.replace("-", " "))
+                if w not in ACRONYM_SKIP_WORDS and w[0].isalpha()]
+    found = []
+    for size in ACRONYM_RUNS:
+        for start in range(len(initials) - size + 1):
+            found.append("".join(initials[start:start + size]))
+    return found
+
+
+_WRITTEN_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b")
+
+
+def written_acronyms(text: str) -> set[str]:
+    """Words a text writes in capitals, as acronyms are ('SGD', 'LLMs'), lower-cased."""
+    return {m.group().lower() for m in _WRITTEN_ACRONYM.finditer(fold_ascii(text))}
+
+
+def title_aliases(title: str) -> list[str]:
+    """Other spellings of a title's words: camel-case parts and their joins, squashed words,
+    and acronyms of its word runs."""
+    aliases: list[str] = []
+    for written in title.split():
+        parts = camel_parts(written.strip(":,.;!?()"))
+        for size in range(1, len(parts)):
+            aliases += ["".join(parts[i:i + size]) for i in range(len(parts) - size + 1)]
+        plain = words(written)
+        if len(plain) > 1 or parts:
+            aliases.append(squashed(written))
+    aliases += acronyms(title)
+    return list(dict.fromkeys(a for a in aliases if a))
+
+
+def abstract_aliases(abstract: str) -> list[str]:
+    """Names of methods in an abstract, spelt other ways: 'MaD-Mix' -> 'madmix', 'mad mix'."""
+    aliases: list[str] = []
+    for written in abstract.split():
+        written = written.strip(":,.;!?()[]\"'")
+        if any(c.isupper() for c in written[1:]) and len(written) <= 30:
+            aliases += camel_parts(written)
+            if len(words(written)) > 1:
+                aliases.append(squashed(written))
+    return list(dict.fromkeys(a for a in aliases if a))
