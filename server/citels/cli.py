@@ -108,7 +108,7 @@ def _search(store: Store, args: argparse.Namespace) -> int:
     from citels.ranking import rank
     from citels.render import display_title
 
-    hits = rank(store, " ".join(args.query), limit=args.limit, prefix=False)
+    hits = rank(store, " ".join(args.query), limit=args.limit)
     if args.json:
         rows = [dict(_paper_json(hit.paper), score=hit.score) for hit in hits]
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -81,8 +81,10 @@ def rank(
         offer(paper, _score(query, spellings, paper, bm25))
     if " " not in query.text:
         for paper in store.keys_with_prefix(query.text, limit):
-            exact = (paper.key or "").lower() == query.text.lower()
-            offer(paper, EXACT_KEY_SCORE if exact else KEY_PREFIX_SCORE)
+            if (paper.key or "").lower() == query.text.lower():
+                offer(paper, EXACT_KEY_SCORE)
+            elif _looks_like_a_key(query.text):
+                offer(paper, KEY_PREFIX_SCORE)
     cited_lower = {key.lower() for key in cited}
 
     def order(item: tuple[float, Paper]) -> tuple[float, str]:
@@ -92,6 +94,12 @@ def rank(
 
     ordered = sorted(scored.values(), key=order)
     return [Hit(paper, round(score, 4)) for score, paper in ordered[:limit]]
+
+
+def _looks_like_a_key(text: str) -> bool:
+    """Typed as a key is typed (camelCase, digits, or long), not as a word of a title."""
+    return (any(c.isupper() for c in text[1:]) or any(c.isdigit() for c in text)
+            or len(text) >= 10)
 
 
 # --- candidates from the index ------------------------------------------------------------

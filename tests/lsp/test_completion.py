@@ -140,3 +140,22 @@ async def test_abstract_words_typos_and_untitled_papers(editor: Editor):
     assert result.items[0].label == "The Update-Equivalence Framework for Decision-Time Planning"
     result = await complete_at_end_of(editor, "other.tex", latex(r"\cite{KLoM unlearning"), 2)
     assert result.items[0].label.startswith("[Untitled] Evaluating machine unlearning")
+
+
+@pytest.mark.parametrize("query", ["mirror desc", "varaince reduced halpern", "dpo", "hanabi",
+                                   "cyber sec eval", "learning"])
+async def test_completion_and_the_command_line_agree(editor: Editor, query: str):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import DATABASE, REPO
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "citels", "search", "--json", "--limit", "50", query,
+         "--db", str(DATABASE), "--corpus", str(REPO / "corpus")],
+        capture_output=True, text=True, check=True)
+    searched = [hit["key"] for hit in json.loads(cli.stdout)]
+    result = await complete_at_end_of(editor, "paper.tex", latex(rf"\cite{{{query}"), 2)
+    completed = [item.text_edit.new_text for item in result.items]
+    assert completed == searched
