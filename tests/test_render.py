@@ -25,6 +25,7 @@ def test_bibtex_entry_as_a_whole():
         "  title    = {{T{\\\"U}LU} 3: Pushing {DPO} \\& {u-{\\ensuremath{\\mu}}P} to 100\\% of "
         "{CFG++}},\n"
         "  year     = {2024},\n"
+        "  month    = nov,\n"
         "  date     = {2024-11-22},\n"
         "  key      = {T{\\\"U}LU 3: Pushing DPO \\& u-{\\ensuremath{\\mu}}P to 100\\% of CFG++},\n"
         "  url      = {https://x.org/t},\n"
@@ -36,7 +37,9 @@ def test_bibtex_entry_as_a_whole():
 
 def test_utf8_entries_keep_unicode_for_biber():
     entry = to_bibtex(PAPER, unicode=True, include_abstract=False)
-    assert "title = {{TÜLU} 3: Pushing {DPO} \\& {u-μP} to 100\\% of {CFG++}}," in entry
+    # Latin letters stay UTF-8; Greek becomes a macro, which pdfLaTeX can typeset.
+    assert ("title = {{TÜLU} 3: Pushing {DPO} \\& {u-{\\ensuremath{\\mu}}P} to 100\\% of"
+            " {CFG++}},") in entry
     assert "abstract" not in entry
 
 
@@ -58,6 +61,9 @@ def test_escaping_keeps_latex_and_balances_braces():
         "a\\_b \\& \\{c\\} \\textasciitilde{} \\textasciicircum{} \\# $x$ \\textit{y} "
         "\\textbackslash{}")
     assert protect_title("Learning with LLaMA and R1V2") == "Learning with {LLaMA} and {R1V2}"
+    assert protect_title("Self-Evolved Post-Training of u-μP") == (
+        "Self-Evolved Post-Training of {u-{\\ensuremath{\\mu}}P}")
+    assert protect_title("MedS^3: Slow") == "{MedS\\textsuperscript{3}:} Slow"
 
 
 def test_summary_takes_sentences_from_the_abstract_only():

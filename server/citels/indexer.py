@@ -142,9 +142,11 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport) -> Non
             merged.append((mid, merge_records(records)))
         elif store.delete_paper(mid):
             report.removed += 1
-    merged.sort(key=lambda item: (item[1].sources[0].path, item[1].sources[0].line))
+    # Papers with the user's own keys first, so a generated key never takes one of theirs.
+    merged.sort(key=lambda item: (item[1].source_key is None, item[1].sources[0].path,
+                                  item[1].sources[0].line))
     for mid, paper in merged:
-        paper.key = store.key_for(mid)
+        paper.key = _user_key(store, mid, paper, report) or store.key_for(mid)
         if paper.key is None:
             paper.key = keys.unique_key(keys.base_key(paper), store.key_taken)
             store.assign_key(mid, paper.key)
@@ -157,6 +159,19 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport) -> Non
             report.added += 1
         else:
             report.updated += 1
+
+
+def _user_key(store: Store, mid: str, paper: Paper, report: IndexReport) -> str | None:
+    """The key the user's library gives the paper, unless another paper has it already."""
+    if not paper.source_key:
+        return None
+    owner = store.merge_id_of_key(paper.source_key)
+    if owner is not None and owner != mid:
+        report.warnings.append(
+            f"{paper.sources[0]}: key {paper.source_key} is another paper's already;"
+            " this one keeps a generated key")
+        return None
+    return paper.source_key
 
 
 def _with_progress(paths: list[Path], enabled: bool) -> Iterable[Path]:

@@ -31,6 +31,12 @@ def merge_records(records: list[Paper]) -> Paper:
         merged.authors = merged.authors or list(record.authors)
         merged.author_count = merged.author_count or record.author_count
         merged.organisation = merged.organisation or record.organisation
+        merged.entry_type = merged.entry_type or record.entry_type
+        merged.venue = merged.venue or record.venue
+        merged.doi = merged.doi or record.doi
+        merged.month = merged.month or record.month
+        merged.source_key = merged.source_key or record.source_key
+        merged.fields = merged.fields or dict(record.fields)
         merged.urls += [url for url in record.urls if url not in merged.urls]
         merged.sources += [s for s in record.sources if s not in merged.sources]
     if merged.authors and not merged.author_count:

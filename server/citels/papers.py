@@ -32,6 +32,13 @@ class Paper:
     organisation: str | None = None
     urls: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    # From the user's own libraries (.bib, CSL-JSON): what the source says, kept as it is.
+    entry_type: str | None = None  # "article", "inproceedings", ...
+    venue: str | None = None  # journal or proceedings title
+    doi: str | None = None
+    month: int | None = None
+    source_key: str | None = None  # the key the user gave it: always kept
+    fields: dict[str, str] = field(default_factory=dict)  # raw BibTeX fields, for writing back
 
     @property
     def is_untitled(self) -> bool:

@@ -127,8 +127,17 @@ class Store:
 
     def key_taken(self, key: str) -> bool:
         """Whether any paper, now or before, had this key (compared case-insensitively)."""
-        row = self.conn.execute("SELECT 1 FROM keys WHERE key_lower = ?", (key.lower(),))
+        lower = key.lower()
+        row = self.conn.execute(
+            "SELECT 1 FROM keys WHERE key_lower = ? UNION ALL"
+            " SELECT 1 FROM papers WHERE key_lower = ?", (lower, lower))
         return row.fetchone() is not None
+
+    def merge_id_of_key(self, key: str) -> str | None:
+        """The paper that has this key now (compared case-insensitively)."""
+        row = self.conn.execute("SELECT merge_id FROM papers WHERE key_lower = ?",
+                                (key.lower(),)).fetchone()
+        return row[0] if row else None
 
     def assign_key(self, merge_id: str, key: str) -> None:
         self.conn.execute(

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citels.corpus.bibtex_file import parse_bibtex
+from citels.corpus.csl_json import parse_csl_json
 from citels.corpus.seed_pages import parse_seed_page
 from citels.papers import Paper
 
 # Which reader handles which file ending.
 READERS = {
     ".txt": parse_seed_page,
+    ".bib": parse_bibtex,
+    ".biblatex": parse_bibtex,
+    ".json": parse_csl_json,
 }
 
 

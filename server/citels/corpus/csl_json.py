@@ -1,0 +1,99 @@
+"""Read CSL-JSON (as Zotero exports it and Pandoc reads it) into paper records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from citels.papers import Paper, Source
+
+
+def parse_csl_json(text: str, label: str, warnings: list[str]) -> Iterator[Paper]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        warnings.append(f"{label}:{error.lineno}: not valid JSON ({error.msg}); skipped")
+        return
+    if isinstance(items, dict) and isinstance(items.get("items"), list):
+        items = items["items"]
+    if not isinstance(items, list):
+        warnings.append(f"{label}: not a CSL-JSON list of items; skipped")
+        return
+    lines = _item_lines(text)
+    for number, item in enumerate(items):
+        line = lines[number] if number < len(lines) else 1
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
+            warnings.append(f"{label}:{line}: item {number + 1} has no id; skipped")
+            continue
+        yield _paper(item, label, line)
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line each top-level item starts on (for messages and go-to-definition)."""
+    lines, depth, line = [], 0, 1
+    in_string = escaped = False
+    for char in text:
+        if char == "\n":
+            line += 1
+        if in_string:
+            escaped = char == "\\" and not escaped
+            if char == '"' and not escaped:
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth == 2 and char == "{":
+                lines.append(line)
+        elif char in "]}":
+            depth -= 1
+    return lines
+
+
+def _paper(item: dict, label: str, line: int) -> Paper:
+    parts = (item.get("issued") or {}).get("date-parts") or [[]]
+    first = parts[0] if parts and isinstance(parts[0], list) else []
+    year = _int(first[0]) if len(first) > 0 else None
+    month = _int(first[1]) if len(first) > 1 else None
+    day = _int(first[2]) if len(first) > 2 else None
+    date = f"{year:04d}-{month:02d}-{day:02d}" if year and month and day else None
+    authors = []
+    for person in item.get("author") or []:
+        if isinstance(person, dict):
+            if person.get("literal"):
+                authors.append(str(person["literal"]))
+            elif person.get("family"):
+                given = person.get("given")
+                authors.append(f"{person['family']}, {given}" if given else str(person["family"]))
+    url = item.get("URL")
+    return Paper(
+        title=_text(item.get("title")),
+        abstract=_text(item.get("abstract")),
+        date=date,
+        year=year,
+        month=month,
+        authors=authors,
+        urls=[url] if isinstance(url, str) else [],
+        sources=[Source(label, line)],
+        entry_type=_BIBTEX_TYPES.get(str(item.get("type", "")), "misc"),
+        venue=_text(item.get("container-title")),
+        doi=_text(item.get("DOI")),
+        source_key=str(item["id"]),
+    )
+
+
+_BIBTEX_TYPES = {"article-journal": "article", "paper-conference": "inproceedings",
+                 "book": "book", "chapter": "incollection", "thesis": "phdthesis",
+                 "report": "techreport"}
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: object) -> str | None:
+    return " ".join(str(value).split()) or None if value else None
