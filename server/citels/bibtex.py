@@ -115,7 +115,8 @@ def _needs_protection(word: str) -> bool:
     return False
 
 
-def to_bibtex(paper: Paper, *, unicode: bool = False, include_abstract: bool = True) -> str:
+def to_bibtex(paper: Paper, *, unicode: bool = False, include_abstract: bool = True,
+              url_field: str = "url") -> str:
     """The paper's entry; nothing is invented, and an untitled paper says so in brackets."""
     key = paper.key or paper.source_key
     assert key, "an entry needs a key"
@@ -124,14 +125,14 @@ def to_bibtex(paper: Paper, *, unicode: bool = False, include_abstract: bool = T
         if not include_abstract:
             fields.pop("abstract", None)
         return _layout(paper.entry_type or "misc", key, fields, raw=True)
-    fields = _known_fields(paper, unicode)
+    fields = _known_fields(paper, unicode, url_field)
     if include_abstract and paper.abstract:
         fields["abstract"] = escape(paper.abstract, unicode=unicode)
     entry_type = paper.entry_type or ("article" if paper.venue else "misc")
     return _layout(entry_type, key, fields, raw=False)
 
 
-def _known_fields(paper: Paper, unicode: bool) -> dict[str, str]:
+def _known_fields(paper: Paper, unicode: bool, url_field: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     if paper.authors:
         fields["author"] = escape(" and ".join(paper.authors), unicode=unicode)
@@ -156,10 +157,12 @@ def _known_fields(paper: Paper, unicode: bool) -> dict[str, str]:
         fields["key"] = escape(paper.title or paper.key or "", unicode=unicode)
     if paper.doi:
         fields["doi"] = escape(paper.doi, unicode=unicode)
-    if paper.urls:
+    if paper.urls and url_field == "url":
         fields["url"] = paper.urls[0]
         if len(paper.urls) > 1:
             fields["note"] = "See also " + ", ".join(escape(url) for url in paper.urls[1:])
+    elif paper.urls:
+        fields["note"] = "Code: " + ", ".join(escape(url) for url in paper.urls)
     return fields
 
 

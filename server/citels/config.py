@@ -18,6 +18,10 @@ class Config:
     default_bibliography: str = "references.bib"
     completion_limit: int = MAX_COMPLETION_ITEMS
     hover_show_abstract: bool = True
+    workspace_bibliographies: bool = True  # the workspace's .bib files are searched too
+    bibtex_unicode: str = "latex"  # "latex": Unicode as LaTeX (bibtex); "utf8": kept (biber)
+    bibtex_abstract: bool = True
+    bibtex_url_field: str = "url"  # where a code or project link goes: "url" or "note"
 
 
 # wire name -> (attribute, check, what a valid value is)
@@ -38,6 +42,12 @@ _SETTINGS = {
         and 1 <= v <= MAX_COMPLETION_ITEMS,
         f"a whole number from 1 to {MAX_COMPLETION_ITEMS}"),
     "hover.showAbstract": ("hover_show_abstract", lambda v: isinstance(v, bool), "true or false"),
+    "workspaceBibliographies": ("workspace_bibliographies", lambda v: isinstance(v, bool),
+                                "true or false"),
+    "bibtex.unicode": ("bibtex_unicode", lambda v: v in ("latex", "utf8"),
+                       '"latex" or "utf8"'),
+    "bibtex.abstract": ("bibtex_abstract", lambda v: isinstance(v, bool), "true or false"),
+    "bibtex.urlField": ("bibtex_url_field", lambda v: v in ("url", "note"), '"url" or "note"'),
 }
 
 

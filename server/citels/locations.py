@@ -18,6 +18,13 @@ def default_corpus() -> list[Path]:
     return [Path(p) for p in override.split(os.pathsep)] if override else [BUNDLED_CORPUS]
 
 
+def workspace_database(roots: Sequence[Path]) -> Path:
+    """The index of a workspace's own .bib files: one per set of workspace folders."""
+    names = "\n".join(sorted(str(path.resolve()) for path in roots))
+    digest = hashlib.sha1(names.encode("utf-8")).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir("citels")) / f"workspace-{digest}.sqlite3"
+
+
 def default_database(corpus: Sequence[Path]) -> Path:
     """One database per corpus: the same corpus paths always find the same index."""
     names = "\n".join(sorted(str(path.resolve()) for path in corpus))

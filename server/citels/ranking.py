@@ -86,14 +86,12 @@ def rank(
             elif _looks_like_a_key(query.text):
                 offer(paper, KEY_PREFIX_SCORE)
     cited_lower = {key.lower() for key in cited}
-
-    def order(item: tuple[float, Paper]) -> tuple[float, str]:
-        score, paper = item
-        key = (paper.key or "").lower()
-        return (-(score + (CONTEXT_BONUS if key in cited_lower else 0.0)), key)
-
-    ordered = sorted(scored.values(), key=order)
-    return [Hit(paper, round(score, 4)) for score, paper in ordered[:limit]]
+    hits = [Hit(paper, round(score + (CONTEXT_BONUS if (paper.key or "").lower() in cited_lower
+                                      else 0.0), 4))
+            for score, paper in scored.values()]
+    # Best first; equal scores by key, so the order never depends on the index's.
+    hits.sort(key=lambda hit: (-hit.score, (hit.paper.key or "").lower()))
+    return hits[:limit]
 
 
 def _looks_like_a_key(text: str) -> bool:

@@ -3,6 +3,7 @@ and as VS Code (the client capability profiles pytest-lsp ships)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +28,8 @@ CLIENTS = ["neovim", "visual-studio-code"]
 SERVER = ClientServerConfig(
     server_command=[sys.executable, "-m", "citels", "serve", "--db", str(DATABASE),
                     "--corpus", str(REPO / "corpus")],
+    # Workspace indexes go to a cache of the tests' own, not the user's.
+    server_env={**os.environ, "XDG_CACHE_HOME": str(DATABASE.parent / "cache")},
 )
 
 

@@ -118,12 +118,66 @@ async def test_a_client_without_workspace_edits_or_markdown(tmp_path: Path):
 
 async def test_start_up_reports_indexing_progress(tmp_path: Path):
     async with session(tmp_path) as editor:
-        await wait_for_log(editor, "index unchanged: 400 papers")
+        await wait_for_log(editor, "corpus: index unchanged: 400 papers")
+        corpus: list = []
         for _ in range(100):  # the end notification follows the log line
-            reports = [r for rs in editor.client.progress_reports.values() for r in rs]
-            if any(isinstance(r, types.WorkDoneProgressEnd) for r in reports):
+            corpus = [reports for reports in editor.client.progress_reports.values()
+                      if reports and reports[0].message == "checking the corpus index"]
+            if corpus and isinstance(corpus[0][-1], types.WorkDoneProgressEnd):
                 break
             await asyncio.sleep(0.05)
+        (reports,) = corpus
         assert isinstance(reports[0], types.WorkDoneProgressBegin)
         assert reports[0].title == "citels"
-        assert reports[-1].message.startswith("index unchanged: 400 papers")
+        assert reports[-1].message.startswith("corpus: index unchanged: 400 papers")
+
+
+async def test_the_workspace_bib_files_are_searched_under_the_users_keys(tmp_path: Path):
+    library = Path(__file__).parents[1] / "fixtures" / "library.bib"
+    (tmp_path / "refs.bib").write_text(library.read_text())
+    async with session(tmp_path) as editor:
+        await wait_for_log(editor, "workspace bibliographies: indexed")
+        uri = editor.open("paper.tex", "\\cite{mirror desc", "latex")
+        items = (await editor.complete(uri, 0, 17)).items
+        # The user's entry for the same paper wins, once, under the user's key.
+        assert items[0].text_edit.new_text == "tomar2020mdpo"
+        assert [i.label for i in items].count("Mirror Descent Policy Optimization") == 1
+        editor.change(uri, "\\cite{proximal policy optim")
+        items = (await editor.complete(uri, 0, 27)).items
+        assert items[0].text_edit.new_text == "schulman2017ppo"
+        # A new entry saved in the .bib is found after the save.
+        (tmp_path / "more.bib").write_text("@misc{zz2099,\n  title = {Quantum Widgets},\n}\n")
+        editor.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=(tmp_path / "more.bib").as_uri())))
+        editor.change(uri, "\\cite{quantum widg")
+        for _ in range(100):  # the save starts a re-index in the background
+            items = (await editor.complete(uri, 0, 18)).items
+            if items and items[0].text_edit.new_text == "zz2099":
+                break
+            await asyncio.sleep(0.05)
+        assert items[0].text_edit.new_text == "zz2099"
+
+
+async def test_bibtex_settings_shape_the_written_entry(tmp_path: Path):
+    options = {"bibtex": {"unicode": "utf8", "abstract": False, "urlField": "note"}}
+    async with session(tmp_path, initialization_options=options) as editor:
+        for query in ("tulu 3", "mirror descent policy"):
+            text = f"\\cite{{{query}\n\\bibliography{{refs}}\n"
+            uri = editor.open("paper.tex", text, "latex")
+            items = (await editor.complete(uri, 0, len(query) + 6)).items
+            await editor.accept(uri, text, items[0])
+        entries = (tmp_path / "refs.bib").read_text()
+        assert entries.startswith("@misc{tulu3Pushing,\n  title = {{TÜLU} 3: Pushing Frontiers")
+        assert "abstract" not in entries
+        assert ("  note  = {Code: https://github.com/manantomar/Mirror-Descent-Policy-Optimization}"
+                in entries)
+
+
+async def test_workspace_bibliographies_can_be_turned_off(tmp_path: Path):
+    (tmp_path / "refs.bib").write_text("@misc{zz2099,\n  title = {Quantum Widgets},\n}\n")
+    async with session(tmp_path, initialization_options={"workspaceBibliographies": False}) \
+            as editor:
+        await wait_for_log(editor, "corpus: index")
+        uri = editor.open("paper.tex", "\\cite{quantum widg", "latex")
+        items = (await editor.complete(uri, 0, 18)).items
+        assert "zz2099" not in [i.text_edit.new_text for i in items]

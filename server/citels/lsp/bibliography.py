@@ -29,13 +29,13 @@ def register(server: CitelsServer) -> None:
     @server.command(convert.SHOW_PAPER)
     def show_paper(ls: CitelsServer, *args: Any) -> dict | None:
         """Argument: key. The paper's record, or null."""
-        paper = ls.store.get(args[0]) if ls.store and args and isinstance(args[0], str) else None
+        paper = ls.library.get(args[0]) if args and isinstance(args[0], str) else None
         return paper.to_dict() if paper else None
 
 
 async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
     """Append the entry for `key` to the bibliography of the document at `document_uri`."""
-    paper = ls.store.get(key) if ls.store else None
+    paper = ls.library.get(key)
     if paper is None or paper.key is None:
         return _refuse(ls, f"no paper with key {key!r} in the corpus")
     doc = ls.document(document_uri)
@@ -47,7 +47,10 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
         return _refuse(ls, str(error), show=True)
     bib_uri = from_fs_path(str(bibliography.path)) or bibliography.path.as_uri()
     existing, version = _current_text(ls, bib_uri, bibliography)
-    append = append_entry(existing, paper.key, to_bibtex(paper))
+    entry = to_bibtex(paper, unicode=ls.config.bibtex_unicode == "utf8",
+                      include_abstract=ls.config.bibtex_abstract,
+                      url_field=ls.config.bibtex_url_field)
+    append = append_entry(existing, paper.key, entry)
     result = {"added": False, "bibliography": str(bibliography.path), "key": paper.key}
     if append is None:
         return result  # already there: never a second entry for a key
@@ -66,7 +69,7 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
                    f"{response.failure_reason or 'no reason given'}", types.MessageType.Warning)
             return result
     else:
-        append_to_file(bibliography.path, paper.key, to_bibtex(paper))
+        append_to_file(bibliography.path, paper.key, entry)
         ls.log(f"wrote {paper.key} to {bibliography.path} directly "
                "(the editor cannot apply workspace edits)")
     return dict(result, added=True)

@@ -7,7 +7,6 @@ from lsprotocol import types
 from citels.cite_syntax import citation_at, cited_keys
 from citels.lsp import convert
 from citels.lsp.server import CitelsServer
-from citels.ranking import rank
 
 TRIGGER_CHARACTERS = ["{", ",", "@", ";"]
 _EMPTY = types.CompletionList(is_incomplete=False, items=[])
@@ -23,7 +22,7 @@ def register(server: CitelsServer) -> None:
     @server.feature(types.COMPLETION_ITEM_RESOLVE)
     def resolve(ls: CitelsServer, item: types.CompletionItem) -> types.CompletionItem:
         key = item.data.get("key") if isinstance(item.data, dict) else None
-        paper = ls.store.get(key) if ls.store and isinstance(key, str) else None
+        paper = ls.library.get(key) if isinstance(key, str) else None
         if paper is not None:
             item.documentation = convert.documentation(
                 paper, markdown=ls.flags.markdown_completion_docs,
@@ -33,7 +32,7 @@ def register(server: CitelsServer) -> None:
 
 def complete(ls: CitelsServer, params: types.CompletionParams) -> types.CompletionList:
     doc = ls.document(params.text_document.uri)
-    if doc is None or doc.language is None or ls.store is None:
+    if doc is None or doc.language is None:
         return _EMPTY
     line, column = convert.server_position(doc.lines, params.position)
     span = citation_at(doc.lines, line, column, doc.language, ls.config.citation_commands)
@@ -44,12 +43,12 @@ def complete(ls: CitelsServer, params: types.CompletionParams) -> types.Completi
     excluded = {key.lower() for key in span.keys}
     limit = ls.config.completion_limit
     if span.typed.strip():
-        hits = rank(ls.store, span.typed, limit=limit + len(excluded), cited=in_document)
+        hits = ls.library.search(span.typed, limit=limit + len(excluded), cited=in_document)
         papers = [hit.paper for hit in hits]
     else:
         # Nothing typed yet: the papers this document already cites, most recent first.
         papers = [p for key in dict.fromkeys(reversed(in_document))
-                  if (p := ls.store.get(key)) is not None]
+                  if (p := ls.library.get(key)) is not None]
     papers = [p for p in papers if p.key and p.key.lower() not in excluded][:limit]
     text = doc.lines[line]
     edit_range = types.Range(start=convert.position(text, line, span.start),

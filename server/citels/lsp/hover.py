@@ -25,7 +25,7 @@ def register(server: CitelsServer) -> None:
         hover_range = types.Range(start=convert.position(text, line, span.start),
                                   end=convert.position(text, line, span.end))
         markdown = ls.flags.markdown_hover
-        paper = ls.store.get(span.key) if ls.store else None
+        paper = ls.library.get(span.key)
         if paper is not None:
             contents = convert.documentation(paper, markdown=markdown,
                                              show_abstract=ls.config.hover_show_abstract)

@@ -23,6 +23,17 @@ def register(server: CitelsServer) -> None:
         await ls.pull_settings()
         ls.open_index()  # the client's settings may name another corpus
 
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: CitelsServer, params: types.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri.lower().endswith(".bib"):
+            ls.refresh_workspace_bibliographies()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: CitelsServer,
+                                 params: types.DidChangeWatchedFilesParams) -> None:
+        if any(change.uri.lower().endswith(".bib") for change in params.changes):
+            ls.refresh_workspace_bibliographies()
+
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: CitelsServer,
                                        params: types.DidChangeConfigurationParams) -> None:

@@ -16,8 +16,8 @@ from pygls.uris import to_fs_path
 from citels import __version__
 from citels.cite_syntax import language_of
 from citels.config import Config, parse_settings
-from citels.indexer import index_corpus
-from citels.locations import default_corpus, default_database
+from citels.library import Library, index_in_own_connection, workspace_bib_files
+from citels.locations import default_corpus, default_database, workspace_database
 from citels.store import Store
 
 log = logging.getLogger("citels")
@@ -47,9 +47,9 @@ class CitelsServer(LanguageServer):
         self.config = Config()
         self.initialization_options: object = None  # the base that pulled settings override
         self.flags = ClientFlags()
-        self.store: Store | None = None
-        self._store_location: tuple[tuple[Path, ...], Path] | None = None
-        self._indexing: asyncio.Task | None = None
+        self.library = Library([])  # the workspace's .bib index first, then the corpus
+        self._location: tuple[object, ...] | None = None
+        self._indexing: list[asyncio.Task] = []
 
     # --- where the index is -------------------------------------------------------------
 
@@ -68,51 +68,61 @@ class CitelsServer(LanguageServer):
         return default_database(self.corpus_paths())
 
     def open_index(self) -> None:
-        """Answer from the existing index at once; bring it up to date in the background.
+        """Answer from the existing indexes at once; bring them up to date in the background.
 
-        Does nothing when the corpus and database are those already open.
+        Does nothing when the corpus, database and workspace files are those already open.
         """
         corpus, database = tuple(self.corpus_paths()), self.database_path()
-        if self._store_location == (corpus, database):
+        roots = tuple(self.workspace_roots(None)) if self.config.workspace_bibliographies else ()
+        bib_files = workspace_bib_files(roots)
+        location = (corpus, database, roots, tuple(bib_files))
+        if self._location == location:
             return
-        if self.store is not None:
-            self.store.close()
-        self.store = Store(database)
-        self._store_location = (corpus, database)
-        self._indexing = asyncio.get_running_loop().create_task(
-            self._refresh_index(list(corpus), database))
+        self.library.close()
+        stores = []
+        jobs: list[tuple[list[Path], Path, str]] = []
+        if roots:
+            workspace_db = workspace_database(roots)
+            stores.append(Store(workspace_db))
+            jobs.append((bib_files, workspace_db, "workspace bibliographies"))
+        stores.append(Store(database))
+        jobs.append((list(corpus), database, "corpus"))
+        self.library = Library(stores)
+        self._location = location
+        loop = asyncio.get_running_loop()
+        self._indexing = [loop.create_task(self._refresh_index(*job)) for job in jobs]
 
-    async def _refresh_index(self, corpus: list[Path], database: Path) -> None:
+    async def _refresh_index(self, paths: list[Path], database: Path, what: str) -> None:
         token = str(uuid.uuid4())
         progress = self.flags.work_done_progress
         if progress:
             try:
                 await self.work_done_progress.create_async(token)
                 self.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-                    title="citels", message="checking the corpus index"))
+                    title="citels", message=f"checking the {what} index"))
             except Exception as error:  # a client that refuses progress still gets an index
                 log.info("progress not shown: %s", error)
                 progress = False
         try:
             # Its own connection in a worker thread: completions keep reading the old index
             # until this transaction commits.
-            report = await asyncio.to_thread(_index_in_own_connection, corpus, database)
+            report = await asyncio.to_thread(index_in_own_connection, paths, database)
             for message in report.skipped + report.warnings:
                 self.log(message, types.MessageType.Warning)
-            self.log(report.summary())
-            summary = report.summary()
+            summary = f"{what}: {report.summary()}"
+            self.log(summary)
         except Exception as error:
-            summary = f"indexing failed: {error}"
+            summary = f"indexing the {what} failed: {error}"
             self.log(summary, types.MessageType.Error)
             self.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Error, message=f"citels: {summary}"))
         if progress:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=summary))
 
-    async def index_ready(self) -> None:
-        """Wait for the running index check (tests and commands that need a full index)."""
-        if self._indexing is not None:
-            await asyncio.shield(self._indexing)
+    def refresh_workspace_bibliographies(self) -> None:
+        """Re-read the workspace's .bib files (one was saved, created or deleted)."""
+        self._location = None
+        self.open_index()
 
     # --- settings -----------------------------------------------------------------------
 
@@ -156,12 +166,13 @@ class CitelsServer(LanguageServer):
         return OpenDocument(uri, Path(path), language_of(doc.language_id, path), lines, text,
                             doc.version)
 
-    def workspace_roots(self, fallback: Path) -> list[Path]:
+    def workspace_roots(self, fallback: Path | None) -> list[Path]:
+        """The workspace folders; without any, the root path, else `fallback`."""
         roots = [Path(p) for f in self.workspace.folders.values()
                  if (p := to_fs_path(f.uri)) is not None]
         if not roots and self.workspace.root_path:
             roots = [Path(self.workspace.root_path)]
-        return roots or [fallback]
+        return roots or ([fallback] if fallback else [])
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         """To stderr and to the client's log (stdout is the protocol)."""
@@ -181,14 +192,6 @@ def _merged(base: object, override: object) -> object:
     for key, value in override.items():
         merged[key] = _merged(base.get(key), value) if isinstance(value, dict) else value
     return merged
-
-
-def _index_in_own_connection(corpus: list[Path], database: Path):
-    store = Store(database)
-    try:
-        return index_corpus(store, corpus)
-    finally:
-        store.close()
 
 
 def create_server(corpus: list[Path] | None = None,

@@ -1,0 +1,81 @@
+"""The papers a server answers from: the corpus index, and the workspace's own .bib files.
+
+The corpus can be a million papers and is indexed once per corpus; the workspace's .bib
+files are small and change often, so they get an index of their own (per workspace) rather
+than forcing a rebuild of the corpus index. Searches ask both and merge; a paper in both is
+shown once, under the key the user's file gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+
+from citels.indexer import IndexReport, index_corpus
+from citels.papers import Hit, Paper
+from citels.ranking import rank
+from citels.store import Store
+from citels.text import normalize_title
+
+SKIPPED_FOLDERS = {"node_modules", "__pycache__", "_build", "build", "dist", "venv"}
+MAX_WORKSPACE_BIB_FILES = 200
+
+
+def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
+    """The .bib files below the workspace roots, skipping hidden and build folders."""
+    found: list[Path] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*.bib")):
+            parts = path.relative_to(root).parts[:-1]
+            if any(p.startswith(".") or p in SKIPPED_FOLDERS for p in parts):
+                continue
+            found.append(path)
+            if len(found) >= MAX_WORKSPACE_BIB_FILES:
+                return found
+    return found
+
+
+class Library:
+    """Several stores searched as one; the first store's papers win a tie of keys or titles."""
+
+    def __init__(self, stores: Sequence[Store]) -> None:
+        self.stores = list(stores)
+
+    def get(self, key: str) -> Paper | None:
+        for store in self.stores:
+            paper = store.get(key)
+            if paper is not None:
+                return paper
+        return None
+
+    def search(self, text: str, *, limit: int, cited: Collection[str] = ()) -> list[Hit]:
+        """The best papers of every store; one paper in two stores is shown once, as the
+        first store has it, at the better of its two scores."""
+        best: dict[str, Hit] = {}  # by normalised title (or key, untitled)
+        for store in self.stores:
+            for hit in rank(store, text, limit=limit, cited=cited):
+                paper = hit.paper
+                identity = normalize_title(paper.title) if paper.title else f"key:{paper.key}"
+                kept = best.get(identity)
+                if kept is None:
+                    best[identity] = hit
+                elif hit.score > kept.score:
+                    best[identity] = Hit(kept.paper, hit.score)
+        ordered = sorted(best.values(), key=lambda h: (-h.score, (h.paper.key or "").lower()))
+        return ordered[:limit]
+
+    def close(self) -> None:
+        for store in self.stores:
+            store.close()
+
+
+def index_in_own_connection(paths: list[Path], database: Path) -> IndexReport:
+    """Index with a connection of its own (for a worker thread): readers keep the old index
+    until this one commits."""
+    store = Store(database)
+    try:
+        return index_corpus(store, paths)
+    finally:
+        store.close()
