@@ -156,3 +156,35 @@ def test_unreadable_files_are_skipped_with_a_message_naming_them(corpus_copy: Pa
     assert "latin1.txt: not UTF-8 (invalid byte at offset 3)" in skipped
     assert "notes.docx: not a corpus format" in skipped
     assert store.paper_counts()[0] == 400
+
+
+def test_kill_9_during_indexing_leaves_the_previous_index(tmp_path: Path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).parent / "ranking"))
+    from distractors import write_distractor_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in (Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    db = tmp_path / "db.sqlite3"
+    store = Store(db)
+    index_corpus(store, [corpus])
+    store.close()
+    write_distractor_corpus(corpus, corpus, count=10000, seed=5)  # a long second run
+    process = subprocess.Popen([sys.executable, "-m", "citels", "index", str(corpus),
+                                "--db", str(db)], stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    reopened = Store(db)
+    assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # All or nothing: the old index, or (on a very fast machine) the whole new one.
+    assert reopened.paper_counts()[0] in (400, 10400), "a partial index"
+    report = index_corpus(reopened, [corpus])
+    assert reopened.paper_counts()[0] == 10400
+    assert report.files_read in (0, 1)
