@@ -58,8 +58,8 @@ def parse_settings(raw: Any) -> tuple[Config, list[str]]:
     their defaults.
     """
     config = Config()
-    if raw is None:
-        return config, []
+    if raw is None or raw == []:
+        return config, []  # Neovim sends an empty Lua table as a JSON list
     if not isinstance(raw, dict):
         return config, [f"citels settings must be an object, not {type(raw).__name__}"]
     if isinstance(raw.get("citels"), dict):
