@@ -18,5 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     -o DPkg::Lock::Timeout=600 "${APT_PACKAGES[@]}" >/dev/null
 fi
 
+# VS Code (code-server), Chromium and playwright-core for the editor tests (~2 min the first time).
+bash editors/vscode/install-test-tools.sh >/dev/null
+
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -e '.[test]'
 python3 -m pytest "$@"

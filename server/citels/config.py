@@ -51,6 +51,10 @@ _SETTINGS = {
 }
 
 
+# Settings of the editor clients, in the same section, that the server does not use.
+CLIENT_ONLY_SETTINGS = ("server.command", "trace.server")
+
+
 def parse_settings(raw: Any) -> tuple[Config, list[str]]:
     """A Config from the client's settings, and a message for each value that was not valid.
 
@@ -66,6 +70,8 @@ def parse_settings(raw: Any) -> tuple[Config, list[str]]:
         raw = raw["citels"]
     errors = []
     for name, value in _flatten(raw).items():
+        if name.startswith(CLIENT_ONLY_SETTINGS):
+            continue
         if name not in _SETTINGS:
             errors.append(f"unknown setting citels.{name} (ignored)")
             continue

@@ -9,6 +9,8 @@ from citels.render import display_title, paper_markdown, paper_plain
 
 INSERT_BIBTEX = "citels.insertBibtex"
 SHOW_PAPER = "citels.showPaper"
+STATS = "citels.stats"
+REINDEX = "citels.reindex"
 
 
 def utf16_length(text: str) -> int:

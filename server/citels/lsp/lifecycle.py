@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lsprotocol import types
 
+from citels.lsp import convert
 from citels.lsp.flags import ClientFlags
 from citels.lsp.server import CitelsServer
 
@@ -42,3 +45,16 @@ def register(server: CitelsServer) -> None:
         elif params.settings:
             ls.apply_settings(params.settings)
         ls.open_index()  # reopens only if the corpus or database changed
+
+    @server.command(convert.STATS)
+    async def stats(ls: CitelsServer, *args: Any) -> dict:
+        """How many papers the server answers from, once the index checks are done."""
+        await ls.indexes_ready()
+        return ls.stats()
+
+    @server.command(convert.REINDEX)
+    async def reindex(ls: CitelsServer, *args: Any) -> dict:
+        """Check every corpus file and workspace bibliography again; report the result."""
+        ls.refresh_workspace_bibliographies()
+        await ls.indexes_ready()
+        return ls.stats()

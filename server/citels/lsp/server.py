@@ -119,6 +119,19 @@ class CitelsServer(LanguageServer):
         if progress:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=summary))
 
+    async def indexes_ready(self) -> None:
+        """Wait for the index checks under way (commands that report on the whole index)."""
+        pending = [task for task in self._indexing if not task.done()]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    def stats(self) -> dict[str, int]:
+        papers = titled = 0
+        for store in self.library.stores:
+            count, with_title = store.paper_counts()
+            papers, titled = papers + count, titled + with_title
+        return {"papers": papers, "titled": titled, "abstract_only": papers - titled}
+
     def refresh_workspace_bibliographies(self) -> None:
         """Re-read the workspace's .bib files (one was saved, created or deleted)."""
         self._location = None
