@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -198,22 +199,46 @@ def _corrections(store: Store, token: str) -> set[str]:
 # --- re-scoring ---------------------------------------------------------------------------
 
 
-def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> float:
-    """How well the typed words fit the paper: mostly the title, then the abstract and bm25."""
-    tokens = query.tokens
-    title = paper.title or ""
+@dataclass(frozen=True)
+class _Profile:
+    """A paper's words as the scorer compares them, worked out once per paper text."""
+
+    title: str  # the title, or for an untitled paper its opening sentence
+    title_words: tuple[str, ...]  # the real title's words, in order
+    title_terms: frozenset[str]  # title words and their other spellings
+    generated_acronyms: frozenset[str]  # initials of title word runs the title never writes
+    abstract_terms: frozenset[str]
+    title_capitals: frozenset[str]  # acronyms the paper itself writes in capitals
+    abstract_capitals: frozenset[str]
+
+
+@lru_cache(maxsize=5_000)  # the same candidates come back keystroke after keystroke
+def _profile(title: str, abstract: str) -> _Profile:
     title_words = words(title)
     title_literal = set(title_words)
-    generated_acronyms = set(acronyms(title)) - title_literal
-    title_terms = title_literal | (set(title_aliases(title)) - generated_acronyms)
-    abstract_names = set(abstract_aliases(paper.abstract or ""))
-    abstract_terms = set(words(paper.abstract or "")) | abstract_names
+    generated = set(acronyms(title)) - title_literal
+    title_terms = title_literal | (set(title_aliases(title)) - generated)
+    abstract_names = set(abstract_aliases(abstract))
+    abstract_terms = set(words(abstract)) | abstract_names
+    shown_title = title
     if not title:
         # Known only by its abstract: the methods it names and its opening sentence are what
         # a writer remembers of it, as a title would be.
-        opening = sentences(paper.abstract or "")[:1]
+        opening = sentences(abstract)[:1]
         title_terms = abstract_names | set(words(opening[0] if opening else ""))
-        title = " ".join(opening)
+        shown_title = " ".join(opening)
+    return _Profile(shown_title, tuple(title_words), frozenset(title_terms), frozenset(generated),
+                    frozenset(abstract_terms), frozenset(written_acronyms(shown_title)),
+                    frozenset(written_acronyms(abstract)))
+
+
+def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> float:
+    """How well the typed words fit the paper: mostly the title, then the abstract and bm25."""
+    tokens = query.tokens
+    profile = _profile(paper.title or "", paper.abstract or "")
+    title_words = list(profile.title_words)
+    title_terms, abstract_terms = profile.title_terms, profile.abstract_terms
+    generated_acronyms = profile.generated_acronyms
     in_title = []
     anywhere = []
     for index, token in enumerate(tokens):
@@ -226,11 +251,9 @@ def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> fl
         anywhere.append(max(title_fit, 0.8 * abstract_fit))
     # Typed runs the paper writes as one word: its own acronym in capitals ("stochastic
     # gradient descent" -> SGD) or the words joined ("mad mix" -> MaD-Mix).
-    title_capitals = written_acronyms(title)
-    abstract_capitals = written_acronyms(paper.abstract or "")
     for start, end, spelling, columns in _alternative_spellings(tokens):
-        in_title_words = spelling in (title_capitals if columns else title_terms)
-        in_abstract_words = spelling in (abstract_capitals if columns else abstract_terms)
+        in_title_words = spelling in (profile.title_capitals if columns else title_terms)
+        in_abstract_words = spelling in (profile.abstract_capitals if columns else abstract_terms)
         fit = 1.0 if in_title_words else 0.8 if in_abstract_words else 0.0
         for index in range(start, end):
             if fit == 1.0:
