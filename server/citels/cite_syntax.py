@@ -100,40 +100,61 @@ def language_of(language_id: str | None, path: str) -> str | None:
 
 
 def citation_at(lines: Sequence[str], line: int, column: int, language: str,
-                extra_commands: Iterable[str] = ()) -> CiteSpan | None:
-    """The citation whose key the cursor is typing, or None where no citation can be."""
+                extra_commands: Iterable[str] = (),
+                non_text: frozenset[int] | None = None) -> CiteSpan | None:
+    """The citation whose key the cursor is typing, or None where no citation can be.
+
+    `non_text` is `non_text_lines(lines, language)`, passed in by callers that keep it per
+    document version so a keystroke does not rescan a long document.
+    """
     if not 0 <= line < len(lines):
+        return None
+    if non_text is None:
+        non_text = non_text_lines(lines[:line + 1], language)
+    if line in non_text:
         return None
     text = lines[line].rstrip("\r\n")
     column = max(0, min(column, len(text)))
     if language == LATEX:
-        if in_latex_non_text(lines, line, column):
+        if _LATEX_COMMENT.search(text[:column]):
             return None
         return _latex_citation_at(text, line, column, set(extra_commands))
     if language == MARKDOWN:
-        if in_markdown_code(lines, line, column):
-            return None
+        if text[:column].count("`") % 2 == 1:
+            return None  # an odd number of backticks before the cursor: in a code span
         return _pandoc_citation_at(text, line, column)
     return None
+
+
+def non_text_lines(lines: Sequence[str], language: str) -> frozenset[int]:
+    """Lines where no citation can be: inside LaTeX verbatim-like environments; Markdown
+    fenced code (fences included) and YAML front matter."""
+    if language == LATEX:
+        return _latex_verbatim_lines(lines)
+    if language == MARKDOWN:
+        return _markdown_code_lines(lines)
+    return frozenset()
 
 
 # --- LaTeX ----------------------------------------------------------------------------------
 
 
-def in_latex_non_text(lines: Sequence[str], line: int, column: int) -> bool:
-    """Whether the position is in a comment or a verbatim-like environment."""
-    if _LATEX_COMMENT.search(lines[line][:column]):
-        return True
+def _latex_verbatim_lines(lines: Sequence[str]) -> frozenset[int]:
+    """Lines after a \\begin{verbatim} (or lstlisting, minted, comment) up to its \\end."""
+    inside: set[int] = set()
     open_env = None
-    for text in lines[:line + 1]:
+    for number, text in enumerate(lines):
+        if open_env is not None:
+            if f"\\end{{{open_env}}}" in text:
+                open_env = None
+            else:
+                inside.add(number)
+            continue
         code = _strip_latex_comment(text)
-        if open_env is None:
-            if match := _VERBATIM_BEGIN.search(code):
+        if match := _VERBATIM_BEGIN.search(code):
+            if f"\\end{{{match['env']}}}" not in code[match.end():]:
                 open_env = match["env"]
-                code = code[match.end():]
-        if open_env is not None and f"\\end{{{open_env}}}" in code:
-            open_env = None
-    return open_env is not None
+    return frozenset(inside)
 
 
 def _strip_latex_comment(text: str) -> str:
@@ -235,32 +256,22 @@ def latex_keys(lines: Sequence[str], extra_commands: Iterable[str] = ()) -> list
 # --- Pandoc Markdown ------------------------------------------------------------------------
 
 
-def in_markdown_code(lines: Sequence[str], line: int, column: int) -> bool:
-    """Whether the position is in a fenced code block, a code span or the YAML front matter."""
-    if _in_front_matter(lines, line):
-        return True
+def _markdown_code_lines(lines: Sequence[str]) -> frozenset[int]:
+    """Fenced code blocks (with their fences) and the YAML front matter."""
+    inside = set(range(_front_matter_end(lines) + 1))
     fence = None
-    for text in lines[:line]:
+    for number, text in enumerate(lines):
         match = _FENCE.match(text)
         if match:
             marker = match["fence"]
+            inside.add(number)
             if fence is None:
                 fence = marker
             elif marker[0] == fence[0] and len(marker) >= len(fence):
                 fence = None
-    if fence is not None or _FENCE.match(lines[line]):
-        return True
-    # An odd number of backticks before the cursor: inside a code span.
-    return lines[line][:column].count("`") % 2 == 1
-
-
-def _in_front_matter(lines: Sequence[str], line: int) -> bool:
-    if not lines or lines[0].rstrip() != "---":
-        return False
-    for number in range(1, len(lines)):
-        if lines[number].rstrip() in ("---", "..."):
-            return line <= number
-    return True
+        elif fence is not None:
+            inside.add(number)
+    return frozenset(inside)
 
 
 def _pandoc_citation_at(text: str, line: int, column: int) -> CiteSpan | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from citels.cite_syntax import citation_at, cited_keys
+from citels.cite_syntax import citation_at
 from citels.lsp import convert
 from citels.lsp.server import CitelsServer
 
@@ -35,11 +35,11 @@ def complete(ls: CitelsServer, params: types.CompletionParams) -> types.Completi
     if doc is None or doc.language is None:
         return _EMPTY
     line, column = convert.server_position(doc.lines, params.position)
-    span = citation_at(doc.lines, line, column, doc.language, ls.config.citation_commands)
+    span = citation_at(doc.lines, line, column, doc.language, ls.config.citation_commands,
+                       doc.non_text)
     if span is None:
         return _EMPTY
-    in_document = [k.key for k in cited_keys(doc.lines, doc.language,
-                                             ls.config.citation_commands)]
+    in_document = [k.key for k in doc.cited]
     excluded = {key.lower() for key in span.keys}
     limit = ls.config.completion_limit
     if span.typed.strip():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from citels.cite_syntax import key_at
 from citels.lsp import convert
 from citels.lsp.bibliography import find_user_entry
 from citels.lsp.server import CitelsServer
@@ -18,7 +17,7 @@ def register(server: CitelsServer) -> None:
         if doc is None or doc.language is None or not doc.lines:
             return None
         line, column = convert.server_position(doc.lines, params.position)
-        span = key_at(doc.lines, line, column, doc.language, ls.config.citation_commands)
+        span = doc.key_at(line, column)
         if span is None:
             return None
         text = doc.lines[line]

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
@@ -18,21 +17,10 @@ from citels.cite_syntax import language_of
 from citels.config import Config, parse_settings
 from citels.library import Library, index_in_own_connection, workspace_bib_files
 from citels.locations import default_corpus, default_database, workspace_database
+from citels.lsp.documents import OpenDocument
 from citels.store import Store
 
 log = logging.getLogger("citels")
-
-
-@dataclass(frozen=True)
-class OpenDocument:
-    """A document as the handlers need it: its lines without line endings, its syntax."""
-
-    uri: str
-    path: Path
-    language: str | None
-    lines: list[str]
-    text: str
-    version: int | None
 
 
 class CitelsServer(LanguageServer):
@@ -50,6 +38,7 @@ class CitelsServer(LanguageServer):
         self.library = Library([])  # the workspace's .bib index first, then the corpus
         self._location: tuple[object, ...] | None = None
         self._indexing: list[asyncio.Task] = []
+        self._documents: dict[str, OpenDocument] = {}  # the last version analysed, by URI
 
     # --- where the index is -------------------------------------------------------------
 
@@ -165,7 +154,10 @@ class CitelsServer(LanguageServer):
     # --- documents and logs -------------------------------------------------------------
 
     def document(self, uri: str) -> OpenDocument | None:
-        """An open document (or one on disk); None for URIs that are not files."""
+        """An open document (or one on disk); None for URIs that are not files.
+
+        An open document's analyses are kept for its current version.
+        """
         path = to_fs_path(uri)
         if path is None:
             return None
@@ -175,9 +167,15 @@ class CitelsServer(LanguageServer):
         except (OSError, UnicodeDecodeError) as error:
             self.log(f"cannot read {uri}: {error}", types.MessageType.Warning)
             return None
-        lines = [line.rstrip("\r\n") for line in doc.lines]
-        return OpenDocument(uri, Path(path), language_of(doc.language_id, path), lines, text,
-                            doc.version)
+        commands = tuple(self.config.citation_commands)
+        cached = self._documents.get(uri)
+        if (cached is not None and doc.version is not None and cached.version == doc.version
+                and cached.extra_commands == commands and cached.text is text):
+            return cached
+        opened = OpenDocument(uri, Path(path), language_of(doc.language_id, path), text,
+                              doc.version, commands)
+        self._documents[uri] = opened
+        return opened
 
     def workspace_roots(self, fallback: Path | None) -> list[Path]:
         """The workspace folders; without any, the root path, else `fallback`."""

@@ -1,0 +1,60 @@
+"""Documents as the handlers see them: LSP lines, syntax, and what is worked out once per
+version (cited keys, code regions), so a keystroke in a long document does not rescan it."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from pygls.workspace import text_document
+
+from citels.cite_syntax import KeySpan, cited_keys, non_text_lines
+
+# LSP knows three line endings; Python's str.splitlines knows eight (form feed, \x1c-\x1e,
+# \x85, \u2028, \u2029 too). pygls splits with splitlines, so a document holding a form feed
+# or a U+2028 would have its incremental edits applied to the wrong lines. We split its lines
+# (with their endings, as pygls expects) the LSP way instead.
+_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lsp_lines(self: text_document.TextDocument) -> tuple[str, ...]:
+    return tuple(_LSP_LINE.findall(self.source))
+
+
+text_document.TextDocument.lines = property(_lsp_lines)  # type: ignore[assignment]
+
+
+def split_lines(text: str) -> list[str]:
+    """A text's lines without their endings, as LSP counts them (the last may be empty)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+class OpenDocument:
+    """One version of a document; its analyses are computed on first use and kept."""
+
+    def __init__(self, uri: str, path: Path, language: str | None, text: str,
+                 version: int | None, extra_commands: tuple[str, ...]) -> None:
+        self.uri = uri
+        self.path = path
+        self.language = language
+        self.text = text
+        self.version = version
+        self.extra_commands = extra_commands
+        self.lines = split_lines(text)
+
+    @cached_property
+    def non_text(self) -> frozenset[int]:
+        return non_text_lines(self.lines, self.language) if self.language else frozenset()
+
+    def key_at(self, line: int, column: int) -> KeySpan | None:
+        """The cited (or, in a .bib, defined) key under the cursor."""
+        return next((span for span in self.cited
+                     if span.line == line and span.start <= column <= span.end), None)
+
+    @cached_property
+    def cited(self) -> list[KeySpan]:
+        """Every key the document cites (or, for a .bib, defines), in order."""
+        if not self.language:
+            return []
+        return cited_keys(self.lines, self.language, self.extra_commands)
