@@ -100,3 +100,26 @@ def test_corpus_option_selects_its_own_index(tmp_path: Path):
     hits = citels_json("search", "--json", "widgets", "--corpus", str(corpus),
                        "--db", str(tmp_path / "db.sqlite3"))
     assert [h["key"] for h in hits] == ["quantumWidgets"]
+
+
+def test_a_corrupt_index_is_set_aside_and_rebuilt(tmp_path: Path):
+    db = tmp_path / "db.sqlite3"
+    db.write_bytes(b"not a database at all " * 200)
+    result = run_citels("stats", "--json", "--db", str(db))
+    assert "could not be read (file is not a database); it was moved to" in result.stderr
+    assert '"papers": 400' in result.stdout
+    assert [p.name for p in tmp_path.glob("db.sqlite3.corrupt-*")]  # the user's file is kept
+
+
+def test_an_index_from_a_newer_citels_is_refused_with_a_message(tmp_path: Path):
+    import sqlite3
+
+    db = tmp_path / "db.sqlite3"
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA user_version = 99")
+    connection.close()
+    result = run_citels("stats", "--db", str(db), check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"citels: cannot open the index {db}: index schema version 99 is newer than this"
+        " citels (2)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 from citels import __version__
 from citels.indexer import IndexReport, index_corpus
 from citels.locations import default_corpus, default_database
+from citels.migrations import SchemaTooNew
 from citels.papers import Paper
-from citels.store import Store
+from citels.store import Store, open_store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,7 +83,13 @@ def _main(argv: Sequence[str] | None) -> int:
         from citels.lsp.server import run
 
         return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
-    store = Store(db_path)
+    try:
+        store, message = open_store(db_path)
+    except (sqlite3.Error, SchemaTooNew, OSError) as error:
+        print(f"citels: cannot open the index {db_path}: {error}", file=sys.stderr)
+        return 1
+    if message:
+        print(f"warning: {message}", file=sys.stderr)
     try:
         if args.command == "index":
             report = index_corpus(store, args.paths or corpus, progress=True)

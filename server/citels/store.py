@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -261,6 +262,25 @@ class Store:
 
     def set_meta(self, name: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+
+def open_store(path: Path) -> tuple[Store, str | None]:
+    """Open an index; a corrupt one is moved aside (kept for inspection) and a new one made.
+
+    Returns the store and, when the old file was set aside, a message saying so.
+    """
+    try:
+        return Store(path), None
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            raise  # another process holds it: not corrupt, and not ours to move
+        aside = path.with_name(path.name + f".corrupt-{int(time.time())}")
+        for suffix in ("", "-wal", "-shm"):
+            old = Path(str(path) + suffix)
+            if old.exists():
+                old.rename(Path(str(aside) + suffix))
+        return Store(path), f"the index {path} could not be read ({error}); it was moved to" \
+                            f" {aside} and a new index will be built"
 
 
 def match_expression(tokens: list[str], *, prefix_last: bool, any_token: bool = False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import sys
 import uuid
 from pathlib import Path
@@ -18,7 +19,8 @@ from citels.config import Config, parse_settings
 from citels.library import Library, index_in_own_connection, workspace_bib_files
 from citels.locations import default_corpus, default_database, workspace_database
 from citels.lsp.documents import OpenDocument
-from citels.store import Store
+from citels.migrations import SchemaTooNew
+from citels.store import open_store
 
 log = logging.getLogger("citels")
 
@@ -70,12 +72,19 @@ class CitelsServer(LanguageServer):
         self.library.close()
         stores = []
         jobs: list[tuple[list[Path], Path, str]] = []
+        wanted = [(list(corpus), database, "corpus")]
         if roots:
-            workspace_db = workspace_database(roots)
-            stores.append(Store(workspace_db))
-            jobs.append((bib_files, workspace_db, "workspace bibliographies"))
-        stores.append(Store(database))
-        jobs.append((list(corpus), database, "corpus"))
+            wanted.insert(0, (bib_files, workspace_database(roots), "workspace bibliographies"))
+        for paths, path, what in wanted:
+            try:
+                store, message = open_store(path)
+            except (sqlite3.Error, SchemaTooNew, OSError) as error:
+                self.report_problem(f"cannot open the {what} index {path}: {error}")
+                continue
+            if message:
+                self.report_problem(message)
+            stores.append(store)
+            jobs.append((paths, path, what))
         self.library = Library(stores)
         self._location = location
         loop = asyncio.get_running_loop()
@@ -184,6 +193,12 @@ class CitelsServer(LanguageServer):
         if not roots and self.workspace.root_path:
             roots = [Path(self.workspace.root_path)]
         return roots or ([fallback] if fallback else [])
+
+    def report_problem(self, message: str) -> None:
+        """Something the user should know and can act on: logged and shown."""
+        self.log(message, types.MessageType.Warning)
+        self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                         message=f"citels: {message}"))
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         """To stderr and to the client's log (stdout is the protocol)."""
