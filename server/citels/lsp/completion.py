@@ -36,10 +36,10 @@ def complete(ls: CitelsServer, params: types.CompletionParams) -> types.Completi
         return _EMPTY
     line, column = convert.server_position(doc.lines, params.position)
     span = citation_at(doc.lines, line, column, doc.language, ls.config.citation_commands,
-                       doc.non_text)
+                       doc.non_text_near(line))
     if span is None:
         return _EMPTY
-    in_document = [k.key for k in doc.cited]
+    in_document = [k.key for k in doc.cited_near(line)]
     excluded = {key.lower() for key in span.keys}
     limit = ls.config.completion_limit
     if span.typed.strip():

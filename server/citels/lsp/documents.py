@@ -30,6 +30,13 @@ def split_lines(text: str) -> list[str]:
     return re.split(r"\r\n|\r|\n", text)
 
 
+# Beyond this size a document is not rescanned whole on every keystroke: citation context
+# comes from the lines around the cursor, and the document's other citations are not used
+# to order the list.
+LARGE_DOCUMENT = 2_000_000  # characters
+LOCAL_WINDOW = 2_000  # lines before the cursor that can open a verbatim block or a fence
+
+
 class OpenDocument:
     """One version of a document; its analyses are computed on first use and kept."""
 
@@ -43,13 +50,25 @@ class OpenDocument:
         self.extra_commands = extra_commands
         self.lines = split_lines(text)
 
+    @property
+    def is_large(self) -> bool:
+        return len(self.text) > LARGE_DOCUMENT
+
     @cached_property
     def non_text(self) -> frozenset[int]:
         return non_text_lines(self.lines, self.language) if self.language else frozenset()
 
+    def non_text_near(self, line: int) -> frozenset[int]:
+        """The code and verbatim lines that matter for a cursor on `line`."""
+        if not self.is_large or not self.language:
+            return self.non_text
+        start = max(0, line - LOCAL_WINDOW)
+        window = non_text_lines(self.lines[start:line + 1], self.language)
+        return frozenset(number + start for number in window)
+
     def key_at(self, line: int, column: int) -> KeySpan | None:
         """The cited (or, in a .bib, defined) key under the cursor."""
-        return next((span for span in self.cited
+        return next((span for span in self.cited_near(line)
                      if span.line == line and span.start <= column <= span.end), None)
 
     @cached_property
@@ -58,3 +77,12 @@ class OpenDocument:
         if not self.language:
             return []
         return cited_keys(self.lines, self.language, self.extra_commands)
+
+    def cited_near(self, line: int) -> list[KeySpan]:
+        """The document's citations, or for a large one those on the lines around `line`."""
+        if not self.is_large or not self.language:
+            return self.cited
+        start = max(0, line - LOCAL_WINDOW)
+        nearby = cited_keys(self.lines[start:line + LOCAL_WINDOW], self.language,
+                            self.extra_commands)
+        return [KeySpan(k.key, k.line + start, k.start, k.end) for k in nearby]
