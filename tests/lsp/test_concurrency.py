@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from conftest import SERVER, start_editor
 from lsprotocol import types
 from pytest_lsp import client_capabilities
+
+from conftest import SERVER, start_editor
 
 MDPO = "Mirror Descent Policy Optimization"
 
