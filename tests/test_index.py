@@ -188,3 +188,29 @@ def test_kill_9_during_indexing_leaves_the_previous_index(tmp_path: Path):
     report = index_corpus(reopened, [corpus])
     assert reopened.paper_counts()[0] == 10400
     assert report.files_read in (0, 1)
+
+
+def test_an_index_from_schema_1_is_migrated_and_filled(tmp_path: Path):
+    import sqlite3
+
+    from citels.migrations import MIGRATIONS
+
+    db = tmp_path / "old.sqlite3"
+    connection = sqlite3.connect(db)
+    connection.executescript(MIGRATIONS[0]() + "; PRAGMA user_version = 1;")
+    connection.close()
+    store = Store(db)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    index_corpus(store, [Path(__file__).resolve().parents[1] / "corpus"])
+    assert rank(store, "cyber sec eval")[0].paper.title.startswith("CyberSecEval 2")
+
+
+def test_a_database_deleted_while_open_keeps_answering(tmp_path: Path, corpus_copy: Path):
+    db = tmp_path / "db.sqlite3"
+    store = Store(db)
+    index_corpus(store, [corpus_copy])
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    assert rank(store, "hanabi")[0].paper.key == "updateEquivalenceFramework2023"
+    fresh = Store(db)  # the next open builds a new index where the old one was
+    assert index_corpus(fresh, [corpus_copy]).added == 400

@@ -3,6 +3,7 @@ right-to-left text, broken syntax. The server answers every request and stays up
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -93,3 +94,25 @@ async def test_edits_with_wrong_versions_and_ranges_are_survived(editor: Editor)
                               end=types.Position(line=2, character=0)), text="zz")]))
     result = await editor.complete(uri, 0, 13)
     assert isinstance(result, types.CompletionList)  # an answer, whatever the text now is
+
+
+async def test_a_burst_of_a_thousand_completions_while_typing(editor: Editor):
+    query = "mirror descent policy optimization"
+    uri = editor.open("burst.tex", "\\cite{", "latex")
+    requests = []
+    for number in range(1000):
+        typed = query[: number % len(query) + 1]
+        editor.change(uri, "\\cite{" + typed)
+        requests.append(editor.client.text_document_completion_async(types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=6 + len(typed)))))
+    results = await asyncio.gather(*requests)
+    assert len(results) == 1000
+    assert results[-1].items[0].label == MDPO
+
+
+async def test_a_broken_bib_file_still_hovers(editor: Editor):
+    uri = editor.open("broken.bib", "@misc{good,\n title={Good}}\n@misc{bad, title={never\n"
+                      "@misc{mirrorDescentPolicy2020,\n}\n", "bibtex")
+    hover = await editor.hover(uri, 3, 10)
+    assert hover is not None and hover.contents.value.startswith("**Mirror Descent")
