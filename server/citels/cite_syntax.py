@@ -58,8 +58,12 @@ _PANDOC_KEY_CHARS = r"[\w:.#$%&+?<>~/-]"
 _PANDOC_AT_ALLOWED_AFTER = re.compile(r"(?:^|[\s\[;(])-?$")
 _FENCE = re.compile(r"^\s{0,3}(?P<fence>`{3,}|~{3,})")
 _BIB_ENTRY_KEY = re.compile(r"@(?P<type>[A-Za-z]+)\s*[{(]\s*(?P<key>[^\s,{}()]+)\s*,")
-# Pandoc cross-references are not citations.
-CROSSREF_PREFIXES = ("fig:", "sec:", "tbl:", "eq:", "lst:", "thm:", "lem:")
+# Cross-references are not citations: pandoc-crossref's @fig:x, Quarto's @fig-x.
+CROSSREF_PREFIXES = tuple(
+    kind + mark
+    for kind in ("fig", "sec", "tbl", "eq", "lst", "thm", "lem", "cor", "prp", "cnj", "def",
+                 "exm", "exr", "apx")
+    for mark in (":", "-"))
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,13 @@ class Library:
                 return paper
         return None
 
+    def source_location(self, key: str) -> tuple[str, int] | None:
+        for store in self.stores:
+            location = store.source_location(key)
+            if location is not None:
+                return location
+        return None
+
     def search(self, text: str, *, limit: int, cited: Collection[str] = ()) -> list[Hit]:
         """The best papers of every store; one paper in two stores is shown once, as the
         first store has it, at the better of its two scores."""

@@ -201,6 +201,13 @@ class Store:
             ).fetchone()
         return Paper.from_dict(json.loads(row[0])) if row else None
 
+    def source_location(self, key: str) -> tuple[str, int] | None:
+        """Where in the corpus a paper was read first: (absolute file path, 1-based line)."""
+        row = self.conn.execute(
+            "SELECT r.file, r.line FROM papers p JOIN records r ON r.merge_id = p.merge_id"
+            " WHERE p.key_lower = ? ORDER BY r.file, r.line LIMIT 1", (key.lower(),)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def papers(self) -> Iterator[Paper]:
         """Every paper, in key order."""
         for row in self.conn.execute("SELECT data FROM papers ORDER BY key_lower"):

@@ -80,8 +80,12 @@ def find_bibliography(document: Path, text: str, language: str, roots: Sequence[
     """
     folder = document.parent
     roots = list(roots) or [folder]
-    names = declared_bibliographies(text, language)
     base = folder
+    if language == LATEX:
+        root = latex_root(document, text, roots)
+        if root != document:  # a chapter: the root document declares the bibliography
+            base, text = root.parent, read_text(root)
+    names = declared_bibliographies(text, language)
     if not names and language == MARKDOWN:
         names, base = _project_bibliographies(folder, roots)
     if names:
@@ -134,3 +138,99 @@ def ensure_inside(path: Path, roots: Sequence[Path]) -> None:
 
 def _same(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
+
+
+# --- the project a document belongs to -----------------------------------------------------
+
+_MAGIC_ROOT = re.compile(r"^\s*%\s*!\s*TEX\s+root\s*=\s*(?P<root>.+?)\s*$",
+                         re.IGNORECASE | re.MULTILINE)
+# \input{x}, \include{x}, \subfile{x}, \import{dir/}{x}: the files a root document pulls in.
+_INCLUDES = re.compile(
+    r"\\(?:input|include|subfile|includeonly)\s*\{(?P<file>[^{}]+)\}"
+    r"|\\(?:sub)?import\s*\{(?P<dir>[^{}]*)\}\s*\{(?P<file2>[^{}]+)\}")
+_BIBITEM = re.compile(r"\\bibitem\s*(?:\[[^\]]*\])?\s*\{(?P<key>[^{}]+)\}")
+PROJECT_SUFFIXES = (".tex", ".md", ".qmd", ".rmd", ".markdown")
+MAX_PROJECT_FILES = 2000
+
+
+def project_files(roots: Sequence[Path]) -> list[Path]:
+    """The LaTeX and Markdown files of the workspace (hidden and build folders skipped)."""
+    found: list[Path] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.suffix.lower() not in PROJECT_SUFFIXES or not path.is_file():
+                continue
+            parts = path.relative_to(root).parts[:-1]
+            if any(p.startswith(".") or p in ("node_modules", "_build", "build") for p in parts):
+                continue
+            found.append(path)
+            if len(found) >= MAX_PROJECT_FILES:
+                return found
+    return found
+
+
+def read_text(path: Path) -> str:
+    """A project file's text; an unreadable one reads as empty."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def latex_root(document: Path, text: str, roots: Sequence[Path]) -> Path:
+    """The root document of a LaTeX file: its `% !TEX root` comment, else a project file that
+    includes it (\\input, \\include, \\subfile), else the file itself."""
+    if match := _MAGIC_ROOT.search(text[:5000]):
+        candidate = (document.parent / match["root"]).resolve()
+        if candidate.suffix == "":
+            candidate = candidate.with_suffix(".tex")
+        if candidate.is_file() and _inside_any(candidate, roots):
+            return candidate
+    target = document.resolve().with_suffix("")
+    for path in project_files(roots):
+        if path.suffix.lower() != ".tex" or path.resolve() == document.resolve():
+            continue
+        for match in _INCLUDES.finditer(_LATEX_COMMENT.sub("", read_text(path))):
+            name = match["file"] or (match["dir"] or "") + match["file2"]
+            included = (path.parent / name.strip()).resolve()
+            if included.with_suffix("") == target or included == target:
+                return path
+    return document
+
+
+def _inside_any(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path.resolve().is_relative_to(root.resolve()) for root in roots)
+
+
+def declared_bibliography_files(document: Path, text: str, language: str,
+                                roots: Sequence[Path]) -> list[Path]:
+    """Every bibliography file a document uses (through its LaTeX root), inside the workspace."""
+    roots = list(roots) or [document.parent]
+    base, source = document.parent, text
+    if language == LATEX:
+        root = latex_root(document, text, roots)
+        if root != document:
+            base, source = root.parent, read_text(root)
+    names = declared_bibliographies(source, language)
+    if not names and language == MARKDOWN:
+        names, base = _project_bibliographies(document.parent, roots)
+    paths = []
+    for name in names:
+        path = _resolve_declared(name, base, roots, latex=language == LATEX)
+        if _inside_any(path, roots):
+            paths.append(path)
+    return paths
+
+
+def defined_in_document(text: str, language: str) -> set[str]:
+    """Keys a document defines itself: \\bibitem entries, or YAML `references:` ids."""
+    if language == LATEX:
+        return {m["key"].strip() for m in _BIBITEM.finditer(text)}
+    if language == MARKDOWN:
+        references = front_matter(text).get("references")
+        if isinstance(references, list):
+            return {str(item["id"]) for item in references
+                    if isinstance(item, dict) and "id" in item}
+    return set()

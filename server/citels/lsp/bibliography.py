@@ -42,7 +42,7 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
     if doc is None or doc.language is None:
         return _refuse(ls, f"{document_uri} is not a LaTeX or Markdown document")
     try:
-        bibliography = _bibliography_of(ls, doc)
+        bibliography = bibliography_of(ls, doc)
     except OutsideWorkspace as error:
         return _refuse(ls, str(error), show=True)
     bib_uri = from_fs_path(str(bibliography.path)) or bibliography.path.as_uri()
@@ -61,7 +61,7 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
             # then let the client's edit fill it like any other.
             bibliography.path.touch()
             create = False
-        edit = _workspace_edit(ls, bib_uri, existing, version, append.text, create=create)
+        edit = workspace_edit(ls, bib_uri, existing, version, append.text, create=create)
         response = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
             edit=edit, label=f"citels: add {paper.key} to {bibliography.path.name}"))
         if not response.applied:
@@ -81,7 +81,7 @@ def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
     if doc.language == BIBTEX:
         return find_entry(doc.text, key, doc.path.name), doc.path.name
     try:
-        bibliography = _bibliography_of(ls, doc)
+        bibliography = bibliography_of(ls, doc)
     except OutsideWorkspace:
         return None, None
     if not bibliography.declared and not bibliography.path.exists():
@@ -91,7 +91,7 @@ def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
     return find_entry(text, key, bibliography.path.name), bibliography.path.name
 
 
-def _bibliography_of(ls: CitelsServer, doc: OpenDocument) -> Bibliography:
+def bibliography_of(ls: CitelsServer, doc: OpenDocument) -> Bibliography:
     assert doc.language is not None
     return find_bibliography(doc.path, doc.text, doc.language, ls.workspace_roots(doc.path.parent),
                              ls.config.default_bibliography)
@@ -109,7 +109,7 @@ def _current_text(ls: CitelsServer, uri: str, bibliography: Bibliography
     return "", None
 
 
-def _workspace_edit(ls: CitelsServer, uri: str, existing: str, version: int | None, text: str,
+def workspace_edit(ls: CitelsServer, uri: str, existing: str, version: int | None, text: str,
                     *, create: bool) -> types.WorkspaceEdit:
     lines = re.split(r"\r\n|\r|\n", existing)
     end = convert.position(lines[-1], len(lines) - 1, len(lines[-1]))

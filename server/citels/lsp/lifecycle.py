@@ -30,12 +30,14 @@ def register(server: CitelsServer) -> None:
     def did_save(ls: CitelsServer, params: types.DidSaveTextDocumentParams) -> None:
         if params.text_document.uri.lower().endswith(".bib"):
             ls.refresh_workspace_bibliographies()
+            _rediagnose_open_documents(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: CitelsServer,
                                  params: types.DidChangeWatchedFilesParams) -> None:
         if any(change.uri.lower().endswith(".bib") for change in params.changes):
             ls.refresh_workspace_bibliographies()
+            _rediagnose_open_documents(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: CitelsServer,
@@ -58,3 +60,11 @@ def register(server: CitelsServer) -> None:
         ls.refresh_workspace_bibliographies()
         await ls.indexes_ready()
         return ls.stats()
+
+
+def _rediagnose_open_documents(ls: CitelsServer) -> None:
+    """A bibliography changed: every open document's diagnostics may have too."""
+    from citels.lsp.diagnostics import schedule  # diagnostics builds on this module's server
+
+    for uri in list(ls.workspace.text_documents):
+        schedule(ls, uri)

@@ -223,13 +223,15 @@ def _merged(base: object, override: object) -> object:
 def create_server(corpus: list[Path] | None = None,
                   database: Path | None = None) -> CitelsServer:
     """A server with every feature registered (tests build one in-process from this)."""
-    from citels.lsp import bibliography, completion, hover, lifecycle
+    from citels.lsp import bibliography, completion, diagnostics, hover, lifecycle, navigation
 
     server = CitelsServer(corpus, database)
     lifecycle.register(server)
     completion.register(server)
     hover.register(server)
     bibliography.register(server)
+    diagnostics.register(server)
+    navigation.register(server)
     return server
 
 

@@ -1,0 +1,62 @@
+"""What the server knows of a document's project: its bibliography files and their entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from pygls.uris import from_fs_path
+
+from citels.cite_syntax import KeySpan, bib_entry_keys
+from citels.lsp.documents import OpenDocument, split_lines
+from citels.lsp.server import CitelsServer
+from citels.workspace import declared_bibliography_files, defined_in_document
+
+
+@dataclass(frozen=True)
+class BibFile:
+    """A bibliography as the editor has it (unsaved changes included), with its entry keys."""
+
+    path: Path
+    uri: str
+    text: str
+    version: int | None
+    entries: list[KeySpan]
+
+    def entry(self, key: str) -> KeySpan | None:
+        return next((e for e in self.entries if e.key.lower() == key.lower()), None)
+
+
+def uri_of(path: Path) -> str:
+    return from_fs_path(str(path)) or path.as_uri()
+
+
+def read_bib(ls: CitelsServer, path: Path) -> BibFile:
+    uri = uri_of(path)
+    opened = ls.workspace.text_documents.get(unquote(uri))
+    if opened is not None:
+        text, version = opened.source, opened.version
+    else:
+        try:
+            text, version = path.read_bytes().decode("utf-8", errors="replace"), None
+        except OSError:
+            text, version = "", None
+    return BibFile(path, uri, text, version, bib_entry_keys(split_lines(text)))
+
+
+def bibliographies(ls: CitelsServer, doc: OpenDocument) -> list[BibFile]:
+    """Every bibliography the document uses, as the editor has them."""
+    if doc.language is None:
+        return []
+    roots = ls.workspace_roots(doc.path.parent)
+    return [read_bib(ls, path)
+            for path in declared_bibliography_files(doc.path, doc.text, doc.language, roots)]
+
+
+def defined_keys(ls: CitelsServer, doc: OpenDocument) -> set[str]:
+    """Lower-cased keys the document can cite: its bibliographies' and its own definitions."""
+    keys = {entry.key.lower() for bib in bibliographies(ls, doc) for entry in bib.entries}
+    if doc.language:
+        keys |= {key.lower() for key in defined_in_document(doc.text, doc.language)}
+    return keys
