@@ -399,6 +399,24 @@ def bib_entry_keys(lines: Sequence[str]) -> list[KeySpan]:
     return found
 
 
+def entry_end_line(lines: Sequence[str], start_line: int) -> int:
+    """The line of the brace (or parenthesis) that closes the entry starting on `start_line`;
+    the last line of the file when it never closes."""
+    depth = 0
+    opened = False
+    for number in range(start_line, len(lines)):
+        text = lines[number] if number > start_line else lines[number][lines[number].find("@"):]
+        for char in text:
+            if char in "{(":
+                depth += 1
+                opened = True
+            elif char in "})":
+                depth -= 1
+                if opened and depth == 0:
+                    return number
+    return len(lines) - 1
+
+
 def cited_keys(lines: Sequence[str], language: str,
                extra_commands: Iterable[str] = ()) -> list[KeySpan]:
     if language == LATEX:

@@ -22,6 +22,7 @@ class Config:
     bibtex_unicode: str = "latex"  # "latex": Unicode as LaTeX (bibtex); "utf8": kept (biber)
     bibtex_abstract: bool = True
     bibtex_url_field: str = "url"  # where a code or project link goes: "url" or "note"
+    diagnostics_unused_entries: bool = False  # hint at .bib entries no document cites
 
 
 # wire name -> (attribute, check, what a valid value is)
@@ -48,6 +49,8 @@ _SETTINGS = {
                        '"latex" or "utf8"'),
     "bibtex.abstract": ("bibtex_abstract", lambda v: isinstance(v, bool), "true or false"),
     "bibtex.urlField": ("bibtex_url_field", lambda v: v in ("url", "note"), '"url" or "note"'),
+    "diagnostics.unusedEntries": ("diagnostics_unused_entries", lambda v: isinstance(v, bool),
+                                  "true or false"),
 }
 
 

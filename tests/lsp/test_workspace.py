@@ -158,3 +158,57 @@ async def test_rename_refuses_invalid_or_taken_keys(editor: Editor, new_name: st
         await editor.client.text_document_rename_async(types.RenameParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             position=types.Position(line=2, character=14), new_name=new_name))
+
+
+async def test_tidy_adds_missing_entries_and_remove_unused_keeps_everything_else(
+        editor: Editor):
+    thesis = copy_project(editor, "thesis")
+    bib = thesis / "refs.bib"
+    bib.write_text("% my references\n@book{knuth84,\n  title = {The {\\TeX}book},\n}\n\n"
+                   "@misc{unused2001,\n  title = {Nobody cites me},\n}\n\n"
+                   "% a comment to keep\n@misc{alsoUnused,\n  title = {Nor me}}\n")
+    uri = open_file(editor, thesis / "chapters" / "two.tex", "latex")
+    (main_text, two) = ((thesis / "main.tex").read_text(), uri)
+    result = await editor.client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="citels.tidyBibliography", arguments=[two]))
+    assert result == {"added": [], "stillMissing": ["mirorDescentPolicy2020", "nobody99"]}
+    chapter = open_file(editor, thesis / "chapters" / "one.tex", "latex")
+    result = await editor.client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="citels.tidyBibliography", arguments=[chapter]))
+    assert result["added"] == [MDPO_KEY]
+    assert f"@misc{{{MDPO_KEY}," in bib.read_text()
+    result = await editor.client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="citels.removeUnusedEntries", arguments=[chapter]))
+    assert sorted(result["removed"]) == ["alsoUnused", "unused2001"]
+    text = bib.read_text()
+    assert text.startswith("% my references\n@book{knuth84,\n  title = {The {\\TeX}book},\n}\n\n"
+                           "% a comment to keep\n")
+    assert "unused2001" not in text and "alsoUnused" not in text
+    assert (thesis / "main.tex").read_text() == main_text
+
+
+async def test_bib_entries_fold(editor: Editor):
+    thesis = copy_project(editor, "thesis")
+    uri = open_file(editor, thesis / "refs.bib", "bibtex")
+    ranges = await editor.client.text_document_folding_range_async(types.FoldingRangeParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert [(r.start_line, r.end_line) for r in ranges] == [(0, 4), (6, 8)]
+
+
+async def test_unused_entry_hints_only_when_asked(tmp_path: Path):
+    from test_settings import session, wait_for_log
+
+    shutil.copytree(FIXTURES / "thesis", tmp_path / "thesis")
+    bib = tmp_path / "thesis" / "refs.bib"
+    bib.write_text(bib.read_text() + "\n@misc{neverCited,\n  title = {N},\n}\n")
+    async with session(tmp_path, initialization_options={
+            "diagnostics": {"unusedEntries": True}}) as editor:
+        await wait_for_log(editor, "corpus: index")
+        uri = open_file(editor, bib, "bibtex")
+        hints = [d for d in await diagnostics_of(editor, uri)
+                 if d.severity == types.DiagnosticSeverity.Hint]
+        assert [d.message for d in hints] == ["neverCited is cited by no document of the workspace"]
+    async with session(tmp_path) as editor:
+        uri = open_file(editor, bib, "bibtex")
+        assert all(d.severity != types.DiagnosticSeverity.Hint
+                   for d in await diagnostics_of(editor, uri))

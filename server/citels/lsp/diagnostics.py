@@ -76,9 +76,15 @@ def publish(ls: CitelsServer, uri: str) -> None:
         types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=doc.version))
 
 
+MAX_ENTRIES_FOR_UNUSED_HINTS = 1000  # a library of thousands is not one paper's bibliography
+
+
 def diagnose(ls: CitelsServer, doc: OpenDocument) -> list[types.Diagnostic]:
     if doc.language == BIBTEX:
-        return _duplicates(doc)
+        found = _duplicates(doc)
+        if ls.config.diagnostics_unused_entries and len(doc.cited) <= MAX_ENTRIES_FOR_UNUSED_HINTS:
+            found += _unused(ls, doc)
+        return found
     known = defined_keys(ls, doc)
     bibs = bibliographies(ls, doc)
     names = ", ".join(bib.path.name for bib in bibs) or "no bibliography"
@@ -116,6 +122,22 @@ def _duplicates(doc: OpenDocument) -> list[types.Diagnostic]:
     return found
 
 
+def _unused(ls: CitelsServer, doc: OpenDocument) -> list[types.Diagnostic]:
+    """Entries of this .bib that no LaTeX or Markdown file of the workspace cites."""
+    from citels.lsp.navigation import project_documents  # navigation builds on diagnostics
+
+    documents = [d for d in project_documents(ls, doc) if d.language != BIBTEX]
+    cited = {span.key.lower() for d in documents for span in d.cited}
+    if "*" in cited:
+        return []
+    return [types.Diagnostic(
+        range=_range(doc, span.line, span.start, span.end),
+        message=f"{span.key} is cited by no document of the workspace",
+        severity=types.DiagnosticSeverity.Hint, tags=[types.DiagnosticTag.Unnecessary],
+        source=SOURCE, code="unused-entry")
+        for span in doc.cited if span.key.lower() not in cited]
+
+
 def _range(doc: OpenDocument, line: int, start: int, end: int) -> types.Range:
     text = doc.lines[line]
     return types.Range(start=convert.position(text, line, start),
@@ -135,7 +157,7 @@ def code_actions(ls: CitelsServer, params: types.CodeActionParams) -> list[types
             continue
         key = str(diagnostic.data.get("key", ""))
         if ls.library.get(key) is not None:
-            action = _add_entries_action(ls, doc, [key], f"Add entry for {key}")
+            action = add_entries_action(ls, doc, [key], f"Add entry for {key}")
             if action is not None:
                 action.diagnostics = [diagnostic]
                 action.is_preferred = True
@@ -145,14 +167,14 @@ def code_actions(ls: CitelsServer, params: types.CodeActionParams) -> list[types
     missing = [str(d.data["key"]) for d in diagnose(ls, doc)
                if isinstance(d.data, dict) and d.data.get("inCorpus")]
     if len(missing) > 1 or (missing and not actions):
-        every = _add_entries_action(ls, doc, list(dict.fromkeys(missing)),
+        every = add_entries_action(ls, doc, list(dict.fromkeys(missing)),
                                     "Add all missing entries", kind=types.CodeActionKind.Source)
         if every is not None:
             actions.append(every)
     return actions
 
 
-def _add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], title: str,
+def add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], title: str,
                         kind: str = types.CodeActionKind.QuickFix) -> types.CodeAction | None:
     try:
         target = bibliography_of(ls, doc)

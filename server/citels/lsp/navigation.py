@@ -7,7 +7,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from citels.cite_syntax import BIBTEX, KeySpan
+from citels.cite_syntax import BIBTEX, KeySpan, entry_end_line
 from citels.corpus.bibtex_file import latex_to_text
 from citels.keys import is_valid_key
 from citels.lsp import convert
@@ -59,6 +59,15 @@ def register(server: CitelsServer) -> None:
             return []
         return _bib_symbols(doc)
 
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    def folding_ranges(ls: CitelsServer, params: types.FoldingRangeParams
+                       ) -> list[types.FoldingRange]:
+        doc = ls.document(params.text_document.uri)
+        if doc is None or doc.language != BIBTEX:
+            return []
+        return [types.FoldingRange(start_line=span.line, end_line=end)
+                for span in doc.cited if (end := entry_end_line(doc.lines, span.line)) > span.line]
+
     @server.feature(types.WORKSPACE_SYMBOL)
     def workspace_symbols(ls: CitelsServer, params: types.WorkspaceSymbolParams
                           ) -> list[types.SymbolInformation]:
@@ -106,7 +115,7 @@ def _definition_of(ls: CitelsServer, doc: OpenDocument, key: str) -> types.Locat
     return None
 
 
-def _project_documents(ls: CitelsServer, doc: OpenDocument) -> list[OpenDocument]:
+def project_documents(ls: CitelsServer, doc: OpenDocument) -> list[OpenDocument]:
     """The project's LaTeX and Markdown files, as the editor has them."""
     roots = ls.workspace_roots(doc.path.parent)
     documents = []
@@ -120,7 +129,7 @@ def _project_documents(ls: CitelsServer, doc: OpenDocument) -> list[OpenDocument
 
 
 def _citations(ls: CitelsServer, doc: OpenDocument, key: str) -> list[tuple[str, int]]:
-    return [(other.uri, span.line) for other in _project_documents(ls, doc)
+    return [(other.uri, span.line) for other in project_documents(ls, doc)
             for span in other.cited if span.key == key]
 
 
@@ -131,7 +140,7 @@ def _rename(ls: CitelsServer, doc: OpenDocument, old: str, new: str) -> types.Wo
             any(b.entry(new) for b in bibliographies(ls, doc)) or ls.library.get(new)):
         raise JsonRpcInvalidParams(f"the key {new} is taken already")
     changes: dict[str, list[types.TextEdit]] = {}
-    documents = _project_documents(ls, doc)
+    documents = project_documents(ls, doc)
     bib_files = {bib.path: bib for d in documents for bib in bibliographies(ls, d)}
     for other in documents:
         for span in other.cited:
@@ -154,11 +163,8 @@ def _edit(lines: list[str], span: KeySpan, new: str) -> types.TextEdit:
 def _bib_symbols(doc: OpenDocument) -> list[types.DocumentSymbol]:
     """One symbol per entry, named by its title, spanning the entry (folding follows)."""
     symbols = []
-    entries = doc.cited
-    for number, span in enumerate(entries):
-        last = entries[number + 1].line - 1 if number + 1 < len(entries) else len(doc.lines) - 1
-        while last > span.line and not doc.lines[last].strip():
-            last -= 1
+    for span in doc.cited:
+        last = entry_end_line(doc.lines, span.line)
         entry = find_entry("\n".join(doc.lines[span.line:last + 1]), span.key, doc.path.name)
         title = latex_to_text(entry.fields.get("title", "")) if entry else ""
         end_text = doc.lines[last]

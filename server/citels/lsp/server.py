@@ -223,7 +223,15 @@ def _merged(base: object, override: object) -> object:
 def create_server(corpus: list[Path] | None = None,
                   database: Path | None = None) -> CitelsServer:
     """A server with every feature registered (tests build one in-process from this)."""
-    from citels.lsp import bibliography, completion, diagnostics, hover, lifecycle, navigation
+    from citels.lsp import (
+        bibliography,
+        completion,
+        diagnostics,
+        hover,
+        lifecycle,
+        navigation,
+        tidy,
+    )
 
     server = CitelsServer(corpus, database)
     lifecycle.register(server)
@@ -232,6 +240,7 @@ def create_server(corpus: list[Path] | None = None,
     bibliography.register(server)
     diagnostics.register(server)
     navigation.register(server)
+    tidy.register(server)
     return server
 
 
