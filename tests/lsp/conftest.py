@@ -45,6 +45,10 @@ async def start_editor(client: LanguageClient, root: Path,
         apply_workspace_edit(params.edit)
         return types.ApplyWorkspaceEditResult(applied=True)
 
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        ed.registrations.extend(params.registrations)
+
     await client.initialize_session(types.InitializeParams(
         capabilities=capabilities,
         root_uri=root.as_uri(),

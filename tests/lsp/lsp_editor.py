@@ -19,6 +19,7 @@ class Editor:
         self.root = root
         self.versions: dict[str, int] = {}
         self.applied: list[types.WorkspaceEdit] = []
+        self.registrations: list[types.Registration] = []
 
     def open(self, name: str, text: str, language_id: str) -> str:
         path = self.root / name

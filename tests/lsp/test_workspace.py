@@ -212,3 +212,16 @@ async def test_unused_entry_hints_only_when_asked(tmp_path: Path):
         uri = open_file(editor, bib, "bibtex")
         assert all(d.severity != types.DiagnosticSeverity.Hint
                    for d in await diagnostics_of(editor, uri))
+
+
+async def test_the_server_asks_to_watch_bibliography_files(editor: Editor):
+    for _ in range(100):
+        if editor.registrations:
+            break
+        await asyncio.sleep(0.05)
+    if editor.client.capabilities.workspace.did_change_watched_files.dynamic_registration:
+        (registration,) = editor.registrations
+        patterns = [w["globPattern"] for w in registration.register_options["watchers"]]
+        assert "**/*.bib" in patterns
+    else:
+        assert editor.registrations == []

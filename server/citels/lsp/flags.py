@@ -16,6 +16,7 @@ class ClientFlags:
     create_files: bool = False
     work_done_progress: bool = False
     configuration: bool = False
+    watch_files: bool = False  # the client lets us register file watchers
     client_name: str = ""
 
     @classmethod
@@ -37,5 +38,7 @@ class ClientFlags:
             create_files=types.ResourceOperationKind.Create in operations,
             work_done_progress=bool(caps.window and caps.window.work_done_progress),
             configuration=bool(workspace and workspace.configuration),
+            watch_files=bool(workspace and workspace.did_change_watched_files
+                             and workspace.did_change_watched_files.dynamic_registration),
             client_name=(params.client_info.name if params.client_info else ""),
         )

@@ -25,6 +25,8 @@ def register(server: CitelsServer) -> None:
     async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None:
         await ls.pull_settings()
         ls.open_index()  # the client's settings may name another corpus
+        if ls.flags.watch_files:
+            await _watch_bibliographies(ls)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: CitelsServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -68,3 +70,18 @@ def _rediagnose_open_documents(ls: CitelsServer) -> None:
 
     for uri in list(ls.workspace.text_documents):
         schedule(ls, uri)
+
+
+async def _watch_bibliographies(ls: CitelsServer) -> None:
+    """Ask the client to tell us when .bib (and project metadata) files change on disk."""
+    watchers = [types.FileSystemWatcher(glob_pattern=pattern)
+                for pattern in ("**/*.bib", "**/_quarto.yml", "**/_metadata.yml")]
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[
+            types.Registration(
+                id="citels-watch-bibliographies",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                    watchers=watchers))]))
+    except Exception as error:  # the client said no: saves of open .bib files still count
+        ls.log(f"file watching not available: {error}", types.MessageType.Warning)
