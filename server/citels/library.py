@@ -16,25 +16,14 @@ from citels.papers import Hit, Paper
 from citels.ranking import rank
 from citels.store import Store
 from citels.text import normalize_title
+from citels.workspace import workspace_files
 
-SKIPPED_FOLDERS = {"node_modules", "__pycache__", "_build", "build", "dist", "venv"}
 MAX_WORKSPACE_BIB_FILES = 200
 
 
 def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
-    """The .bib files below the workspace roots, skipping hidden and build folders."""
-    found: list[Path] = []
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*.bib")):
-            parts = path.relative_to(root).parts[:-1]
-            if any(p.startswith(".") or p in SKIPPED_FOLDERS for p in parts):
-                continue
-            found.append(path)
-            if len(found) >= MAX_WORKSPACE_BIB_FILES:
-                return found
-    return found
+    """The .bib files below the workspace roots."""
+    return workspace_files(list(roots), (".bib",), MAX_WORKSPACE_BIB_FILES)
 
 
 class Library:
@@ -62,6 +51,8 @@ class Library:
         first store has it, at the better of its two scores."""
         best: dict[str, Hit] = {}  # by normalised title (or key, untitled)
         for store in self.stores:
+            if not store.paper_total():
+                continue  # an empty workspace index: nothing to rank
             for hit in rank(store, text, limit=limit, cited=cited):
                 paper = hit.paper
                 identity = normalize_title(paper.title) if paper.title else f"key:{paper.key}"

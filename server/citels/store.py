@@ -52,6 +52,7 @@ class Store:
         migrate(conn)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
+        self._total: tuple[tuple[int, int], int] | None = None
         if self.get_meta("fts_needs_rebuild"):
             self._rebuild_full_text()
 
@@ -259,7 +260,14 @@ class Store:
         ).fetchall()
 
     def paper_total(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        """How many papers there are; counted again only after the index changed (the ranker
+        asks on every keystroke, and counting a million rows is not free)."""
+        version = (self.conn.execute("PRAGMA data_version").fetchone()[0],
+                   self.conn.total_changes)
+        if self._total is None or self._total[0] != version:
+            count = self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+            self._total = (version, count)
+        return self._total[1]
 
     # --- metadata -----------------------------------------------------------------------
 

@@ -153,22 +153,30 @@ PROJECT_SUFFIXES = (".tex", ".md", ".qmd", ".rmd", ".markdown")
 MAX_PROJECT_FILES = 2000
 
 
-def project_files(roots: Sequence[Path]) -> list[Path]:
-    """The LaTeX and Markdown files of the workspace (hidden and build folders skipped)."""
+SKIPPED_FOLDERS = {"node_modules", "__pycache__", "_build", "build", "dist", "venv"}
+
+
+def workspace_files(roots: Sequence[Path], suffixes: tuple[str, ...], limit: int) -> list[Path]:
+    """Files below the workspace roots with these endings, hidden and build folders skipped."""
     found: list[Path] = []
     for root in roots:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if path.suffix.lower() not in PROJECT_SUFFIXES or not path.is_file():
+            if path.suffix.lower() not in suffixes or not path.is_file():
                 continue
             parts = path.relative_to(root).parts[:-1]
-            if any(p.startswith(".") or p in ("node_modules", "_build", "build") for p in parts):
+            if any(p.startswith(".") or p in SKIPPED_FOLDERS for p in parts):
                 continue
             found.append(path)
-            if len(found) >= MAX_PROJECT_FILES:
+            if len(found) >= limit:
                 return found
     return found
+
+
+def project_files(roots: Sequence[Path]) -> list[Path]:
+    """The LaTeX and Markdown files of the workspace."""
+    return workspace_files(roots, PROJECT_SUFFIXES, MAX_PROJECT_FILES)
 
 
 def read_text(path: Path) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote
 
 from lsprotocol import types
-from pygls.uris import from_fs_path
 
 from citels.bib_edit import append_entry, append_to_file
 from citels.bibtex import to_bibtex
 from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
-from citels.lsp.server import CitelsServer, OpenDocument
+from citels.lsp.documents import OpenDocument
+from citels.lsp.project import read_bib
+from citels.lsp.server import CitelsServer
 from citels.user_bib import UserEntry, find_entry
 from citels.workspace import Bibliography, OutsideWorkspace, find_bibliography
 
@@ -45,8 +45,8 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
         bibliography = bibliography_of(ls, doc)
     except OutsideWorkspace as error:
         return _refuse(ls, str(error), show=True)
-    bib_uri = from_fs_path(str(bibliography.path)) or bibliography.path.as_uri()
-    existing, version = _current_text(ls, bib_uri, bibliography)
+    bib = read_bib(ls, bibliography.path)
+    bib_uri, existing, version = bib.uri, bib.text, bib.version
     entry = to_bibtex(paper, unicode=ls.config.bibtex_unicode == "utf8",
                       include_abstract=ls.config.bibtex_abstract,
                       url_field=ls.config.bibtex_url_field)
@@ -86,8 +86,7 @@ def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
         return None, None
     if not bibliography.declared and not bibliography.path.exists():
         return None, None
-    bib_uri = from_fs_path(str(bibliography.path)) or bibliography.path.as_uri()
-    text, _ = _current_text(ls, bib_uri, bibliography)
+    text = read_bib(ls, bibliography.path).text
     return find_entry(text, key, bibliography.path.name), bibliography.path.name
 
 
@@ -95,18 +94,6 @@ def bibliography_of(ls: CitelsServer, doc: OpenDocument) -> Bibliography:
     assert doc.language is not None
     return find_bibliography(doc.path, doc.text, doc.language, ls.workspace_roots(doc.path.parent),
                              ls.config.default_bibliography)
-
-
-def _current_text(ls: CitelsServer, uri: str, bibliography: Bibliography
-                  ) -> tuple[str, int | None]:
-    """The bibliography as the editor has it (unsaved changes included), else as on disk."""
-    open_doc = ls.workspace.text_documents.get(unquote(uri))
-    if open_doc is not None:
-        return open_doc.source, open_doc.version
-    if bibliography.path.exists():
-        data = bibliography.path.read_bytes()
-        return data.decode("utf-8", errors="replace"), None
-    return "", None
 
 
 def workspace_edit(ls: CitelsServer, uri: str, existing: str, version: int | None, text: str,
