@@ -159,11 +159,13 @@ def start_citels(folder: Path, database: Path, root: Path) -> tuple[PipeClient, 
                                   "capabilities": {}})
     client.notify("initialized", {})
     uri = (root / "first.tex").as_uri()
+    query = "\\cite{mirror descent policy optimization"
     client.notify("textDocument/didOpen", {"textDocument": {
-        "uri": uri, "languageId": "latex", "version": 1, "text": "\\cite{mirror desc"}})
-    while time.perf_counter() - started < 300:
+        "uri": uri, "languageId": "latex", "version": 1, "text": query}})
+    while time.perf_counter() - started < 120:
         response = client.request("textDocument/completion", {
-            "textDocument": {"uri": uri}, "position": {"line": 0, "character": 17}}, timeout=300)
+            "textDocument": {"uri": uri}, "position": {"line": 0, "character": len(query)}},
+            timeout=300)
         items = (response.get("result") or {}).get("items") or []
         # Useful: the paper meant is among the first five offered.
         if any(item["textEdit"]["newText"] == "mirrorDescentPolicy2020" for item in items[:5]):
