@@ -21,7 +21,6 @@ DEBOUNCE_SECONDS = 0.3
 UNKNOWN_KEY = "unknown-key"
 DUPLICATE_KEY = "duplicate-key"
 SOURCE = "citels"
-_pending: dict[str, asyncio.TimerHandle] = {}
 
 
 def register(server: CitelsServer) -> None:
@@ -38,9 +37,10 @@ def register(server: CitelsServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CitelsServer, params: types.DidCloseTextDocumentParams) -> None:
-        handle = _pending.pop(params.text_document.uri, None)
+        handle = ls.pending_diagnostics.pop(params.text_document.uri, None)
         if handle:
             handle.cancel()
+        ls.forget_document(params.text_document.uri)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
@@ -53,15 +53,15 @@ def register(server: CitelsServer) -> None:
 
 def schedule(ls: CitelsServer, uri: str) -> None:
     """Publish the document's diagnostics once the writer pauses (debounced)."""
-    handle = _pending.pop(uri, None)
+    handle = ls.pending_diagnostics.pop(uri, None)
     if handle:
         handle.cancel()
     loop = asyncio.get_running_loop()
-    _pending[uri] = loop.call_later(DEBOUNCE_SECONDS, publish, ls, uri)
+    ls.pending_diagnostics[uri] = loop.call_later(DEBOUNCE_SECONDS, publish, ls, uri)
 
 
 def publish(ls: CitelsServer, uri: str) -> None:
-    _pending.pop(uri, None)
+    ls.pending_diagnostics.pop(uri, None)
     if uri not in ls.workspace.text_documents:
         return  # closed meanwhile
     doc = ls.document(uri)

@@ -41,6 +41,7 @@ class CitelsServer(LanguageServer):
         self._location: tuple[object, ...] | None = None
         self._indexing: list[asyncio.Task] = []
         self._documents: dict[str, OpenDocument] = {}  # the last version analysed, by URI
+        self.pending_diagnostics: dict[str, asyncio.TimerHandle] = {}  # debounced, by URI
 
     # --- where the index is -------------------------------------------------------------
 
@@ -185,6 +186,10 @@ class CitelsServer(LanguageServer):
                               doc.version, commands)
         self._documents[uri] = opened
         return opened
+
+    def forget_document(self, uri: str) -> None:
+        """A closed document's analyses are not kept."""
+        self._documents.pop(uri, None)
 
     def workspace_roots(self, fallback: Path | None) -> list[Path]:
         """The workspace folders; without any, the root path, else `fallback`."""
