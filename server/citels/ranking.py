@@ -8,6 +8,7 @@ typed words fit the title, so the cost per keystroke does not grow with the corp
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ def _candidates(store: Store, query: Query, spellings: _Spellings) -> list[tuple
         rest = groups[:start] + groups[end:]
         written = match_expression([spelling], prefix_last=False, columns=columns)
         hits += store.search(" AND ".join([written, *rest]), CANDIDATES // 4)
-    if len(hits) < CANDIDATES and len(groups) > 1:
+    if len(hits) < CANDIDATES // 10 and len(groups) > 1:
         hits += store.search(" OR ".join(groups), CANDIDATES)
     return hits
 
@@ -210,6 +211,8 @@ class _Profile:
     abstract_terms: frozenset[str]
     title_capitals: frozenset[str]  # acronyms the paper itself writes in capitals
     abstract_capitals: frozenset[str]
+    title_sorted: tuple[str, ...] = ()  # the terms sorted, to look up prefixes by bisection
+    abstract_sorted: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=5_000)  # the same candidates come back keystroke after keystroke
@@ -229,7 +232,8 @@ def _profile(title: str, abstract: str) -> _Profile:
         shown_title = " ".join(opening)
     return _Profile(shown_title, tuple(title_words), frozenset(title_terms), frozenset(generated),
                     frozenset(abstract_terms), frozenset(written_acronyms(shown_title)),
-                    frozenset(written_acronyms(abstract)))
+                    frozenset(written_acronyms(abstract)), tuple(sorted(title_terms)),
+                    tuple(sorted(abstract_terms)))
 
 
 def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> float:
@@ -243,10 +247,12 @@ def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> fl
     anywhere = []
     for index, token in enumerate(tokens):
         unfinished = query.last_unfinished and index == len(tokens) - 1
-        title_fit = _fit(token, spellings.corrected[index], title_terms, unfinished)
+        title_fit = _fit(token, spellings.corrected[index], title_terms, profile.title_sorted,
+                         unfinished)
         if not title_fit and token in generated_acronyms:
             title_fit = 0.75  # "dpo" for a title that spells out Direct Preference Optimization
-        abstract_fit = _fit(token, spellings.corrected[index], abstract_terms, unfinished)
+        abstract_fit = _fit(token, spellings.corrected[index], abstract_terms,
+                            profile.abstract_sorted, unfinished)
         in_title.append(title_fit)
         anywhere.append(max(title_fit, 0.8 * abstract_fit))
     # Typed runs the paper writes as one word: its own acronym in capitals ("stochastic
@@ -276,13 +282,19 @@ def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> fl
             + 0.7 * precision + 0.3 * closeness + bm25 / (bm25 + 20.0))
 
 
-def _fit(token: str, corrections: set[str], terms: set[str], unfinished: bool) -> float:
+def _fit(token: str, corrections: set[str], terms: frozenset[str],
+         sorted_terms: tuple[str, ...], unfinished: bool) -> float:
     """1 for a word typed in full, a little less for a prefix or a corrected typo, else 0."""
     if token in terms:
         return 1.0
     if corrections & terms:
         return 0.85
-    if (len(token) >= 2 or unfinished) and any(term.startswith(token) for term in terms):
+    if (len(token) >= 2 or unfinished) and _has_prefix(sorted_terms, token):
         # The word being typed is a prefix by nature; a finished word rarely is one.
         return 0.95 if unfinished else 0.5
     return 0.0
+
+
+def _has_prefix(sorted_terms: tuple[str, ...], prefix: str) -> bool:
+    at = bisect.bisect_left(sorted_terms, prefix)
+    return at < len(sorted_terms) and sorted_terms[at].startswith(prefix)
