@@ -36,7 +36,8 @@ def register(server: CitelsServer) -> None:
         if found is None:
             return []
         doc, span = found
-        locations = [_location(uri, line) for uri, line in _citations(ls, doc, span.key)]
+        locations = [types.Location(uri=other.uri, range=_edit(other.lines, cited, "").range)
+                     for other, cited in _citations(project_documents(ls, doc), span.key)]
         if params.context.include_declaration:
             definition = _definition_of(ls, doc, span.key)
             if definition is not None:
@@ -128,9 +129,9 @@ def project_documents(ls: CitelsServer, doc: OpenDocument) -> list[OpenDocument]
     return documents
 
 
-def _citations(ls: CitelsServer, doc: OpenDocument, key: str) -> list[tuple[str, int]]:
-    return [(other.uri, span.line) for other in project_documents(ls, doc)
-            for span in other.cited if span.key == key]
+def _citations(documents: list[OpenDocument], key: str) -> list[tuple[OpenDocument, KeySpan]]:
+    """Every citation of the key in these documents."""
+    return [(other, span) for other in documents for span in other.cited if span.key == key]
 
 
 def _rename(ls: CitelsServer, doc: OpenDocument, old: str, new: str) -> types.WorkspaceEdit:
@@ -142,10 +143,8 @@ def _rename(ls: CitelsServer, doc: OpenDocument, old: str, new: str) -> types.Wo
     changes: dict[str, list[types.TextEdit]] = {}
     documents = project_documents(ls, doc)
     bib_files = {bib.path: bib for d in documents for bib in bibliographies(ls, d)}
-    for other in documents:
-        for span in other.cited:
-            if span.key == old:
-                changes.setdefault(other.uri, []).append(_edit(other.lines, span, new))
+    for other, span in _citations(documents, old):
+        changes.setdefault(other.uri, []).append(_edit(other.lines, span, new))
     for bib in bib_files.values():
         entry = bib.entry(old)
         if entry is not None:
