@@ -40,10 +40,6 @@ class Paper:
     source_key: str | None = None  # the key the user gave it: always kept
     fields: dict[str, str] = field(default_factory=dict)  # raw BibTeX fields, for writing back
 
-    @property
-    def is_untitled(self) -> bool:
-        return not self.title
-
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["sources"] = [str(source) for source in self.sources]

@@ -275,9 +275,6 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
-    def set_meta(self, name: str, value: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
-
 
 def open_store(path: Path) -> tuple[Store, str | None]:
     """Open an index; a corrupt one is moved aside (kept for inspection) and a new one made.
