@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from citels.migrations import SCHEMA_VERSION
 from cli_helpers import citels_json, run_citels
 
 
@@ -122,4 +123,4 @@ def test_an_index_from_a_newer_citels_is_refused_with_a_message(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"citels: cannot open the index {db}: index schema version 99 is newer than this"
-        " citels (2)")
+        f" citels ({SCHEMA_VERSION})")

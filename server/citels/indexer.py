@@ -97,6 +97,8 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
         for path in _with_progress(to_read, progress):
             affected |= _reindex_file(store, path, known.get(str(path)), report)
         _update_papers(store, affected, report)
+        if report.changed_anything:
+            store.refresh_vocabulary()
         total, _ = store.paper_counts()
     report.unchanged = total - report.added - report.updated
     report.seconds = time.perf_counter() - started

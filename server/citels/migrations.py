@@ -64,7 +64,36 @@ def _v2() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1, _v2]  # each returns the SQL of one step
+def _v3() -> str:
+    # Two lean full-text indexes instead of one that stored every abstract twice, so a
+    # keystroke costs the same at a million papers as at a thousand:
+    # - titles_fts: title words, their other spellings and the key, with prefix indexes for
+    #   the word being typed; its rowid puts short titles first (see store.title_rowid), so
+    #   a query stops after the first matches instead of scoring every match.
+    # - texts_fts: every significant word of title and abstract, without positions (no
+    #   phrase is ever asked of it), for papers a writer knows by what their abstract says.
+    # Both are contentless: the store re-derives a paper's index text to delete it.
+    # vocabulary: how many papers have each word, for idf weights and typo correction.
+    return f"""
+        DROP TABLE papers_vocab;
+        DROP TABLE papers_fts;
+        CREATE VIRTUAL TABLE titles_fts USING fts5(
+            title, aliases, key, content = '', detail = column, prefix = '1 2 3',
+            tokenize = '{FTS_TOKENIZER}'
+        );
+        CREATE VIRTUAL TABLE texts_fts USING fts5(
+            words, content = '', detail = none, tokenize = '{FTS_TOKENIZER}'
+        );
+        CREATE VIRTUAL TABLE texts_vocab USING fts5vocab(texts_fts, 'row');
+        CREATE TABLE vocabulary (
+            term TEXT PRIMARY KEY,
+            papers INTEGER NOT NULL  -- how many papers have the word
+        ) WITHOUT ROWID;
+        INSERT OR REPLACE INTO meta (name, value) VALUES ('fts_needs_rebuild', '1');
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3]  # each returns the SQL of one step
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

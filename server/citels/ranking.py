@@ -12,28 +12,33 @@ import bisect
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from citels.index_text import title_text
 from citels.keys import SKIP_WORDS
 from citels.papers import Hit, Paper
-from citels.store import Store, match_expression
+from citels.store import Candidate, Store, match_expression
 from citels.text import (
     abstract_aliases,
     acronyms,
-    sentences,
     title_aliases,
     words,
     written_acronyms,
 )
 
-CANDIDATES = 200  # how many index matches are re-scored
+CANDIDATES = 100  # how many index matches are re-scored, at most
+ENOUGH_CANDIDATES = 50  # titles found this many: abstracts are not searched
+FEW_MATCHES = 5_000  # a word in at most this many papers: its matches are sorted by bm25
+TEXT_PREFIX_LENGTH = 4  # an unfinished word this long is looked for in abstracts...
+MAX_COMPLETIONS = 8  # ...as its commonest completions
 EXACT_KEY_SCORE = 100.0
 KEY_PREFIX_SCORE = 20.0
 CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
 MAX_CORRECTIONS = 3  # spellings tried for a word the index does not know
+ABSTRACT_WEIGHT = 0.8  # a word found in the abstract counts this much of one in the title
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class _Spellings:
 
     corrected: list[set[str]] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    frequencies: list[int] = field(default_factory=list)  # papers with the word, at most
+    completions: list[str] = field(default_factory=list)  # of the word still being typed
 
 
 def rank(
@@ -70,30 +77,30 @@ def rank(
     query = Query.parse(text, prefix=prefix)
     if not query.tokens:
         return []  # only stop-words or punctuation: nothing rather than noise
-    scored: dict[str, tuple[float, Paper]] = {}
+    scored: dict[int, tuple[float, str]] = {}  # paper id -> (score, key)
 
-    def offer(paper: Paper, score: float) -> None:
-        assert paper.key
-        best = scored.get(paper.key)
+    def offer(paper_id: int, key: str, score: float) -> None:
+        best = scored.get(paper_id)
         if best is None or score > best[0]:
-            scored[paper.key] = (score, paper)
+            scored[paper_id] = (score, key)
 
     spellings = _spellings(store, query)
-    for paper, bm25 in _candidates(store, query, spellings):
-        offer(paper, _score(query, spellings, paper, bm25))
+    for candidate in store.candidates(_candidates(store, query, spellings)):
+        offer(candidate.id, candidate.key, _score(query, spellings, candidate))
     if " " not in query.text:
-        for paper in store.keys_with_prefix(query.text, limit):
-            if (paper.key or "").lower() == query.text.lower():
-                offer(paper, EXACT_KEY_SCORE)
+        for paper_id, key in store.keys_with_prefix(query.text, limit):
+            if key.lower() == query.text.lower():
+                offer(paper_id, key, EXACT_KEY_SCORE)
             elif _looks_like_a_key(query.text):
-                offer(paper, KEY_PREFIX_SCORE)
+                offer(paper_id, key, KEY_PREFIX_SCORE)
     cited_lower = {key.lower() for key in cited}
-    hits = [Hit(paper, round(score + (CONTEXT_BONUS if (paper.key or "").lower() in cited_lower
-                                      else 0.0), 4))
-            for score, paper in scored.values()]
-    # Best first; equal scores by key, so the order never depends on the index's.
-    hits.sort(key=lambda hit: (-hit.score, (hit.paper.key or "").lower()))
-    return hits[:limit]
+    ranked = sorted(
+        ((round(score + (CONTEXT_BONUS if key.lower() in cited_lower else 0.0), 4), key, pid)
+         for pid, (score, key) in scored.items()),
+        # Best first; equal scores by key, so the order never depends on the index's.
+        key=lambda item: (-item[0], item[1].lower()))[:limit]
+    papers = store.papers_by_id(pid for _, _, pid in ranked)  # decoded for the shown few only
+    return [Hit(papers[pid], score) for score, _, pid in ranked if pid in papers]
 
 
 def _looks_like_a_key(text: str) -> bool:
@@ -105,39 +112,86 @@ def _looks_like_a_key(text: str) -> bool:
 # --- candidates from the index ------------------------------------------------------------
 
 
-def _candidates(store: Store, query: Query, spellings: _Spellings) -> list[tuple[Paper, float]]:
-    """Papers with every word (as typed or corrected), then papers with any of them."""
+def _candidates(store: Store, query: Query, spellings: _Spellings) -> list[int]:
+    """Ids of papers worth scoring, at most CANDIDATES, found in the cheapest way that works.
+
+    Titles first: most writers type words of the title, and the titles index hands over
+    its first matches (short titles first) without scoring every match. Only when titles
+    give few: papers whose abstract has every word, then papers missing one typed word
+    (a typo too far from any indexed word, a word the paper does not use).
+    """
+    found: dict[int, None] = {}  # ordered set
     groups = [_group(query, i, spellings) for i in range(len(query.tokens))]
-    hits = store.search(" AND ".join(groups), CANDIDATES)
+    found.update(dict.fromkeys(store.search_titles(" AND ".join(groups), CANDIDATES)))
     # Other spellings of typed runs: "stochastic gradient descent noise" also finds a title
     # that writes "SGD Noise"; "mad mix" finds "MaD-Mix" (indexed as madmix).
-    for start, end, spelling, columns in _alternative_spellings(query.tokens):
-        if not store.document_frequency(spelling):
-            continue  # no paper spells it so: skip the search
+    alternatives = [(start, end, spelling, written)
+                    for start, end, spelling, written in _alternative_spellings(query.tokens)
+                    if store.document_frequency(spelling)]  # no paper spells it so: skip
+    for start, end, spelling, written in alternatives:
+        spelt = match_expression([spelling], prefix_last=False,
+                                 columns=("title",) if written else ())
         rest = groups[:start] + groups[end:]
-        written = match_expression([spelling], prefix_last=False, columns=columns)
-        hits += store.search(" AND ".join([written, *rest]), CANDIDATES // 4)
-    if len(hits) < CANDIDATES // 10 and len(groups) > 1:
-        hits += store.search(" OR ".join(groups), CANDIDATES)
-    return hits
+        found.update(dict.fromkeys(
+            store.search_titles(" AND ".join([spelt, *rest]), CANDIDATES // 4)))
+    if len(found) >= ENOUGH_CANDIDATES:
+        return list(found)[:CANDIDATES]
+    text_groups = [_group(query, i, spellings, in_texts=True) for i in range(len(groups))]
+    frequencies = spellings.frequencies
+    _add_text_matches(store, found, text_groups, frequencies)
+    for start, end, spelling, _ in alternatives:
+        spelt = match_expression([spelling], prefix_last=False)
+        _add_text_matches(store, found, [spelt, *text_groups[:start], *text_groups[end:]],
+                          [store.document_frequency(spelling), *frequencies[:start],
+                           *frequencies[end:]], CANDIDATES // 4)
+    if len(found) < ENOUGH_CANDIDATES and len([g for g in text_groups if g]) > 1:
+        for left_out in range(len(text_groups)):
+            if text_groups[left_out]:
+                _add_text_matches(store, found, _without(text_groups, left_out),
+                                  _without(frequencies, left_out), CANDIDATES // 4)
+    return list(found)[:CANDIDATES]
 
 
-def _group(query: Query, index: int, spellings: _Spellings) -> str:
-    """One query word as an FTS5 OR-group of its spellings, quoted so it is never syntax."""
+def _without(items: list, index: int) -> list:
+    return items[:index] + items[index + 1:]
+
+
+def _add_text_matches(store: Store, found: dict[int, None], groups: list[str],
+                      frequencies: list[int], limit: int = CANDIDATES) -> None:
+    """Papers whose title and abstract words match every group; best first (bm25) when the
+    rarest word says the matches are few, else the index's first ones."""
+    used = [(group, frequency) for group, frequency in zip(groups, frequencies, strict=True)
+            if group]
+    if not used:
+        return
+    few = min(frequency for _, frequency in used) <= FEW_MATCHES
+    found.update(dict.fromkeys(
+        store.search_texts(" AND ".join(group for group, _ in used), limit, best_first=few)))
+
+
+def _group(query: Query, index: int, spellings: _Spellings, *, in_texts: bool = False) -> str:
+    """One query word as an FTS5 OR-group of its spellings, quoted so it is never syntax.
+
+    In the abstracts index a word still being typed is its commonest completions: that
+    index has no prefix index, and a prefix query there reads every word it could become.
+    """
     token = query.tokens[index]
-    is_last = index == len(query.tokens) - 1
-    alternatives = [match_expression([token], prefix_last=is_last and query.last_unfinished)]
-    alternatives += [match_expression([c], prefix_last=False)
-                     for c in sorted(spellings.corrected[index])]
-    return "(" + " OR ".join(alternatives) + ")" if len(alternatives) > 1 else alternatives[0]
+    unfinished = index == len(query.tokens) - 1 and query.last_unfinished
+    spelt = [token, *sorted(spellings.corrected[index])]
+    if in_texts and unfinished:
+        spelt = spellings.completions
+    alternatives = [match_expression([word], prefix_last=unfinished and not in_texts and i == 0)
+                    for i, word in enumerate(spelt)]
+    return "(" + " OR ".join(alternatives) + ")" if len(alternatives) > 1 else "".join(
+        alternatives)
 
 
-def _alternative_spellings(tokens: tuple[str, ...]
-                           ) -> list[tuple[int, int, str, tuple[str, ...]]]:
-    """(start, end, spelling, columns) for typed runs written another way: initials as a
-    word the paper itself writes (not our generated acronyms), or the words joined."""
-    initials = [(s, e, a, ("title", "abstract")) for s, e, a in _query_acronyms(tokens)]
-    joined = [(s, e, j, ()) for s, e, j in _query_joins(tokens)]
+def _alternative_spellings(tokens: tuple[str, ...]) -> list[tuple[int, int, str, bool]]:
+    """(start, end, spelling, written) for typed runs written another way: initials as a
+    word the paper itself writes (`written`: not our generated acronyms), or the words
+    joined."""
+    initials = [(s, e, a, True) for s, e, a in _query_acronyms(tokens)]
+    joined = [(s, e, j, False) for s, e, j in _query_joins(tokens)]
     return initials + joined
 
 
@@ -174,6 +228,10 @@ def _spellings(store: Store, query: Query) -> _Spellings:
         spellings.corrected.append(corrected)
         # Rare words say more about which paper is meant than common ones (idf).
         spellings.weights.append(math.log(1 + total / (1 + frequency)))
+        # How many papers the word can match: unknown for a word still being typed.
+        spellings.frequencies.append(total if unfinished else frequency)
+        if unfinished and len(token) >= TEXT_PREFIX_LENGTH:
+            spellings.completions = store.completions(token, MAX_COMPLETIONS)
     return spellings
 
 
@@ -200,48 +258,54 @@ def _corrections(store: Store, token: str) -> set[str]:
 # --- re-scoring ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Profile:
-    """A paper's words as the scorer compares them, worked out once per paper text."""
+    """A paper's words as the scorer compares them, worked out once per paper text.
 
-    title: str  # the title, or for an untitled paper its opening sentence
-    title_words: tuple[str, ...]  # the real title's words, in order
-    title_terms: frozenset[str]  # title words and their other spellings
-    generated_acronyms: frozenset[str]  # initials of title word runs the title never writes
-    abstract_terms: frozenset[str]
-    title_capitals: frozenset[str]  # acronyms the paper itself writes in capitals
-    abstract_capitals: frozenset[str]
-    title_sorted: tuple[str, ...] = ()  # the terms sorted, to look up prefixes by bisection
-    abstract_sorted: tuple[str, ...] = ()
+    The abstract's words are worked out only when a typed word is not in the title: most
+    candidates come from the titles index and never need them.
+    """
+
+    def __init__(self, title: str, abstract: str) -> None:
+        self.abstract = abstract
+        self.title_words = tuple(words(title))  # the real title's words, in order
+        title_literal = set(self.title_words)
+        self.generated_acronyms = frozenset(set(acronyms(title)) - title_literal)
+        title_terms = title_literal | (set(title_aliases(title)) - self.generated_acronyms)
+        shown_title = title
+        if not title:
+            # Known only by its abstract: the methods it names and its opening sentence are
+            # what a writer remembers of it, as a title would be.
+            shown_title = title_text(Paper(abstract=abstract))
+            title_terms = set(abstract_aliases(abstract)) | set(words(shown_title))
+        self.title_terms = frozenset(title_terms)  # title words and their other spellings
+        self.title_sorted = tuple(sorted(title_terms))  # to look up prefixes by bisection
+        # Acronyms the paper itself writes in capitals.
+        self.title_capitals = frozenset(written_acronyms(shown_title))
+
+    @cached_property
+    def abstract_terms(self) -> frozenset[str]:
+        return frozenset(set(words(self.abstract)) | set(abstract_aliases(self.abstract)))
+
+    @cached_property
+    def abstract_sorted(self) -> tuple[str, ...]:
+        return tuple(sorted(self.abstract_terms))
+
+    @cached_property
+    def abstract_capitals(self) -> frozenset[str]:
+        return frozenset(written_acronyms(self.abstract))
 
 
 @lru_cache(maxsize=5_000)  # the same candidates come back keystroke after keystroke
 def _profile(title: str, abstract: str) -> _Profile:
-    title_words = words(title)
-    title_literal = set(title_words)
-    generated = set(acronyms(title)) - title_literal
-    title_terms = title_literal | (set(title_aliases(title)) - generated)
-    abstract_names = set(abstract_aliases(abstract))
-    abstract_terms = set(words(abstract)) | abstract_names
-    shown_title = title
-    if not title:
-        # Known only by its abstract: the methods it names and its opening sentence are what
-        # a writer remembers of it, as a title would be.
-        opening = sentences(abstract)[:1]
-        title_terms = abstract_names | set(words(opening[0] if opening else ""))
-        shown_title = " ".join(opening)
-    return _Profile(shown_title, tuple(title_words), frozenset(title_terms), frozenset(generated),
-                    frozenset(abstract_terms), frozenset(written_acronyms(shown_title)),
-                    frozenset(written_acronyms(abstract)), tuple(sorted(title_terms)),
-                    tuple(sorted(abstract_terms)))
+    return _Profile(title, abstract)
 
 
-def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> float:
-    """How well the typed words fit the paper: mostly the title, then the abstract and bm25."""
+def _score(query: Query, spellings: _Spellings, candidate: Candidate) -> float:
+    """How well the typed words fit the paper: mostly the title, then the abstract."""
     tokens = query.tokens
-    profile = _profile(paper.title or "", paper.abstract or "")
+    profile = _profile(candidate.title or "", candidate.abstract or "")
     title_words = list(profile.title_words)
-    title_terms, abstract_terms = profile.title_terms, profile.abstract_terms
+    title_terms = profile.title_terms
     generated_acronyms = profile.generated_acronyms
     in_title = []
     anywhere = []
@@ -251,16 +315,21 @@ def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> fl
                          unfinished)
         if not title_fit and token in generated_acronyms:
             title_fit = 0.75  # "dpo" for a title that spells out Direct Preference Optimization
-        abstract_fit = _fit(token, spellings.corrected[index], abstract_terms,
-                            profile.abstract_sorted, unfinished)
+        abstract_fit = 0.0
+        if title_fit < ABSTRACT_WEIGHT:  # else the abstract cannot fit better
+            abstract_fit = _fit(token, spellings.corrected[index], profile.abstract_terms,
+                                profile.abstract_sorted, unfinished)
         in_title.append(title_fit)
-        anywhere.append(max(title_fit, 0.8 * abstract_fit))
+        anywhere.append(max(title_fit, ABSTRACT_WEIGHT * abstract_fit))
     # Typed runs the paper writes as one word: its own acronym in capitals ("stochastic
     # gradient descent" -> SGD) or the words joined ("mad mix" -> MaD-Mix).
-    for start, end, spelling, columns in _alternative_spellings(tokens):
-        in_title_words = spelling in (profile.title_capitals if columns else title_terms)
-        in_abstract_words = spelling in (profile.abstract_capitals if columns else abstract_terms)
-        fit = 1.0 if in_title_words else 0.8 if in_abstract_words else 0.0
+    for start, end, spelling, written in _alternative_spellings(tokens):
+        if spelling in (profile.title_capitals if written else title_terms):
+            fit = 1.0
+        elif spelling in (profile.abstract_capitals if written else profile.abstract_terms):
+            fit = 0.8
+        else:
+            continue
         for index in range(start, end):
             if fit == 1.0:
                 in_title[index] = max(in_title[index], 0.9)
@@ -279,7 +348,7 @@ def _score(query: Query, spellings: _Spellings, paper: Paper, bm25: float) -> fl
     at_start = in_order and folded_title.startswith(phrase)
     closeness = fuzz.partial_ratio(phrase, folded_title) / 100 if folded_title else 0.0
     return (3.0 * title_coverage + 5.0 * coverage + 1.0 * in_order + 0.5 * at_start
-            + 0.7 * precision + 0.3 * closeness + bm25 / (bm25 + 20.0))
+            + 0.7 * precision + 0.3 * closeness)
 
 
 def _fit(token: str, corrections: set[str], terms: frozenset[str],

@@ -16,14 +16,31 @@ from pathlib import Path
 
 import sqlite_utils
 
+from citels.index_text import index_text
 from citels.migrations import migrate
 from citels.papers import Paper
-from citels.text import abstract_aliases, fold_for_search, title_aliases
 
-# bm25 weights of the FTS columns (title, abstract, key, aliases): a title word says more than
-# an abstract word; a key is what the writer may have typed exactly; aliases are the title's
-# words spelt other ways.
-BM25_WEIGHTS = (10.0, 1.0, 5.0, 6.0)
+PAPER_ID_MASK = (1 << 32) - 1
+VOCABULARY_PAPERS_PER_STEP = 50_000
+
+
+def title_rowid(paper_id: int, title_length: int) -> int:
+    """The titles index's rowid: the title's length in words, then the paper id.
+
+    The index returns matches in rowid order, so the first matches are the shortest
+    titles: the ones a few typed words fit best.
+    """
+    return (title_length << 32) | paper_id
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the ranker reads of a paper it scores."""
+
+    id: int
+    key: str
+    title: str | None
+    abstract: str | None
 
 
 @dataclass(frozen=True)
@@ -156,7 +173,7 @@ class Store:
         return row[0] if row else None
 
     def put_paper(self, merge_id: str, paper: Paper, content_hash: str) -> None:
-        """Insert or replace a merged paper and its full-text entry."""
+        """Insert or replace a merged paper and its full-text entries."""
         assert paper.key, "a paper is stored with its key"
         self.delete_paper(merge_id)
         cursor = self.conn.execute(
@@ -165,31 +182,54 @@ class Store:
             (merge_id, paper.key, paper.key.lower(), paper.title, paper.year, content_hash,
              json.dumps(paper.to_dict())),
         )
-        self._index_text(cursor.lastrowid, paper)
+        assert cursor.lastrowid is not None
+        self._index_text(cursor.lastrowid, paper, delete=False)
 
-    def _index_text(self, rowid: int | None, paper: Paper) -> None:
-        assert paper.key
-        aliases = title_aliases(paper.title or "") + abstract_aliases(paper.abstract or "")
+    def _index_text(self, paper_id: int, paper: Paper, *, delete: bool) -> None:
+        """Add a paper's words to the full-text indexes, or (given the same paper) take them
+        out: the indexes keep no copy of the text, so a delete must name the words."""
+        text = index_text(paper)
+        command = "delete" if delete else None  # the hidden first column takes commands
         self.conn.execute(
-            "INSERT INTO papers_fts (rowid, title, abstract, key, aliases) VALUES (?, ?, ?, ?, ?)",
-            (rowid, fold_for_search(paper.title or ""), fold_for_search(paper.abstract or ""),
-             paper.key.lower(), " ".join(aliases)),
-        )
+            "INSERT INTO titles_fts (titles_fts, rowid, title, aliases, key)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (command, title_rowid(paper_id, text.title_length), text.title, text.aliases,
+             text.key))
+        self.conn.execute("INSERT INTO texts_fts (texts_fts, rowid, words) VALUES (?, ?, ?)",
+                          (command, paper_id, text.words))
 
     def _rebuild_full_text(self) -> None:
-        """Refill the full-text index from the papers (after a schema change to it)."""
+        """Refill the full-text indexes from the papers (after a schema change to them)."""
         with self.transaction():
-            self.conn.execute("DELETE FROM papers_fts")
-            rows = self.conn.execute("SELECT id, data FROM papers").fetchall()
-            for rowid, data in rows:
-                self._index_text(rowid, Paper.from_dict(json.loads(data)))
+            self.conn.execute("INSERT INTO titles_fts (titles_fts) VALUES ('delete-all')")
+            self.conn.execute("INSERT INTO texts_fts (texts_fts) VALUES ('delete-all')")
+            for paper_id, data in self.conn.execute("SELECT id, data FROM papers").fetchall():
+                self._index_text(paper_id, Paper.from_dict(json.loads(data)), delete=False)
+            self.refresh_vocabulary()
             self.conn.execute("DELETE FROM meta WHERE name = 'fts_needs_rebuild'")
 
+    def refresh_vocabulary(self) -> None:
+        """Count again how many papers have each word (after the index changed).
+
+        A large corpus keeps only the words common enough to be worth correcting a typo to:
+        the vocabulary a keystroke searches then stays small however many papers there are,
+        and a rarer word is still found, by the full-text index itself.
+        """
+        self.conn.execute("DELETE FROM vocabulary")
+        self.conn.execute(
+            "INSERT INTO vocabulary (term, papers) SELECT term, doc FROM texts_vocab"
+            " WHERE doc >= ?", (self.vocabulary_threshold(),))
+
+    def vocabulary_threshold(self) -> int:
+        """The fewest papers a word is in to be in the vocabulary: 1 up to 50,000 papers."""
+        return max(1, self.paper_total() // VOCABULARY_PAPERS_PER_STEP)
+
     def delete_paper(self, merge_id: str) -> bool:
-        row = self.conn.execute("SELECT id FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
         if row is None:
             return False
-        self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (row[0],))
+        self._index_text(row[0], Paper.from_dict(json.loads(row[1])), delete=True)
         self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
         return True
 
@@ -219,44 +259,98 @@ class Store:
         row = self.conn.execute("SELECT count(*), count(title) FROM papers").fetchone()
         return row[0], row[1]
 
-    def keys_with_prefix(self, prefix: str, limit: int) -> list[Paper]:
-        """Papers whose key starts with `prefix` (case-insensitively), shortest key first."""
+    def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(id, key) of papers whose key starts with `prefix` (case-insensitively), shortest
+        key first."""
         upper = prefix.lower() + "\U0010ffff"
-        rows = self.conn.execute(
-            "SELECT data FROM papers WHERE key_lower >= ? AND key_lower < ?"
+        return self.conn.execute(
+            "SELECT id, key FROM papers WHERE key_lower >= ? AND key_lower < ?"
             " ORDER BY length(key_lower), key_lower LIMIT ?",
             (prefix.lower(), upper, limit),
-        )
-        return [Paper.from_dict(json.loads(row[0])) for row in rows]
+        ).fetchall()
 
-    def search(self, match: str, limit: int) -> list[tuple[Paper, float]]:
-        """Papers matching an FTS5 expression, best bm25 first, with the (positive) score."""
+    def search_titles(self, match: str, limit: int) -> list[int]:
+        """Ids of papers whose title words match an FTS5 expression, shortest titles first.
+
+        No relevance is computed here: the index hands over its first matches in rowid
+        order (short titles first) and stops, so the cost does not grow with the matches.
+        """
         if not match:
             return []
         rows = self.conn.execute(
-            "SELECT p.data, -bm25(papers_fts, ?, ?, ?, ?) AS score FROM papers_fts"
-            " JOIN papers p ON p.id = papers_fts.rowid"
-            " WHERE papers_fts MATCH ? ORDER BY score DESC, p.key_lower LIMIT ?",
-            (*BM25_WEIGHTS, match, limit),
-        )
-        return [(Paper.from_dict(json.loads(data)), score) for data, score in rows]
+            "SELECT rowid FROM titles_fts WHERE titles_fts MATCH ? LIMIT ?", (match, limit))
+        return [rowid & PAPER_ID_MASK for rowid, in rows]
+
+    def search_texts(self, match: str, limit: int, *, best_first: bool) -> list[int]:
+        """Ids of papers whose title or abstract words match an FTS5 expression.
+
+        `best_first` orders the matches by bm25, which costs time in proportion to their
+        number: the ranker asks for it only when it knows the matches are few.
+        """
+        if not match:
+            return []
+        order = " ORDER BY bm25(texts_fts)" if best_first else ""
+        rows = self.conn.execute(
+            f"SELECT rowid FROM texts_fts WHERE texts_fts MATCH ?{order} LIMIT ?",
+            (match, limit))
+        return [rowid for rowid, in rows]
+
+    def candidates(self, paper_ids: Iterable[int]) -> list[Candidate]:
+        """The few fields the ranker scores, for these papers, in the order asked."""
+        ids = list(paper_ids)
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, key, title, json_extract(data, '$.abstract') FROM papers"
+            f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        by_id = {row[0]: Candidate(*row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
+        ids = list(paper_ids)
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT id, data FROM papers WHERE id IN ({','.join('?' * len(ids))})", ids)
+        return {row[0]: Paper.from_dict(json.loads(row[1])) for row in rows}
 
     def document_frequency(self, term: str) -> int:
-        """How many papers have this indexed word (in any column)."""
-        row = self.conn.execute("SELECT doc FROM papers_vocab WHERE term = ?", (term,)).fetchone()
-        return row[0] if row else 0
+        """How many papers have this word (a word rarer than the vocabulary keeps counts 1)."""
+        row = self.conn.execute(
+            "SELECT papers FROM vocabulary WHERE term = ?", (term,)).fetchone()
+        if row:
+            return row[0]
+        if self.vocabulary_threshold() == 1:
+            return 0
+        found = self.conn.execute(
+            "SELECT 1 FROM texts_fts WHERE texts_fts MATCH ? LIMIT 1",
+            (match_expression([term], prefix_last=False),)).fetchone()
+        return 1 if found else 0
 
     def has_term_with_prefix(self, prefix: str) -> bool:
         row = self.conn.execute(
-            "SELECT 1 FROM papers_vocab WHERE term >= ? AND term < ? LIMIT 1",
+            "SELECT 1 FROM vocabulary WHERE term >= ? AND term < ? LIMIT 1",
             (prefix, prefix + "\U0010ffff"),
         ).fetchone()
+        if row is not None or self.vocabulary_threshold() == 1:
+            return row is not None
+        # Only words rarer than the vocabulary keeps start so: few, so quick to look up.
+        row = self.conn.execute(
+            "SELECT 1 FROM texts_vocab WHERE term >= ? AND term < ? LIMIT 1",
+            (prefix, prefix + "\U0010ffff")).fetchone()
         return row is not None
 
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """The vocabulary's commonest words that start with `prefix`."""
+        rows = self.conn.execute(
+            "SELECT term FROM vocabulary WHERE term >= ? AND term < ?"
+            " ORDER BY papers DESC, term LIMIT ?", (prefix, prefix + "\U0010ffff", limit))
+        return [term for term, in rows]
+
     def terms_between(self, low: str, high: str) -> list[tuple[str, int]]:
-        """Indexed words from `low` up to (not including) `high`, with their paper counts."""
+        """Vocabulary words from `low` up to (not including) `high`, with their paper counts."""
         return self.conn.execute(
-            "SELECT term, doc FROM papers_vocab WHERE term >= ? AND term < ?", (low, high)
+            "SELECT term, papers FROM vocabulary WHERE term >= ? AND term < ?", (low, high)
         ).fetchall()
 
     def paper_total(self) -> int:

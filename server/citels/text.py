@@ -59,7 +59,10 @@ def fold_ascii(text: str) -> str:
 
 def fold_for_search(text: str) -> str:
     """Fold text for the index and for queries: ASCII, lower case, no in-word apostrophes."""
-    return _APOSTROPHE_IN_WORD.sub("", fold_ascii(text)).lower()
+    folded = fold_ascii(text)
+    if "'" in folded:  # most text has none: skip the regular expression
+        folded = _APOSTROPHE_IN_WORD.sub("", folded)
+    return folded.lower()
 
 
 def words(text: str) -> list[str]:
@@ -133,14 +136,32 @@ def title_aliases(title: str) -> list[str]:
     return list(dict.fromkeys(a for a in aliases if a))
 
 
-# A written name with a capital after its first character: MaD-Mix, VinePPO, GPT-4o.
-_NAME_IN_TEXT = re.compile(r"(?<![\w+-])[\w+-]*?\w[A-Z][\w+-]*")
+# A written name has a capital after its first character: MaD-Mix, VinePPO, GPT-4o.
+_INNER_CAPITAL = re.compile(r"\w[A-Z]")
+_NAME_CHARACTER = re.compile(r"[\w+-]")
+
+
+def names_in_text(text: str) -> list[str]:
+    """The written names in a text: runs of word characters, '+' and '-' with a capital
+    after a word character. Found from the capitals out, as few words have one."""
+    names = []
+    end = 0
+    for match in _INNER_CAPITAL.finditer(text):
+        if match.start() < end:
+            continue  # inside the name found last
+        start, end = match.start(), match.end()
+        while start > 0 and _NAME_CHARACTER.match(text[start - 1]):
+            start -= 1
+        while end < len(text) and _NAME_CHARACTER.match(text[end]):
+            end += 1
+        names.append(text[start:end])
+    return names
 
 
 def abstract_aliases(abstract: str) -> list[str]:
     """Names of methods in an abstract, spelt other ways: 'MaD-Mix' -> 'madmix', 'mad mix'."""
     aliases: list[str] = []
-    for written in dict.fromkeys(_NAME_IN_TEXT.findall(abstract)):
+    for written in dict.fromkeys(names_in_text(abstract)):
         if len(written) <= 30:
             aliases += camel_parts(written)
             if len(words(written)) > 1:
