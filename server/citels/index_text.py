@@ -41,8 +41,9 @@ def index_text(paper: Paper) -> IndexText:
     method_names = abstract_aliases(abstract)
     aliases = (title_aliases(paper.title) if paper.title else []) + method_names
     title_words = words(title)
-    every_word = dict.fromkeys(
-        w for w in title_words + words(abstract) + method_names if w not in SKIP_WORDS)
+    every_word = dict.fromkeys(title_words + words(abstract) + method_names)
+    for skipped in SKIP_WORDS.intersection(every_word):
+        del every_word[skipped]
     return IndexText(
         title=fold_for_search(title),
         aliases=" ".join(aliases),

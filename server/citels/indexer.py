@@ -94,9 +94,11 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
         affected: set[str] = set()
         for path_text in sorted(removed_files):
             affected |= store.remove_file(path_text)
+        read: dict[str, list[tuple[str, int, Paper]]] = {}  # records read now, by merge id
         for path in _with_progress(to_read, progress):
-            affected |= _reindex_file(store, path, known.get(str(path)), report)
-        _update_papers(store, affected, report)
+            affected |= _reindex_file(store, path, known.get(str(path)), report, read)
+        # A first index has no records but those just read: no need to read them back.
+        _update_papers(store, affected, report, read if not known else None)
         if report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()
@@ -105,7 +107,8 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
     return report
 
 
-def _reindex_file(store: Store, path: Path, old: FileState | None, report: IndexReport) -> set[str]:
+def _reindex_file(store: Store, path: Path, old: FileState | None, report: IndexReport,
+                  read: dict[str, list[tuple[str, int, Paper]]]) -> set[str]:
     """Re-read one file whose size or time changed; return the merge ids it touched."""
     try:
         data = path.read_bytes()
@@ -132,14 +135,24 @@ def _reindex_file(store: Store, path: Path, old: FileState | None, report: Index
     store.put_file(FileState(str(path), stat.st_size, stat.st_mtime_ns, digest,
                              len(records), tuple(parsed.warnings)))
     store.add_records(str(path), records)
+    for mid, paper in records:
+        line = paper.sources[0].line if paper.sources else 0
+        read.setdefault(mid, []).append((str(path), line, paper))
     return affected | {mid for mid, _ in records}
 
 
-def _update_papers(store: Store, affected: set[str], report: IndexReport) -> None:
-    """Re-merge every paper whose records changed; new papers get keys in source order."""
+def _update_papers(store: Store, affected: set[str], report: IndexReport,
+                   records_by_id: dict[str, list[tuple[str, int, Paper]]] | None) -> None:
+    """Re-merge every paper whose records changed; new papers get keys in source order.
+
+    `records_by_id`, when given, holds every record there is (a first index)."""
     merged: list[tuple[str, Paper]] = []
     for mid in affected:
-        records = store.records_for(mid)
+        if records_by_id is not None:  # in the order the store would give them
+            records = [paper for _, _, paper in sorted(records_by_id.get(mid, []),
+                                                       key=lambda record: record[:2])]
+        else:
+            records = store.records_for(mid)
         if records:
             merged.append((mid, merge_records(records)))
         elif store.delete_paper(mid):
@@ -147,27 +160,37 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport) -> Non
     # Papers with the user's own keys first, so a generated key never takes one of theirs.
     merged.sort(key=lambda item: (item[1].source_key is None, item[1].sources[0].path,
                                   item[1].sources[0].line))
+    to_store: list[tuple[str, Paper, str, bool]] = []
+    # Keys given in this run, whose papers are written only at the end: lower-cased -> owner.
+    given: dict[str, str] = {}
+
+    def taken(key: str) -> bool:
+        return key.lower() in given or store.key_taken(key)
+
     for mid, paper in merged:
-        paper.key = _user_key(store, mid, paper, report) or store.key_for(mid)
+        paper.key = _user_key(store, mid, paper, report, given) or store.key_for(mid)
         if paper.key is None:
-            paper.key = keys.unique_key(keys.base_key(paper), store.key_taken)
+            paper.key = keys.unique_key(keys.base_key(paper), taken)
             store.assign_key(mid, paper.key)
+        given[paper.key.lower()] = mid
         digest = content_hash(paper)
         old_digest = store.paper_hash(mid)
         if old_digest == digest:
             continue
-        store.put_paper(mid, paper, digest)
+        to_store.append((mid, paper, digest, old_digest is not None))
         if old_digest is None:
             report.added += 1
         else:
             report.updated += 1
+    store.put_papers(to_store)
 
 
-def _user_key(store: Store, mid: str, paper: Paper, report: IndexReport) -> str | None:
+def _user_key(store: Store, mid: str, paper: Paper, report: IndexReport,
+              given: dict[str, str]) -> str | None:
     """The key the user's library gives the paper, unless another paper has it already."""
     if not paper.source_key:
         return None
-    owner = store.merge_id_of_key(paper.source_key)
+    owner = given.get(paper.source_key.lower()) or store.merge_id_of_key(paper.source_key)
     if owner is not None and owner != mid:
         report.warnings.append(
             f"{paper.sources[0]}: key {paper.source_key} is another paper's already;"

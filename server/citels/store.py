@@ -22,6 +22,7 @@ from citels.papers import Paper
 
 PAPER_ID_MASK = (1 << 32) - 1
 VOCABULARY_PAPERS_PER_STEP = 50_000
+WRITE_BATCH = 1_000  # papers written to the index at a time
 
 
 def title_rowid(paper_id: int, title_length: int) -> int:
@@ -172,39 +173,54 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def put_paper(self, merge_id: str, paper: Paper, content_hash: str) -> None:
-        """Insert or replace a merged paper and its full-text entries."""
-        assert paper.key, "a paper is stored with its key"
-        self.delete_paper(merge_id)
-        cursor = self.conn.execute(
-            "INSERT INTO papers (merge_id, key, key_lower, title, year, content_hash, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (merge_id, paper.key, paper.key.lower(), paper.title, paper.year, content_hash,
-             json.dumps(paper.to_dict())),
-        )
-        assert cursor.lastrowid is not None
-        self._index_text(cursor.lastrowid, paper, delete=False)
+    def put_papers(self, papers: Iterable[tuple[str, Paper, str, bool]]) -> None:
+        """Insert or replace merged papers and their full-text entries: (merge id, paper,
+        content hash, whether it replaces a stored paper), written in batches."""
+        next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
+        batch: list[tuple[int, str, Paper, str]] = []
+        for merge_id, paper, content_hash, replacing in papers:
+            assert paper.key, "a paper is stored with its key"
+            if replacing:
+                self.delete_paper(merge_id)
+            batch.append((next_id, merge_id, paper, content_hash))
+            next_id += 1
+            if len(batch) == WRITE_BATCH:
+                self._insert_papers(batch)
+                batch = []
+        self._insert_papers(batch)
 
-    def _index_text(self, paper_id: int, paper: Paper, *, delete: bool) -> None:
-        """Add a paper's words to the full-text indexes, or (given the same paper) take them
+    def _insert_papers(self, batch: list[tuple[int, str, Paper, str]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO papers (id, merge_id, key, key_lower, title, year, content_hash, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(paper_id, merge_id, paper.key, (paper.key or "").lower(), paper.title,
+              paper.year, content_hash, json.dumps(paper.to_dict()))
+             for paper_id, merge_id, paper, content_hash in batch])
+        self._index_texts([(paper_id, paper) for paper_id, _, paper, _ in batch], delete=False)
+
+    def _index_texts(self, papers: list[tuple[int, Paper]], *, delete: bool) -> None:
+        """Add papers' words to the full-text indexes, or (given the same papers) take them
         out: the indexes keep no copy of the text, so a delete must name the words."""
-        text = index_text(paper)
         command = "delete" if delete else None  # the hidden first column takes commands
-        self.conn.execute(
+        texts = [(paper_id, index_text(paper)) for paper_id, paper in papers]
+        self.conn.executemany(
             "INSERT INTO titles_fts (titles_fts, rowid, title, aliases, key)"
             " VALUES (?, ?, ?, ?, ?)",
-            (command, title_rowid(paper_id, text.title_length), text.title, text.aliases,
-             text.key))
-        self.conn.execute("INSERT INTO texts_fts (texts_fts, rowid, words) VALUES (?, ?, ?)",
-                          (command, paper_id, text.words))
+            [(command, title_rowid(paper_id, text.title_length), text.title, text.aliases,
+              text.key) for paper_id, text in texts])
+        self.conn.executemany(
+            "INSERT INTO texts_fts (texts_fts, rowid, words) VALUES (?, ?, ?)",
+            [(command, paper_id, text.words) for paper_id, text in texts])
 
     def _rebuild_full_text(self) -> None:
         """Refill the full-text indexes from the papers (after a schema change to them)."""
         with self.transaction():
             self.conn.execute("INSERT INTO titles_fts (titles_fts) VALUES ('delete-all')")
             self.conn.execute("INSERT INTO texts_fts (texts_fts) VALUES ('delete-all')")
-            for paper_id, data in self.conn.execute("SELECT id, data FROM papers").fetchall():
-                self._index_text(paper_id, Paper.from_dict(json.loads(data)), delete=False)
+            rows = self.conn.execute("SELECT id, data FROM papers")
+            while batch := rows.fetchmany(WRITE_BATCH):
+                self._index_texts([(paper_id, Paper.from_dict(json.loads(data)))
+                                   for paper_id, data in batch], delete=False)
             self.refresh_vocabulary()
             self.conn.execute("DELETE FROM meta WHERE name = 'fts_needs_rebuild'")
 
@@ -229,7 +245,7 @@ class Store:
             "SELECT id, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
         if row is None:
             return False
-        self._index_text(row[0], Paper.from_dict(json.loads(row[1])), delete=True)
+        self._index_texts([(row[0], Paper.from_dict(json.loads(row[1])))], delete=True)
         self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
         return True
 

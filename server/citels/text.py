@@ -92,8 +92,9 @@ ACRONYM_RUNS = range(3, 6)  # acronyms of 3 to 5 consecutive significant words
 def camel_parts(word: str) -> list[str]:
     """'CyberSecEval' -> ['cyber', 'sec', 'eval']; a word without inner capitals -> []."""
     ascii_word = fold_ascii(word)
-    if not any(c.isupper() for c in ascii_word[1:]) or not any(c.islower() for c in ascii_word):
-        return []
+    rest = ascii_word[1:]
+    if rest == rest.lower() or ascii_word == ascii_word.upper():
+        return []  # no capital after the first letter, or no small letter at all
     return [part.lower() for part in _CAMEL_PART.findall(ascii_word)]
 
 
@@ -129,8 +130,7 @@ def title_aliases(title: str) -> list[str]:
         parts = camel_parts(written.strip(":,.;!?()"))
         for size in range(1, len(parts)):
             aliases += ["".join(parts[i:i + size]) for i in range(len(parts) - size + 1)]
-        plain = words(written)
-        if len(plain) > 1 or parts:
+        if parts or (not written.isalnum() and len(words(written)) > 1):
             aliases.append(squashed(written))
     aliases += acronyms(title)
     return list(dict.fromkeys(a for a in aliases if a))
