@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 
@@ -27,6 +28,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _LATEX_TO_TEXT = LatexNodes2Text()
 
 
+@lru_cache(maxsize=1_024)  # hovering a key again, or resolving the same item, costs nothing
 def readable(text: str) -> str:
     """Text with its LaTeX fragments turned into what they would look like printed."""
     text = _BARE_MATH_COMMAND.sub("", text)

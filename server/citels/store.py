@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from citels.index_text import index_text
 from citels.migrations import migrate
 from citels.papers import Paper
@@ -68,7 +66,6 @@ class Store:
         conn.execute("PRAGMA busy_timeout = 5000")  # another citels may be writing
         conn.execute("PRAGMA journal_mode = WAL")  # readers go on while an index is written
         migrate(conn)
-        self.db = sqlite_utils.Database(conn)
         self.conn = conn
         self._total: tuple[tuple[int, int], int] | None = None
         if self.get_meta("fts_needs_rebuild"):
@@ -121,7 +118,10 @@ class Store:
 
     def add_records(self, path: str, records: Iterable[tuple[str, Paper]]) -> None:
         """Store a file's records, each with its merge id."""
-        self.db["records"].insert_all(
+        # Imported here: only indexing writes records, and the server starts faster without it.
+        import sqlite_utils
+
+        sqlite_utils.Database(self.conn)["records"].insert_all(
             (
                 {"file": path, "line": paper.sources[0].line if paper.sources else 0,
                  "merge_id": merge_id, "data": json.dumps(paper.to_dict())}

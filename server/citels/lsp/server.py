@@ -19,6 +19,7 @@ from citels.config import Config, parse_settings
 from citels.library import Library, index_in_own_connection, workspace_bib_files
 from citels.locations import default_corpus, default_database, workspace_database
 from citels.lsp.documents import OpenDocument
+from citels.lsp.warm_up import warmed_converter
 from citels.migrations import SchemaTooNew
 from citels.store import open_store
 
@@ -29,7 +30,7 @@ class CitelsServer(LanguageServer):
     """One server holds the state: settings, client flags, the open index."""
 
     def __init__(self, corpus: list[Path] | None = None, database: Path | None = None) -> None:
-        super().__init__("citels", __version__)
+        super().__init__("citels", __version__, converter_factory=warmed_converter)
         from citels.lsp.flags import ClientFlags
 
         self.cli_corpus = corpus  # command-line choices win over the client's settings
