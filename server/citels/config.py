@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_COMPLETION_ITEMS = 50
+# A menu shows about a dozen rows; each item more is sent and converted on every keystroke.
+DEFAULT_COMPLETION_ITEMS = 20
 
 
 @dataclass
@@ -16,7 +18,7 @@ class Config:
     database: str | None = None  # None: one per corpus in the user cache
     citation_commands: list[str] = field(default_factory=list)  # extra LaTeX macro names
     default_bibliography: str = "references.bib"
-    completion_limit: int = MAX_COMPLETION_ITEMS
+    completion_limit: int = DEFAULT_COMPLETION_ITEMS
     hover_show_abstract: bool = True
     workspace_bibliographies: bool = True  # the workspace's .bib files are searched too
     bibtex_unicode: str = "latex"  # "latex": Unicode as LaTeX (bibtex); "utf8": kept (biber)

@@ -149,10 +149,12 @@ async def test_completion_and_the_command_line_agree(editor: Editor, query: str)
     import subprocess
     import sys
 
+    from citels.config import DEFAULT_COMPLETION_ITEMS
     from conftest import DATABASE, REPO
 
     cli = subprocess.run(
-        [sys.executable, "-m", "citels", "search", "--json", "--limit", "50", query,
+        [sys.executable, "-m", "citels", "search", "--json", "--limit",
+         str(DEFAULT_COMPLETION_ITEMS), query,
          "--db", str(DATABASE), "--corpus", str(REPO / "corpus")],
         capture_output=True, text=True, check=True)
     searched = [hit["key"] for hit in json.loads(cli.stdout)]
