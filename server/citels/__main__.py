@@ -2,4 +2,5 @@
 
 from citels.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a helper process imports this module again
+    raise SystemExit(main())

@@ -14,22 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from citels.index_text import index_text
+from citels.index_rows import PAPER_ID_MASK, Batch, full_text_rows, prepared
 from citels.migrations import migrate
 from citels.papers import Paper
 
-PAPER_ID_MASK = (1 << 32) - 1
 VOCABULARY_PAPERS_PER_STEP = 50_000
 WRITE_BATCH = 1_000  # papers written to the index at a time
-
-
-def title_rowid(paper_id: int, title_length: int) -> int:
-    """The titles index's rowid: the title's length in words, then the paper id.
-
-    The index returns matches in rowid order, so the first matches are the shortest
-    titles: the ones a few typed words fit best.
-    """
-    return (title_length << 32) | paper_id
 
 
 @dataclass(frozen=True)
@@ -177,40 +167,31 @@ class Store:
         """Insert or replace merged papers and their full-text entries: (merge id, paper,
         content hash, whether it replaces a stored paper), written in batches."""
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
-        batch: list[tuple[int, str, Paper, str]] = []
+        batches: list[Batch] = [[]]
         for merge_id, paper, content_hash, replacing in papers:
             assert paper.key, "a paper is stored with its key"
             if replacing:
                 self.delete_paper(merge_id)
-            batch.append((next_id, merge_id, paper, content_hash))
+            if len(batches[-1]) == WRITE_BATCH:
+                batches.append([])
+            batches[-1].append((next_id, merge_id, paper, content_hash))
             next_id += 1
-            if len(batch) == WRITE_BATCH:
-                self._insert_papers(batch)
-                batch = []
-        self._insert_papers(batch)
+        for rows in prepared(batches):
+            self.conn.executemany(
+                "INSERT INTO papers (id, merge_id, key, key_lower, title, year, content_hash,"
+                " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
+            self._write_full_text(rows.titles, rows.texts, command=None)
 
-    def _insert_papers(self, batch: list[tuple[int, str, Paper, str]]) -> None:
-        self.conn.executemany(
-            "INSERT INTO papers (id, merge_id, key, key_lower, title, year, content_hash, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(paper_id, merge_id, paper.key, (paper.key or "").lower(), paper.title,
-              paper.year, content_hash, json.dumps(paper.to_dict()))
-             for paper_id, merge_id, paper, content_hash in batch])
-        self._index_texts([(paper_id, paper) for paper_id, _, paper, _ in batch], delete=False)
-
-    def _index_texts(self, papers: list[tuple[int, Paper]], *, delete: bool) -> None:
-        """Add papers' words to the full-text indexes, or (given the same papers) take them
+    def _write_full_text(self, titles: list[tuple[int, str, str, str]],
+                         texts: list[tuple[int, str]], *, command: str | None) -> None:
+        """Add rows to the full-text indexes, or with command 'delete' take the same rows
         out: the indexes keep no copy of the text, so a delete must name the words."""
-        command = "delete" if delete else None  # the hidden first column takes commands
-        texts = [(paper_id, index_text(paper)) for paper_id, paper in papers]
         self.conn.executemany(
             "INSERT INTO titles_fts (titles_fts, rowid, title, aliases, key)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(command, title_rowid(paper_id, text.title_length), text.title, text.aliases,
-              text.key) for paper_id, text in texts])
+            " VALUES (?, ?, ?, ?, ?)", [(command, *row) for row in titles])
         self.conn.executemany(
             "INSERT INTO texts_fts (texts_fts, rowid, words) VALUES (?, ?, ?)",
-            [(command, paper_id, text.words) for paper_id, text in texts])
+            [(command, *row) for row in texts])
 
     def _rebuild_full_text(self) -> None:
         """Refill the full-text indexes from the papers (after a schema change to them)."""
@@ -219,8 +200,9 @@ class Store:
             self.conn.execute("INSERT INTO texts_fts (texts_fts) VALUES ('delete-all')")
             rows = self.conn.execute("SELECT id, data FROM papers")
             while batch := rows.fetchmany(WRITE_BATCH):
-                self._index_texts([(paper_id, Paper.from_dict(json.loads(data)))
-                                   for paper_id, data in batch], delete=False)
+                self._write_full_text(*full_text_rows(
+                    (paper_id, Paper.from_dict(json.loads(data))) for paper_id, data in batch),
+                    command=None)
             self.refresh_vocabulary()
             self.conn.execute("DELETE FROM meta WHERE name = 'fts_needs_rebuild'")
 
@@ -245,7 +227,8 @@ class Store:
             "SELECT id, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
         if row is None:
             return False
-        self._index_texts([(row[0], Paper.from_dict(json.loads(row[1])))], delete=True)
+        self._write_full_text(*full_text_rows([(row[0], Paper.from_dict(json.loads(row[1])))]),
+                              command="delete")
         self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
         return True
 

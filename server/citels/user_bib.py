@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import bibtexparser
-
 from citels.render import escape_markdown, readable
 
 
@@ -24,6 +22,8 @@ def find_entry(text: str, key: str, source: str) -> UserEntry | None:
     """The entry with this key (compared ignoring case), or None; broken entries are skipped."""
     # bibtexparser logs each block it cannot parse; a broken neighbour is not our news here.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+    import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
+
     library = bibtexparser.parse_string(text)
     for entry in library.entries:
         if entry.key.lower() == key.lower():

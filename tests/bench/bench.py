@@ -61,12 +61,12 @@ def percentile(values: list[float], share: float) -> float:
 def build_corpus(size: int) -> tuple[Path, Path]:
     """The corpus folder (bundled layout) and the same papers as one .bib file."""
     folder = CACHE / f"corpus-{size}"
-    if not folder.exists():
-        folder.mkdir(parents=True)
-        for path in (REPO / "corpus").glob("*.txt"):
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (REPO / "corpus").glob("*.txt"):
+        if not (folder / path.name).exists():
             shutil.copy2(path, folder / path.name)
-        if size > 400:
-            write_distractor_corpus(REPO / "corpus", folder, count=size - 400, seed=1)
+    if size > 400:  # written once (an interrupted run leaves only a .partial file)
+        write_distractor_corpus(REPO / "corpus", folder, count=size - 400, seed=1)
     bib = CACHE / f"corpus-{size}.bib"
     return folder, bib
 

@@ -12,7 +12,6 @@ import logging
 import re
 from collections.abc import Iterator
 
-import bibtexparser
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from citels.papers import Paper, Source
@@ -33,6 +32,8 @@ _URL = re.compile(r"https?://\S+")
 
 def parse_bibtex(text: str, label: str, warnings: list[str]) -> Iterator[Paper]:
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report failures ourselves
+    import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
+
     library = bibtexparser.parse_string(text, parse_stack=[])
     for failed in library.failed_blocks:
         warnings.append(f"{label}:{failed.start_line + 1}: {_failure(failed)}; skipped")

@@ -1,0 +1,81 @@
+"""The rows a batch of papers becomes in the index, worked out in a helper process when many.
+
+Working out a paper's index text and JSON costs about as much Python time as SQLite spends
+writing it. For a large index run a helper process does the former while this one writes,
+so both cores work; the rows come back in order, so the index is the same either way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from citels.index_text import index_text
+from citels.papers import Paper
+
+log = logging.getLogger(__name__)
+# Below this many papers a helper process costs more to start than it saves.
+HELPER_FROM_PAPERS = 20_000
+PAPER_ID_MASK = (1 << 32) - 1
+
+Batch = list[tuple[int, str, Paper, str]]  # (paper id, merge id, paper, content hash)
+
+
+@dataclass(frozen=True)
+class Rows:
+    papers: list[tuple[int, str, str, str, str | None, int | None, str, str]]
+    titles: list[tuple[int, str, str, str]]  # (rowid, title, aliases, key)
+    texts: list[tuple[int, str]]  # (rowid, words)
+
+
+def title_rowid(paper_id: int, title_length: int) -> int:
+    """The titles index's rowid: the title's length in words, then the paper id.
+
+    The index returns matches in rowid order, so the first matches are the shortest
+    titles: the ones a few typed words fit best.
+    """
+    return (title_length << 32) | paper_id
+
+
+def full_text_rows(papers: Iterable[tuple[int, Paper]]
+                   ) -> tuple[list[tuple[int, str, str, str]], list[tuple[int, str]]]:
+    """The titles and texts index rows of papers (to add, or to delete: the same rows)."""
+    titles, texts = [], []
+    for paper_id, paper in papers:
+        text = index_text(paper)
+        titles.append((title_rowid(paper_id, text.title_length), text.title, text.aliases,
+                       text.key))
+        texts.append((paper_id, text.words))
+    return titles, texts
+
+
+def rows_for(batch: Batch) -> Rows:
+    papers = [(paper_id, merge_id, paper.key or "", (paper.key or "").lower(), paper.title,
+               paper.year, content_hash, json.dumps(paper.to_dict()))
+              for paper_id, merge_id, paper, content_hash in batch]
+    titles, texts = full_text_rows((paper_id, paper) for paper_id, _, paper, _ in batch)
+    return Rows(papers, titles, texts)
+
+
+def prepared(batches: list[Batch]) -> Iterator[Rows]:
+    """The rows of each batch, in order; a helper process works them out for a large run."""
+    if sum(map(len, batches)) < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
+        yield from map(rows_for, batches)
+        return
+    done = 0
+    try:
+        # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as helper:
+            for rows in helper.map(rows_for, batches):
+                yield rows
+                done += 1
+    except (BrokenProcessPool, OSError) as error:
+        # No helper to be had (or it died): the rest is worked out here, only slower.
+        log.warning("indexing without a helper process: %s", error)
+        yield from map(rows_for, batches[done:])
