@@ -96,6 +96,44 @@ def test_a_removed_file_removes_only_papers_no_other_file_holds(corpus_copy: Pat
     assert store.paper_counts()[0] == 400 - report.removed
 
 
+def test_a_removed_paper_is_no_longer_found_and_the_full_text_stays_whole(
+        corpus_copy: Path, tmp_path: Path):
+    # The full-text indexes keep no copy of the text: a paper is taken out by giving them the
+    # words it was added with. Wrong words would leave it findable, or break the index.
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    query = "update equivalence framework decision-time planning"
+    assert rank(store, query)[0].paper.key == "updateEquivalenceFramework2023"
+    next(corpus_copy.glob("003_*.txt")).unlink()
+    index_corpus(store, [corpus_copy])
+    assert "updateEquivalenceFramework2023" not in [h.paper.key for h in rank(store, query)]
+    assert rank(store, "mirror descent policy optimization")[0].paper.key == \
+        "mirrorDescentPolicy2020"  # re-merged from its other file, and found again
+    for table in ("titles_fts", "texts_fts"):
+        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    indexed = store.conn.execute("SELECT count(*) FROM texts_fts").fetchone()[0]
+    assert indexed == store.paper_counts()[0]
+
+
+def test_a_large_index_built_with_a_helper_process_is_the_same(
+        corpus_copy: Path, tmp_path: Path, bundled_store: Store,
+        monkeypatch: pytest.MonkeyPatch):
+    from citels import index_rows
+
+    monkeypatch.setattr(index_rows, "HELPER_FROM_PAPERS", 1)  # as if the corpus were large
+    store = Store(tmp_path / "helped.sqlite3")
+    index_corpus(store, [corpus_copy])
+
+    def contents(s: Store) -> tuple:
+        return (s.conn.execute("SELECT id, key, data FROM papers ORDER BY id").fetchall(),
+                s.conn.execute("SELECT term, papers FROM vocabulary").fetchall())
+
+    assert contents(store) == contents(bundled_store)
+    for query in ("cyber sec eval", "varaince reduced halpern", "KLoM unlearning"):
+        assert [h.paper.key for h in rank(store, query)] == \
+            [h.paper.key for h in rank(bundled_store, query)]
+
+
 def test_keys_never_change_when_papers_come_and_go(corpus_copy: Path, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite3")
     index_corpus(store, [corpus_copy])
@@ -203,6 +241,29 @@ def test_an_index_from_schema_1_is_migrated_and_filled(tmp_path: Path):
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     index_corpus(store, [Path(__file__).resolve().parents[1] / "corpus"])
     assert rank(store, "cyber sec eval")[0].paper.title.startswith("CyberSecEval 2")
+
+
+def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_path: Path):
+    # Session 1's indexes had one full-text table with every abstract in it; opening one
+    # with this citels rebuilds the full text from the papers it holds, without re-reading.
+    import sqlite3
+
+    from citels.migrations import MIGRATIONS
+
+    db = tmp_path / "v2.sqlite3"
+    index_corpus(Store(db), [Path(__file__).resolve().parents[1] / "corpus"])
+    connection = sqlite3.connect(db)
+    connection.executescript(
+        "DROP TABLE titles_fts; DROP TABLE texts_vocab; DROP TABLE texts_fts;"
+        " DROP TABLE vocabulary;" + MIGRATIONS[1]().replace(
+            "DROP TABLE papers_fts;", "") + "; PRAGMA user_version = 2;")
+    connection.close()
+    store = Store(db)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert store.paper_counts()[0] == 400
+    assert rank(store, "cyber sec eval")[0].paper.title.startswith("CyberSecEval 2")
+    assert rank(store, "varaince reduced halpern")[0].paper.key == \
+        "varianceReducedHalpern2023"  # the vocabulary is counted again too
 
 
 def test_a_database_deleted_while_open_keeps_answering(tmp_path: Path, corpus_copy: Path):
