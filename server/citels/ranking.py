@@ -8,9 +8,8 @@ typed words fit the title, so the cost per keystroke does not grow with the corp
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -31,9 +30,10 @@ from citels.text import (
 
 CANDIDATES = 100  # how many index matches are re-scored, at most
 ENOUGH_CANDIDATES = 50  # titles found this many: abstracts are not searched
-FEW_MATCHES = 5_000  # a word in at most this many papers: its matches are sorted by bm25
+FEW_MATCHES = 5_000  # papers a word may have for bm25 to be worth its cost
 TEXT_PREFIX_LENGTH = 4  # an unfinished word this long is looked for in abstracts...
-MAX_COMPLETIONS = 8  # ...as its commonest completions
+MAX_COMPLETIONS = 8  # ...as its commonest completions (when it can become common words)
+PREFIX_INDEXED = 3  # the titles index has prefix indexes for words' first 1 to 3 letters
 EXACT_KEY_SCORE = 100.0
 KEY_PREFIX_SCORE = 20.0
 CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
@@ -63,6 +63,7 @@ class _Spellings:
     weights: list[float] = field(default_factory=list)
     frequencies: list[int] = field(default_factory=list)  # papers with the word, at most
     completions: list[str] = field(default_factory=list)  # of the word still being typed
+    completed_papers: int = 0  # how many papers those completions can match, at most
 
 
 def rank(
@@ -158,29 +159,40 @@ def _without(items: list, index: int) -> list:
 
 def _add_text_matches(store: Store, found: dict[int, None], groups: list[str],
                       frequencies: list[int], limit: int = CANDIDATES) -> None:
-    """Papers whose title and abstract words match every group; best first (bm25) when the
-    rarest word says the matches are few, else the index's first ones."""
+    """Papers whose title and abstract words match every group.
+
+    The index's first matches are all of them when the rarest word is in no more papers
+    than the limit. Otherwise bm25 picks the best, but only when every word is rare
+    enough: it counts the papers of each word, which costs as much as the commonest has.
+    """
     used = [(group, frequency) for group, frequency in zip(groups, frequencies, strict=True)
             if group]
     if not used:
         return
-    few = min(frequency for _, frequency in used) <= FEW_MATCHES
-    found.update(dict.fromkeys(
-        store.search_texts(" AND ".join(group for group, _ in used), limit, best_first=few)))
+    counts = [frequency for _, frequency in used]
+    best_first = min(counts) > limit and max(counts) <= FEW_MATCHES
+    found.update(dict.fromkeys(store.search_texts(
+        " AND ".join(group for group, _ in used), limit, best_first=best_first)))
 
 
 def _group(query: Query, index: int, spellings: _Spellings, *, in_texts: bool = False) -> str:
     """One query word as an FTS5 OR-group of its spellings, quoted so it is never syntax.
 
-    In the abstracts index a word still being typed is its commonest completions: that
-    index has no prefix index, and a prefix query there reads every word it could become.
+    A word still being typed is a prefix query where a prefix index serves it (up to
+    PREFIX_INDEXED letters, titles only) or where the words it can become are rare;
+    otherwise its commonest completions: a prefix query with neither reads every
+    document of every word it could become.
     """
     token = query.tokens[index]
     unfinished = index == len(query.tokens) - 1 and query.last_unfinished
-    spelt = [token, *sorted(spellings.corrected[index])]
-    if in_texts and unfinished:
-        spelt = spellings.completions
-    alternatives = [match_expression([word], prefix_last=unfinished and not in_texts and i == 0)
+    as_prefix = unfinished and (
+        (not in_texts and len(token) <= PREFIX_INDEXED)
+        or (len(token) >= TEXT_PREFIX_LENGTH and spellings.completed_papers <= FEW_MATCHES))
+    if unfinished and not as_prefix:
+        spelt = spellings.completions  # nothing, for a short word in the abstracts
+    else:
+        spelt = [token, *sorted(spellings.corrected[index])]
+    alternatives = [match_expression([word], prefix_last=as_prefix and i == 0)
                     for i, word in enumerate(spelt)]
     return "(" + " OR ".join(alternatives) + ")" if len(alternatives) > 1 else "".join(
         alternatives)
@@ -231,7 +243,8 @@ def _spellings(store: Store, query: Query) -> _Spellings:
         # How many papers the word can match: unknown for a word still being typed.
         spellings.frequencies.append(total if unfinished else frequency)
         if unfinished and len(token) >= TEXT_PREFIX_LENGTH:
-            spellings.completions = store.completions(token, MAX_COMPLETIONS)
+            spellings.completions, spellings.completed_papers = store.completions(
+                token, MAX_COMPLETIONS)
     return spellings
 
 
@@ -258,6 +271,13 @@ def _corrections(store: Store, token: str) -> set[str]:
 # --- re-scoring ---------------------------------------------------------------------------
 
 
+def _spaced(terms: Iterable[str]) -> str:
+    """Words as one string with a space on each side of each: ' a b c '. A word (' a ') or a
+    prefix (' a') is then found by a substring search, and strings cost the garbage
+    collector nothing to keep, which sets of thousands of cached papers do."""
+    return " " + " ".join(terms) + " "
+
+
 class _Profile:
     """A paper's words as the scorer compares them, worked out once per paper text.
 
@@ -269,30 +289,26 @@ class _Profile:
         self.abstract = abstract
         self.title_words = tuple(words(title))  # the real title's words, in order
         title_literal = set(self.title_words)
-        self.generated_acronyms = frozenset(set(acronyms(title)) - title_literal)
-        title_terms = title_literal | (set(title_aliases(title)) - self.generated_acronyms)
+        generated = set(acronyms(title)) - title_literal
+        self.generated_acronyms = _spaced(generated)
+        title_terms = title_literal | (set(title_aliases(title)) - generated)
         shown_title = title
         if not title:
             # Known only by its abstract: the methods it names and its opening sentence are
             # what a writer remembers of it, as a title would be.
             shown_title = title_text(Paper(abstract=abstract))
             title_terms = set(abstract_aliases(abstract)) | set(words(shown_title))
-        self.title_terms = frozenset(title_terms)  # title words and their other spellings
-        self.title_sorted = tuple(sorted(title_terms))  # to look up prefixes by bisection
+        self.title_terms = _spaced(title_terms)  # title words and their other spellings
         # Acronyms the paper itself writes in capitals.
-        self.title_capitals = frozenset(written_acronyms(shown_title))
+        self.title_capitals = _spaced(written_acronyms(shown_title))
 
     @cached_property
-    def abstract_terms(self) -> frozenset[str]:
-        return frozenset(set(words(self.abstract)) | set(abstract_aliases(self.abstract)))
+    def abstract_terms(self) -> str:
+        return _spaced(dict.fromkeys(words(self.abstract) + abstract_aliases(self.abstract)))
 
     @cached_property
-    def abstract_sorted(self) -> tuple[str, ...]:
-        return tuple(sorted(self.abstract_terms))
-
-    @cached_property
-    def abstract_capitals(self) -> frozenset[str]:
-        return frozenset(written_acronyms(self.abstract))
+    def abstract_capitals(self) -> str:
+        return _spaced(written_acronyms(self.abstract))
 
 
 @lru_cache(maxsize=5_000)  # the same candidates come back keystroke after keystroke
@@ -311,22 +327,22 @@ def _score(query: Query, spellings: _Spellings, candidate: Candidate) -> float:
     anywhere = []
     for index, token in enumerate(tokens):
         unfinished = query.last_unfinished and index == len(tokens) - 1
-        title_fit = _fit(token, spellings.corrected[index], title_terms, profile.title_sorted,
-                         unfinished)
-        if not title_fit and token in generated_acronyms:
+        title_fit = _fit(token, spellings.corrected[index], title_terms, unfinished)
+        if not title_fit and f" {token} " in generated_acronyms:
             title_fit = 0.75  # "dpo" for a title that spells out Direct Preference Optimization
         abstract_fit = 0.0
         if title_fit < ABSTRACT_WEIGHT:  # else the abstract cannot fit better
             abstract_fit = _fit(token, spellings.corrected[index], profile.abstract_terms,
-                                profile.abstract_sorted, unfinished)
+                                unfinished)
         in_title.append(title_fit)
         anywhere.append(max(title_fit, ABSTRACT_WEIGHT * abstract_fit))
     # Typed runs the paper writes as one word: its own acronym in capitals ("stochastic
     # gradient descent" -> SGD) or the words joined ("mad mix" -> MaD-Mix).
     for start, end, spelling, written in _alternative_spellings(tokens):
-        if spelling in (profile.title_capitals if written else title_terms):
+        spaced = f" {spelling} "
+        if spaced in (profile.title_capitals if written else title_terms):
             fit = 1.0
-        elif spelling in (profile.abstract_capitals if written else profile.abstract_terms):
+        elif spaced in (profile.abstract_capitals if written else profile.abstract_terms):
             fit = 0.8
         else:
             continue
@@ -351,19 +367,14 @@ def _score(query: Query, spellings: _Spellings, candidate: Candidate) -> float:
             + 0.7 * precision + 0.3 * closeness)
 
 
-def _fit(token: str, corrections: set[str], terms: frozenset[str],
-         sorted_terms: tuple[str, ...], unfinished: bool) -> float:
-    """1 for a word typed in full, a little less for a prefix or a corrected typo, else 0."""
-    if token in terms:
+def _fit(token: str, corrections: set[str], terms: str, unfinished: bool) -> float:
+    """1 for a word typed in full, a little less for a prefix or a corrected typo, else 0.
+    `terms` is spaced (see _spaced)."""
+    if f" {token} " in terms:
         return 1.0
-    if corrections & terms:
+    if any(f" {correction} " in terms for correction in corrections):
         return 0.85
-    if (len(token) >= 2 or unfinished) and _has_prefix(sorted_terms, token):
+    if (len(token) >= 2 or unfinished) and f" {token}" in terms:
         # The word being typed is a prefix by nature; a finished word rarely is one.
         return 0.95 if unfinished else 0.5
     return 0.0
-
-
-def _has_prefix(sorted_terms: tuple[str, ...], prefix: str) -> bool:
-    at = bisect.bisect_left(sorted_terms, prefix)
-    return at < len(sorted_terms) and sorted_terms[at].startswith(prefix)

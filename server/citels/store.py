@@ -339,12 +339,14 @@ class Store:
             (prefix, prefix + "\U0010ffff")).fetchone()
         return row is not None
 
-    def completions(self, prefix: str, limit: int) -> list[str]:
-        """The vocabulary's commonest words that start with `prefix`."""
+    def completions(self, prefix: str, limit: int) -> tuple[list[str], int]:
+        """The vocabulary's commonest words that start with `prefix`, and how many papers
+        the words starting so have between them (at most: a paper may have several)."""
         rows = self.conn.execute(
-            "SELECT term FROM vocabulary WHERE term >= ? AND term < ?"
-            " ORDER BY papers DESC, term LIMIT ?", (prefix, prefix + "\U0010ffff", limit))
-        return [term for term, in rows]
+            "SELECT term, papers FROM vocabulary WHERE term >= ? AND term < ?",
+            (prefix, prefix + "\U0010ffff")).fetchall()
+        rows.sort(key=lambda row: (-row[1], row[0]))
+        return [term for term, _ in rows[:limit]], sum(papers for _, papers in rows)
 
     def terms_between(self, low: str, high: str) -> list[tuple[str, int]]:
         """Vocabulary words from `low` up to (not including) `high`, with their paper counts."""
