@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 
 from citels.index_text import index_text
+from citels.merge import content_hash
 from citels.papers import Paper
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,21 @@ log = logging.getLogger(__name__)
 HELPER_FROM_PAPERS = 20_000
 PAPER_ID_MASK = (1 << 32) - 1
 
-Batch = list[tuple[int, str, Paper, str]]  # (paper id, merge id, paper, content hash)
+Record = tuple[str, int, Paper]  # a paper record as read: (file, line, record)
+
+
+@dataclass(frozen=True)
+class StoredPaper:
+    """A merged paper to write; in a first index, with the records it was merged from."""
+
+    merge_id: str
+    paper: Paper
+    content_hash: str | None  # None: worked out with the rows
+    replacing: bool  # a stored paper of this merge id is replaced
+    records: list[Record] | None  # None: its records are in the store already
+
+
+Batch = list[tuple[int, StoredPaper]]  # (paper id, paper)
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,7 @@ class Rows:
     papers: list[tuple[int, str, str, str, str | None, int | None, str, str]]
     titles: list[tuple[int, str, str, str]]  # (rowid, title, aliases, key)
     texts: list[tuple[int, str]]  # (rowid, words)
+    records: list[dict[str, object]]  # file, line, merge_id, data
 
 
 def title_rowid(paper_id: int, title_length: int) -> int:
@@ -55,12 +71,22 @@ def full_text_rows(papers: Iterable[tuple[int, Paper]]
     return titles, texts
 
 
+def record_row(path: str, line: int, merge_id: str, record: Paper) -> dict[str, object]:
+    return {"file": path, "line": line, "merge_id": merge_id,
+            "data": json.dumps(record.to_dict())}
+
+
 def rows_for(batch: Batch) -> Rows:
-    papers = [(paper_id, merge_id, paper.key or "", (paper.key or "").lower(), paper.title,
-               paper.year, content_hash, json.dumps(paper.to_dict()))
-              for paper_id, merge_id, paper, content_hash in batch]
-    titles, texts = full_text_rows((paper_id, paper) for paper_id, _, paper, _ in batch)
-    return Rows(papers, titles, texts)
+    papers, records = [], []
+    for paper_id, stored in batch:
+        paper = stored.paper
+        papers.append((paper_id, stored.merge_id, paper.key or "", (paper.key or "").lower(),
+                       paper.title, paper.year, stored.content_hash or content_hash(paper),
+                       json.dumps(paper.to_dict())))
+        records += [record_row(path, line, stored.merge_id, record)
+                    for path, line, record in stored.records or ()]
+    titles, texts = full_text_rows((paper_id, stored.paper) for paper_id, stored in batch)
+    return Rows(papers, titles, texts, records)
 
 
 def prepared(batches: list[Batch]) -> Iterator[Rows]:

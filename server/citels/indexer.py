@@ -12,6 +12,7 @@ from pathlib import Path
 
 from citels import keys
 from citels.corpus import UnreadableFile, is_corpus_file, read_records
+from citels.index_rows import Record, StoredPaper
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
@@ -94,11 +95,12 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
         affected: set[str] = set()
         for path_text in sorted(removed_files):
             affected |= store.remove_file(path_text)
-        read: dict[str, list[tuple[str, int, Paper]]] = {}  # records read now, by merge id
+        # A first index has no records but those read now: they are kept here, merged from
+        # here, and written with their papers (by the helper process of a large run).
+        first: dict[str, list[Record]] | None = {} if not known else None
         for path in _with_progress(to_read, progress):
-            affected |= _reindex_file(store, path, known.get(str(path)), report, read)
-        # A first index has no records but those just read: no need to read them back.
-        _update_papers(store, affected, report, read if not known else None)
+            affected |= _reindex_file(store, path, known.get(str(path)), report, first)
+        _update_papers(store, affected, report, first)
         if report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()
@@ -108,8 +110,10 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
 
 
 def _reindex_file(store: Store, path: Path, old: FileState | None, report: IndexReport,
-                  read: dict[str, list[tuple[str, int, Paper]]]) -> set[str]:
-    """Re-read one file whose size or time changed; return the merge ids it touched."""
+                  first: dict[str, list[Record]] | None) -> set[str]:
+    """Re-read one file whose size or time changed; return the merge ids it touched.
+
+    `first` (a first index) collects the records by merge id instead of writing them."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -134,50 +138,58 @@ def _reindex_file(store: Store, path: Path, old: FileState | None, report: Index
     records = [(merge_id(paper), paper) for paper in parsed.papers]
     store.put_file(FileState(str(path), stat.st_size, stat.st_mtime_ns, digest,
                              len(records), tuple(parsed.warnings)))
-    store.add_records(str(path), records)
-    for mid, paper in records:
-        line = paper.sources[0].line if paper.sources else 0
-        read.setdefault(mid, []).append((str(path), line, paper))
+    if first is None:
+        store.add_records(str(path), records)
+    else:
+        for mid, paper in records:
+            line = paper.sources[0].line if paper.sources else 0
+            first.setdefault(mid, []).append((str(path), line, paper))
     return affected | {mid for mid, _ in records}
 
 
 def _update_papers(store: Store, affected: set[str], report: IndexReport,
-                   records_by_id: dict[str, list[tuple[str, int, Paper]]] | None) -> None:
+                   first: dict[str, list[Record]] | None) -> None:
     """Re-merge every paper whose records changed; new papers get keys in source order.
 
-    `records_by_id`, when given, holds every record there is (a first index)."""
-    merged: list[tuple[str, Paper]] = []
+    `first`, in a first index, holds every record there is, by merge id: they are merged
+    from there and written with their papers."""
+    merged: list[tuple[str, Paper, list[Record] | None]] = []
     for mid in affected:
-        if records_by_id is not None:  # in the order the store would give them
-            records = [paper for _, _, paper in sorted(records_by_id.get(mid, []),
-                                                       key=lambda record: record[:2])]
+        group = None
+        if first is not None:  # in the order the store would give them
+            group = sorted(first.get(mid, []), key=lambda record: record[:2])
+            records = [paper for _, _, paper in group]
         else:
             records = store.records_for(mid)
         if records:
-            merged.append((mid, merge_records(records)))
+            merged.append((mid, merge_records(records), group))
         elif store.delete_paper(mid):
             report.removed += 1
     # Papers with the user's own keys first, so a generated key never takes one of theirs.
     merged.sort(key=lambda item: (item[1].source_key is None, item[1].sources[0].path,
                                   item[1].sources[0].line))
-    to_store: list[tuple[str, Paper, str, bool]] = []
+    to_store: list[StoredPaper] = []
     # Keys given in this run, whose papers are written only at the end: lower-cased -> owner.
     given: dict[str, str] = {}
 
     def taken(key: str) -> bool:
         return key.lower() in given or store.key_taken(key)
 
-    for mid, paper in merged:
+    for mid, paper, group in merged:
         paper.key = _user_key(store, mid, paper, report, given) or store.key_for(mid)
         if paper.key is None:
             paper.key = keys.unique_key(keys.base_key(paper), taken)
             store.assign_key(mid, paper.key)
         given[paper.key.lower()] = mid
+        if first is not None:  # nothing stored to compare with: its hash is worked out later
+            to_store.append(StoredPaper(mid, paper, None, False, group))
+            report.added += 1
+            continue
         digest = content_hash(paper)
         old_digest = store.paper_hash(mid)
         if old_digest == digest:
             continue
-        to_store.append((mid, paper, digest, old_digest is not None))
+        to_store.append(StoredPaper(mid, paper, digest, old_digest is not None, None))
         if old_digest is None:
             report.added += 1
         else:

@@ -66,19 +66,20 @@ def _v2() -> str:
 
 def _v3() -> str:
     # Two lean full-text indexes instead of one that stored every abstract twice, so a
-    # keystroke costs the same at a million papers as at a thousand:
+    # keystroke costs the same at a million papers as at a thousand. Neither keeps word
+    # positions (no phrase or column is ever asked of them; the ranker checks those):
     # - titles_fts: title words, their other spellings and the key, with prefix indexes for
     #   the word being typed; its rowid puts short titles first (see store.title_rowid), so
     #   a query stops after the first matches instead of scoring every match.
-    # - texts_fts: every significant word of title and abstract, without positions (no
-    #   phrase is ever asked of it), for papers a writer knows by what their abstract says.
+    # - texts_fts: every significant word of title and abstract, for papers a writer knows
+    #   by what their abstract says.
     # Both are contentless: the store re-derives a paper's index text to delete it.
     # vocabulary: how many papers have each word, for idf weights and typo correction.
     return f"""
         DROP TABLE papers_vocab;
         DROP TABLE papers_fts;
         CREATE VIRTUAL TABLE titles_fts USING fts5(
-            title, aliases, key, content = '', detail = column, prefix = '1 2 3',
+            title, aliases, key, content = '', detail = none, prefix = '1 2 3',
             tokenize = '{FTS_TOKENIZER}'
         );
         CREATE VIRTUAL TABLE texts_fts USING fts5(

@@ -129,9 +129,10 @@ def _candidates(store: Store, query: Query, spellings: _Spellings) -> list[int]:
     alternatives = [(start, end, spelling, written)
                     for start, end, spelling, written in _alternative_spellings(query.tokens)
                     if store.document_frequency(spelling)]  # no paper spells it so: skip
-    for start, end, spelling, written in alternatives:
-        spelt = match_expression([spelling], prefix_last=False,
-                                 columns=("title",) if written else ())
+    for start, end, spelling, _ in alternatives:
+        # Whether the paper writes the acronym itself, or it is only our made-up one, is
+        # for the scorer to tell: the titles index keeps no columns.
+        spelt = match_expression([spelling], prefix_last=False)
         rest = groups[:start] + groups[end:]
         found.update(dict.fromkeys(
             store.search_titles(" AND ".join([spelt, *rest]), CANDIDATES // 4)))

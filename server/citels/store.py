@@ -14,7 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from citels.index_rows import PAPER_ID_MASK, Batch, full_text_rows, prepared
+from citels.index_rows import (
+    PAPER_ID_MASK,
+    Batch,
+    StoredPaper,
+    full_text_rows,
+    prepared,
+    record_row,
+)
 from citels.migrations import migrate
 from citels.papers import Paper
 
@@ -108,17 +115,15 @@ class Store:
 
     def add_records(self, path: str, records: Iterable[tuple[str, Paper]]) -> None:
         """Store a file's records, each with its merge id."""
+        self._insert_records(
+            record_row(path, paper.sources[0].line if paper.sources else 0, merge_id, paper)
+            for merge_id, paper in records)
+
+    def _insert_records(self, rows: Iterable[dict[str, object]]) -> None:
         # Imported here: only indexing writes records, and the server starts faster without it.
         import sqlite_utils
 
-        sqlite_utils.Database(self.conn)["records"].insert_all(
-            (
-                {"file": path, "line": paper.sources[0].line if paper.sources else 0,
-                 "merge_id": merge_id, "data": json.dumps(paper.to_dict())}
-                for merge_id, paper in records
-            ),
-            batch_size=2000,
-        )
+        sqlite_utils.Database(self.conn)["records"].insert_all(rows, batch_size=2000)
 
     def records_for(self, merge_id: str) -> list[Paper]:
         rows = self.conn.execute(
@@ -163,24 +168,25 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def put_papers(self, papers: Iterable[tuple[str, Paper, str, bool]]) -> None:
-        """Insert or replace merged papers and their full-text entries: (merge id, paper,
-        content hash, whether it replaces a stored paper), written in batches."""
+    def put_papers(self, papers: Iterable[StoredPaper]) -> None:
+        """Insert or replace merged papers, their full-text entries and (in a first index)
+        their records, written in batches."""
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
         batches: list[Batch] = [[]]
-        for merge_id, paper, content_hash, replacing in papers:
-            assert paper.key, "a paper is stored with its key"
-            if replacing:
-                self.delete_paper(merge_id)
+        for stored in papers:
+            assert stored.paper.key, "a paper is stored with its key"
+            if stored.replacing:
+                self.delete_paper(stored.merge_id)
             if len(batches[-1]) == WRITE_BATCH:
                 batches.append([])
-            batches[-1].append((next_id, merge_id, paper, content_hash))
+            batches[-1].append((next_id, stored))
             next_id += 1
         for rows in prepared(batches):
             self.conn.executemany(
                 "INSERT INTO papers (id, merge_id, key, key_lower, title, year, content_hash,"
                 " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
             self._write_full_text(rows.titles, rows.texts, command=None)
+            self._insert_records(rows.records)
 
     def _write_full_text(self, titles: list[tuple[int, str, str, str]],
                          texts: list[tuple[int, str]], *, command: str | None) -> None:
@@ -390,19 +396,15 @@ def open_store(path: Path) -> tuple[Store, str | None]:
                             f" {aside} and a new index will be built"
 
 
-def match_expression(tokens: list[str], *, prefix_last: bool, any_token: bool = False,
-                     columns: tuple[str, ...] = ()) -> str:
+def match_expression(tokens: list[str], *, prefix_last: bool, any_token: bool = False) -> str:
     """An FTS5 expression for folded word tokens, each quoted so user text is never syntax.
 
     The last token gets `*` (a prefix) only when asked: it is the word still being typed.
-    `columns` limits the match to those columns (the default is every column).
     """
     parts = []
     for index, token in enumerate(tokens):
         quoted = '"' + token.replace('"', '""') + '"'
         if prefix_last and index == len(tokens) - 1:
             quoted += " *"
-        if columns:
-            quoted = "{" + " ".join(columns) + "} : " + quoted
         parts.append(quoted)
     return (" OR " if any_token else " AND ").join(parts)
