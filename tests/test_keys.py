@@ -42,6 +42,23 @@ def test_clashes_get_letter_suffixes_compared_case_insensitively():
     assert unique_key("k", many.__contains__) == "kaa"
 
 
+def test_many_papers_with_one_base_get_the_same_keys_when_the_tried_suffixes_are_kept():
+    # Thousands of papers can start their titles alike; remembering where the suffixes got
+    # to must not change which keys they get.
+    remembered: dict[str, int] = {}
+    taken_fast: set[str] = {"learningx"}
+    taken_slow: set[str] = {"learningx"}
+    fast, slow = [], []
+    for base in ["learning", "Learning", "other"] * 300:
+        fast.append(unique_key(base, taken_fast.__contains__, remembered))
+        taken_fast.add(fast[-1].lower())
+        slow.append(unique_key(base, taken_slow.__contains__))
+        taken_slow.add(slow[-1].lower())
+    assert fast == slow
+    assert fast[:4] == ["learning", "Learninga", "other", "learningb"]
+    assert "learningx" not in {key.lower() for key in fast}  # taken before: skipped
+
+
 @pytest.mark.parametrize("key", ["a b", "1abc", "", "a{b}", "a,b", "a%b", "ü"])
 def test_invalid_keys(key: str):
     assert not is_valid_key(key)

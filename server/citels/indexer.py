@@ -171,6 +171,7 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     to_store: list[StoredPaper] = []
     # Keys given in this run, whose papers are written only at the end: lower-cased -> owner.
     given: dict[str, str] = {}
+    suffixes_tried: dict[str, int] = {}
 
     def taken(key: str) -> bool:
         return key.lower() in given or store.key_taken(key)
@@ -178,7 +179,7 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     for mid, paper, group in merged:
         paper.key = _user_key(store, mid, paper, report, given) or store.key_for(mid)
         if paper.key is None:
-            paper.key = keys.unique_key(keys.base_key(paper), taken)
+            paper.key = keys.unique_key(keys.base_key(paper), taken, suffixes_tried)
             store.assign_key(mid, paper.key)
         given[paper.key.lower()] = mid
         if first is not None:  # nothing stored to compare with: its hash is worked out later

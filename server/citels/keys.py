@@ -56,15 +56,27 @@ def last_name(name: str) -> str:
     return parts[-1] if parts else ""
 
 
-def unique_key(base: str, is_taken: Callable[[str], bool]) -> str:
-    """`base`, else `basea`, `baseb`, … `baseaa`: the first not taken (case-insensitively)."""
-    if not is_taken(base.lower()):
-        return base
-    for suffix in _suffixes():
-        candidate = base + suffix
-        if not is_taken(candidate.lower()):
-            return candidate
-    raise AssertionError("unreachable: the suffixes never run out")
+def unique_key(base: str, is_taken: Callable[[str], bool],
+               tried: dict[str, int] | None = None) -> str:
+    """`base`, else `basea`, `baseb`, … `baseaa`: the first not taken (case-insensitively).
+
+    `tried`, kept across calls while keys are only ever added, remembers per base where
+    to go on from: a title start shared by thousands of papers would otherwise try
+    thousands of suffixes for each of them.
+    """
+    lower = base.lower()
+    position = tried.get(lower) if tried is not None else None
+    if position is None:
+        position = 0
+        if not is_taken(lower):
+            if tried is not None:
+                tried[lower] = 0
+            return base
+    while is_taken((base + _suffix(position)).lower()):
+        position += 1
+    if tried is not None:
+        tried[lower] = position + 1
+    return base + _suffix(position)
 
 
 def is_valid_key(key: str) -> bool:
@@ -72,18 +84,20 @@ def is_valid_key(key: str) -> bool:
     return bool(_VALID_KEY.match(key))
 
 
-def _suffixes():
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    size = 2
-    while True:
-        for index in range(len(letters) ** size):
-            chars = []
-            for _ in range(size):
-                index, rest = divmod(index, len(letters))
-                chars.append(letters[rest])
-            yield "".join(reversed(chars))
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _suffix(position: int) -> str:
+    """The suffixes in order: a … z, aa … zz, aaa …"""
+    size = 1
+    while position >= len(_LETTERS) ** size:
+        position -= len(_LETTERS) ** size
         size += 1
+    chars = []
+    for _ in range(size):
+        position, rest = divmod(position, len(_LETTERS))
+        chars.append(_LETTERS[rest])
+    return "".join(reversed(chars))
 
 
 def _ascii_words(text: str) -> list[str]:

@@ -84,12 +84,15 @@ def export_bib(database: Path, bib: Path) -> None:
 
 
 def time_index(folder: Path, database: Path) -> tuple[float, float]:
-    database.unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
     timings = []
     for _ in range(2):  # from scratch, then unchanged
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "citels", "index", str(folder), "--db",
-                        str(database)], check=True, capture_output=True)
+        run = subprocess.run([sys.executable, "-m", "citels", "index", str(folder), "--db",
+                              str(database)], capture_output=True, text=True)
+        if run.returncode != 0:
+            raise RuntimeError(f"citels index failed: {run.stderr[-2000:]}")
         timings.append(time.perf_counter() - started)
     return timings[0], timings[1]
 
