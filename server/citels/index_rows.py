@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 
 from citels.index_text import index_text
-from citels.merge import content_hash
+from citels.merge import hash_of_stored
 from citels.papers import Paper
 
 log = logging.getLogger(__name__)
 # Below this many papers a helper process costs more to start than it saves.
 HELPER_FROM_PAPERS = 20_000
+# One: with two cores, a second helper only takes turns with this process's writing.
+HELPERS = 1
 PAPER_ID_MASK = (1 << 32) - 1
 
 Record = tuple[str, int, Paper]  # a paper record as read: (file, line, record)
@@ -80,12 +82,16 @@ def rows_for(batch: Batch) -> Rows:
     papers, records = [], []
     for paper_id, stored in batch:
         paper = stored.paper
+        data = json.dumps(paper.to_dict())
         papers.append((paper_id, stored.merge_id, paper.key or "", (paper.key or "").lower(),
-                       paper.title, paper.year, stored.content_hash or content_hash(paper),
-                       json.dumps(paper.to_dict())))
+                       paper.title, paper.year, stored.content_hash or hash_of_stored(data),
+                       data))
         records += [record_row(path, line, stored.merge_id, record)
                     for path, line, record in stored.records or ()]
     titles, texts = full_text_rows((paper_id, stored.paper) for paper_id, stored in batch)
+    # FTS5 writes out what it holds in memory whenever a rowid comes lower than the last, so
+    # the titles (whose rowids start with the title's length) go in in rowid order.
+    titles.sort()
     return Rows(papers, titles, texts, records)
 
 
@@ -97,7 +103,7 @@ def prepared(batches: list[Batch]) -> Iterator[Rows]:
     done = 0
     try:
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as helper:
+        with ProcessPoolExecutor(max_workers=HELPERS, mp_context=get_context("spawn")) as helper:
             for rows in helper.map(rows_for, batches):
                 yield rows
                 done += 1

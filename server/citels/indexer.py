@@ -17,6 +17,8 @@ from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
 
+INDEX_CACHE_MB = 128  # the page cache an index run may use (the default is 2 MB)
+
 
 @dataclass
 class IndexReport:
@@ -91,7 +93,7 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
         else:
             to_read.append(path)
     removed_files = set(known) - {str(path) for path in files}
-    with store.transaction():
+    with store.transaction(cache_mb=INDEX_CACHE_MB if to_read or removed_files else None):
         affected: set[str] = set()
         for path_text in sorted(removed_files):
             affected |= store.remove_file(path_text)

@@ -46,5 +46,9 @@ def merge_records(records: list[Paper]) -> Paper:
 
 def content_hash(paper: Paper) -> str:
     """A fingerprint of everything stored for a paper, to skip rewriting unchanged rows."""
-    encoded = json.dumps(paper.to_dict(), sort_keys=True).encode("utf-8")
-    return hashlib.sha1(encoded).hexdigest()
+    return hash_of_stored(json.dumps(paper.to_dict()))
+
+
+def hash_of_stored(data: str) -> str:
+    """The content hash of a paper from the JSON it is stored as (fields in a fixed order)."""
+    return hashlib.sha1(data.encode("utf-8")).hexdigest()

@@ -27,6 +27,7 @@ from citels.papers import Paper
 
 VOCABULARY_PAPERS_PER_STEP = 50_000
 WRITE_BATCH = 1_000  # papers written to the index at a time
+DEFAULT_CACHE_SIZE = -2000  # SQLite's own default: 2 MB of pages
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,25 @@ class Store:
         self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All or nothing: an interrupted index leaves the previous one intact."""
+    def transaction(self, *, cache_mb: int | None = None) -> Iterator[None]:
+        """All or nothing: an interrupted index leaves the previous one intact.
+
+        `cache_mb` lets the page cache grow that large for the transaction (an index run:
+        its indexes are written all over, and pages written twice cost twice); it is put
+        back to the default afterwards, so a server holds no more than it needs."""
+        if cache_mb:
+            self.conn.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            if cache_mb:
+                self.conn.execute(f"PRAGMA cache_size = {DEFAULT_CACHE_SIZE}")
 
     # --- corpus files -------------------------------------------------------------------
 
