@@ -103,6 +103,8 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
         for path in _with_progress(to_read, progress):
             affected |= _reindex_file(store, path, known.get(str(path)), report, first)
         _update_papers(store, affected, report, first)
+        if report.changed_anything or store.get_meta("paper_counts") is None:
+            store.count_papers()
         if report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()

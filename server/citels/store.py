@@ -271,9 +271,21 @@ class Store:
             yield Paper.from_dict(json.loads(row[0]))
 
     def paper_counts(self) -> tuple[int, int]:
-        """(papers, papers with a title)."""
+        """(papers, papers with a title), as last counted by an index run: counting a
+        million rows takes a good part of a second, which a re-check must not spend."""
+        remembered = self.get_meta("paper_counts")
+        if remembered is not None:
+            papers, titled = map(int, remembered.split())
+            return papers, titled
         row = self.conn.execute("SELECT count(*), count(title) FROM papers").fetchone()
         return row[0], row[1]
+
+    def count_papers(self) -> None:
+        """Count the papers again and remember the counts (after an index run changed them)."""
+        self.conn.execute("DELETE FROM meta WHERE name = 'paper_counts'")
+        papers, titled = self.paper_counts()
+        self.conn.execute("INSERT INTO meta (name, value) VALUES ('paper_counts', ?)",
+                          (f"{papers} {titled}",))
 
     def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
         """(id, key) of papers whose key starts with `prefix` (case-insensitively), shortest
@@ -372,13 +384,12 @@ class Store:
         ).fetchall()
 
     def paper_total(self) -> int:
-        """How many papers there are; counted again only after the index changed (the ranker
-        asks on every keystroke, and counting a million rows is not free)."""
+        """How many papers there are; looked up again only after the index changed (the
+        ranker asks on every keystroke)."""
         version = (self.conn.execute("PRAGMA data_version").fetchone()[0],
                    self.conn.total_changes)
         if self._total is None or self._total[0] != version:
-            count = self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-            self._total = (version, count)
+            self._total = (version, self.paper_counts()[0])
         return self._total[1]
 
     # --- metadata -----------------------------------------------------------------------
