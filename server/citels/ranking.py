@@ -8,6 +8,7 @@ typed words fit the title, so the cost per keystroke does not grow with the corp
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from citels.text import (
     written_acronyms,
 )
 
-CANDIDATES = 100  # how many index matches are re-scored, at most
+CANDIDATES = 60  # how many index matches are re-scored, at most
 ENOUGH_CANDIDATES = 50  # titles found this many: abstracts are not searched
 FEW_MATCHES = 5_000  # papers a word may have for bm25 to be worth its cost
 TEXT_PREFIX_LENGTH = 4  # an unfinished word this long is looked for in abstracts...
@@ -39,6 +40,7 @@ KEY_PREFIX_SCORE = 20.0
 CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
 MAX_CORRECTIONS = 3  # spellings tried for a word the index does not know
 ABSTRACT_WEIGHT = 0.8  # a word found in the abstract counts this much of one in the title
+SCORE_ROUNDING = 1e-3  # scores are compared rounded: a bound this close is not yet beaten
 
 
 @dataclass(frozen=True)
@@ -86,18 +88,34 @@ def rank(
             scored[paper_id] = (score, key)
 
     spellings = _spellings(store, query)
-    for candidate in store.candidates(_candidates(store, query, spellings)):
-        offer(candidate.id, candidate.key, _score(query, spellings, candidate))
+    cited_lower = {key.lower() for key in cited}
+
+    def bonus(key: str) -> float:
+        return CONTEXT_BONUS if key.lower() in cited_lower else 0.0
+
+    # The best each candidate could score (as if its abstract fitted wherever its title does
+    # not) comes cheap; the exact score reads the abstract, so it is worked out, best bound
+    # first, only while the candidate could still be among the `limit` best.
+    bounded = sorted(
+        ((_score(query, spellings, c, optimistic=True) + bonus(c.key), c)
+         for c in store.candidates(_candidates(store, query, spellings))),
+        key=lambda item: -item[0])
+    best: list[float] = []  # a heap of the `limit` best exact scores so far
+    for bound, candidate in bounded:
+        if len(best) == limit and bound + SCORE_ROUNDING < best[0]:
+            break
+        score = _score(query, spellings, candidate)
+        offer(candidate.id, candidate.key, score)
+        (heapq.heappush if len(best) < limit else heapq.heappushpop)(
+            best, score + bonus(candidate.key))
     if " " not in query.text:
         for paper_id, key in store.keys_with_prefix(query.text, limit):
             if key.lower() == query.text.lower():
                 offer(paper_id, key, EXACT_KEY_SCORE)
             elif _looks_like_a_key(query.text):
                 offer(paper_id, key, KEY_PREFIX_SCORE)
-    cited_lower = {key.lower() for key in cited}
     ranked = sorted(
-        ((round(score + (CONTEXT_BONUS if key.lower() in cited_lower else 0.0), 4), key, pid)
-         for pid, (score, key) in scored.items()),
+        ((round(score + bonus(key), 4), key, pid) for pid, (score, key) in scored.items()),
         # Best first; equal scores by key, so the order never depends on the index's.
         key=lambda item: (-item[0], item[1].lower()))[:limit]
     papers = store.papers_by_id(pid for _, _, pid in ranked)  # decoded for the shown few only
@@ -199,6 +217,7 @@ def _group(query: Query, index: int, spellings: _Spellings, *, in_texts: bool = 
         alternatives)
 
 
+@lru_cache(maxsize=64)  # asked for every candidate of a query
 def _alternative_spellings(tokens: tuple[str, ...]) -> list[tuple[int, int, str, bool]]:
     """(start, end, spelling, written) for typed runs written another way: initials as a
     word the paper itself writes (`written`: not our generated acronyms), or the words
@@ -288,8 +307,11 @@ class _Profile:
 
     def __init__(self, title: str, abstract: str) -> None:
         self.abstract = abstract
-        self.title_words = tuple(words(title))  # the real title's words, in order
-        title_literal = set(self.title_words)
+        title_words = words(title)  # the real title's words, in order
+        self.folded_title = " ".join(title_words)
+        significant = [w for w in title_words if w not in SKIP_WORDS] or title_words
+        self.significant_words = len(significant)
+        title_literal = set(title_words)
         generated = set(acronyms(title)) - title_literal
         self.generated_acronyms = _spaced(generated)
         title_terms = title_literal | (set(title_aliases(title)) - generated)
@@ -317,11 +339,14 @@ def _profile(title: str, abstract: str) -> _Profile:
     return _Profile(title, abstract)
 
 
-def _score(query: Query, spellings: _Spellings, candidate: Candidate) -> float:
-    """How well the typed words fit the paper: mostly the title, then the abstract."""
+def _score(query: Query, spellings: _Spellings, candidate: Candidate, *,
+           optimistic: bool = False) -> float:
+    """How well the typed words fit the paper: mostly the title, then the abstract.
+
+    `optimistic`: without reading the abstract, the most it could score (every typed word
+    the title lacks taken to be in the abstract)."""
     tokens = query.tokens
     profile = _profile(candidate.title or "", candidate.abstract or "")
-    title_words = list(profile.title_words)
     title_terms = profile.title_terms
     generated_acronyms = profile.generated_acronyms
     in_title = []
@@ -333,8 +358,8 @@ def _score(query: Query, spellings: _Spellings, candidate: Candidate) -> float:
             title_fit = 0.75  # "dpo" for a title that spells out Direct Preference Optimization
         abstract_fit = 0.0
         if title_fit < ABSTRACT_WEIGHT:  # else the abstract cannot fit better
-            abstract_fit = _fit(token, spellings.corrected[index], profile.abstract_terms,
-                                unfinished)
+            abstract_fit = 1.0 if optimistic else _fit(
+                token, spellings.corrected[index], profile.abstract_terms, unfinished)
         in_title.append(title_fit)
         anywhere.append(max(title_fit, ABSTRACT_WEIGHT * abstract_fit))
     # Typed runs the paper writes as one word: its own acronym in capitals ("stochastic
@@ -343,7 +368,8 @@ def _score(query: Query, spellings: _Spellings, candidate: Candidate) -> float:
         spaced = f" {spelling} "
         if spaced in (profile.title_capitals if written else title_terms):
             fit = 1.0
-        elif spaced in (profile.abstract_capitals if written else profile.abstract_terms):
+        elif optimistic or spaced in (
+                profile.abstract_capitals if written else profile.abstract_terms):
             fit = 0.8
         else:
             continue
@@ -355,11 +381,11 @@ def _score(query: Query, spellings: _Spellings, candidate: Candidate) -> float:
     total_weight = sum(weights)
     title_coverage = sum(w * f for w, f in zip(weights, in_title, strict=True)) / total_weight
     coverage = sum(w * f for w, f in zip(weights, anywhere, strict=True)) / total_weight
-    significant = [w for w in title_words if w not in SKIP_WORDS] or title_words
+    significant = profile.significant_words
     # Of the title's words, how many were typed: "mirror descent" fits "Mirror Descent" better
     # than a long title that merely contains both words.
-    precision = min(1.0, sum(f > 0 for f in in_title) / len(significant)) if significant else 0.0
-    folded_title = " ".join(title_words)
+    precision = min(1.0, sum(f > 0 for f in in_title) / significant) if significant else 0.0
+    folded_title = profile.folded_title
     phrase = " ".join(tokens)
     in_order = bool(folded_title) and f" {phrase}" in f" {folded_title}"
     at_start = in_order and folded_title.startswith(phrase)

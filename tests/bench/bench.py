@@ -384,14 +384,21 @@ def main() -> int:
                         help="also run citation-langserver and bibli-ls (installed from PyPI)")
     parser.add_argument("--peer-budget", type=float, default=600,
                         help="seconds each peer gets per size, start to last keystroke")
+    parser.add_argument("--peers-only", action="store_true",
+                        help="run only the peers; citels' figures come from OUT/bench.json")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    results: dict = {}
-    peers: dict = {}
+    previous = args.out / "bench.json"
+    earlier = json.loads(previous.read_text()) if previous.exists() else {}
+    results: dict = dict(earlier.get("citels", {})) if args.peers_only else {}
+    peers: dict = dict(earlier.get("peers", {}))
     for name in args.sizes.split(","):
-        print(f"citels at {name} papers…", file=sys.stderr)
-        results[name] = run_citels(SIZES[name.lower()], args.out / "work")
-        print(json.dumps(results[name], indent=2), file=sys.stderr)
+        if args.peers_only:
+            args.peers = True
+        else:
+            print(f"citels at {name} papers…", file=sys.stderr)
+            results[name] = run_citels(SIZES[name.lower()], args.out / "work")
+            print(json.dumps(results[name], indent=2), file=sys.stderr)
         if args.peers:
             for peer in PEERS:
                 print(f"{peer.name} at {name} papers…", file=sys.stderr)
