@@ -22,7 +22,7 @@ class IndexText:
     title: str  # folded words of the title (an untitled paper: its opening sentence)
     aliases: str  # other spellings of title words, acronyms, method names from the abstract
     key: str
-    words: str  # every significant word of title and abstract, each once
+    words: str  # every significant word of title and abstract, and the key, each once
     title_length: int  # words in the title, so short titles can come first
 
 
@@ -41,7 +41,8 @@ def index_text(paper: Paper) -> IndexText:
     method_names = abstract_aliases(abstract)
     aliases = (title_aliases(paper.title) if paper.title else []) + method_names
     title_words = words(title)
-    every_word = dict.fromkeys(title_words + words(abstract) + method_names)
+    # The key too: a mistyped key is corrected toward it (the vocabulary is these words).
+    every_word = dict.fromkeys(title_words + words(abstract) + method_names + [paper.key.lower()])
     for skipped in SKIP_WORDS.intersection(every_word):
         del every_word[skipped]
     return IndexText(

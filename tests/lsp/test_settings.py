@@ -11,6 +11,7 @@ from lsp_editor import Editor
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
+from citels.config import DEFAULT_COMPLETION_ITEMS
 from conftest import SERVER, start_editor
 
 MDPO_KEY = "mirrorDescentPolicy2020"
@@ -78,7 +79,7 @@ async def test_pulled_settings_override_initialization_options_key_by_key(tmp_pa
 async def test_invalid_settings_are_reported_and_defaults_used(tmp_path: Path):
     options = {"completion": {"limit": 500}, "hover": {"showAbstract": "yes"}, "colour": 1}
     async with session(tmp_path, initialization_options=options) as editor:
-        assert len(await labels(editor, r"\cite{learning")) == 50
+        assert len(await labels(editor, r"\cite{learning")) == DEFAULT_COMPLETION_ITEMS
         messages = [m.message for m in editor.client.messages]
         assert "citels: citels.completion.limit must be a whole number from 1 to 50, not 500;" \
                " using the default" in messages
