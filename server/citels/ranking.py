@@ -1,9 +1,10 @@
 """Turn what the writer typed into ranked papers: candidates from the index, re-scored here.
 
 One ranker serves completion, `citels search` and workspace symbols, so they always agree.
-The index finds candidates (every word, else any word; typos corrected against its
-vocabulary; acronyms both ways); a bounded number of them are re-scored here on how the
-typed words fit the title, so the cost per keystroke does not grow with the corpus.
+The index finds candidates (titles with every word, then abstracts, then all but one word;
+typos corrected against its vocabulary; acronyms both ways); a bounded number of them are
+re-scored here on how the typed words fit the title, so the cost per keystroke does not
+grow with the corpus.
 """
 
 from __future__ import annotations
