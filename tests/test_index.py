@@ -115,6 +115,19 @@ def test_a_removed_paper_is_no_longer_found_and_the_full_text_stays_whole(
     assert indexed == store.paper_counts()[0]
 
 
+def test_papers_left_without_their_files_are_not_written_twice(corpus_copy: Path,
+                                                                tmp_path: Path):
+    # An index whose file list was lost (a crash, a hand edit) still holds its papers: the
+    # next run must update them, not insert them again as a first index would.
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    store.conn.execute("DELETE FROM files")
+    store.conn.execute("DELETE FROM records")
+    report = index_corpus(store, [corpus_copy])
+    assert store.paper_counts()[0] == 400 and report.added == 0
+    assert rank(store, "mirror descent policy")[0].paper.key == "mirrorDescentPolicy2020"
+
+
 def test_a_large_index_built_with_a_helper_process_is_the_same(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
         monkeypatch: pytest.MonkeyPatch):

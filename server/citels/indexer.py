@@ -99,7 +99,7 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
             affected |= store.remove_file(path_text)
         # A first index has no records but those read now: they are kept here, merged from
         # here, and written with their papers (by the helper process of a large run).
-        first: dict[str, list[Record]] | None = {} if not known else None
+        first: dict[str, list[Record]] | None = {} if store.is_empty() else None
         for path in _with_progress(to_read, progress):
             affected |= _reindex_file(store, path, known.get(str(path)), report, first)
         _update_papers(store, affected, report, first)

@@ -142,6 +142,13 @@ class Store:
         )
         return [Paper.from_dict(json.loads(row[0])) for row in rows]
 
+    def is_empty(self) -> bool:
+        """No corpus file, record or paper yet: the index is being built for the first time."""
+        row = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM files) OR EXISTS (SELECT 1 FROM records)"
+            " OR EXISTS (SELECT 1 FROM papers)").fetchone()
+        return not row[0]
+
     def record_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
 
