@@ -101,13 +101,18 @@ def prepared(batches: list[Batch]) -> Iterator[Rows]:
         yield from map(rows_for, batches)
         return
     done = 0
+    helper = None
     try:
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
-        with ProcessPoolExecutor(max_workers=HELPERS, mp_context=get_context("spawn")) as helper:
-            for rows in helper.map(rows_for, batches):
-                yield rows
-                done += 1
+        helper = ProcessPoolExecutor(max_workers=HELPERS, mp_context=get_context("spawn"))
+        for rows in helper.map(rows_for, batches):
+            yield rows
+            done += 1
     except (BrokenProcessPool, OSError) as error:
         # No helper to be had (or it died): the rest is worked out here, only slower.
         log.warning("indexing without a helper process: %s", error)
         yield from map(rows_for, batches[done:])
+    finally:
+        if helper is not None:
+            # An index run that stops early (an error, an interrupt) leaves no work queued.
+            helper.shutdown(wait=False, cancel_futures=True)
