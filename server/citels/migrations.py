@@ -69,7 +69,7 @@ def _v3() -> str:
     # keystroke costs the same at a million papers as at a thousand. Neither keeps word
     # positions (no phrase or column is ever asked of them; the ranker checks those):
     # - titles_fts: title words, their other spellings and the key, with prefix indexes for
-    #   the word being typed; its rowid puts short titles first (see store.title_rowid), so
+    #   the word being typed; its rowid puts short titles first (see index_rows.title_rowid), so
     #   a query stops after the first matches instead of scoring every match.
     # - texts_fts: every significant word of title and abstract, for papers a writer knows
     #   by what their abstract says.

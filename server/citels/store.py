@@ -425,7 +425,7 @@ def open_store(path: Path) -> tuple[Store, str | None]:
                             f" {aside} and a new index will be built"
 
 
-def match_expression(tokens: list[str], *, prefix_last: bool, any_token: bool = False) -> str:
+def match_expression(tokens: list[str], *, prefix_last: bool) -> str:
     """An FTS5 expression for folded word tokens, each quoted so user text is never syntax.
 
     The last token gets `*` (a prefix) only when asked: it is the word still being typed.
@@ -436,4 +436,4 @@ def match_expression(tokens: list[str], *, prefix_last: bool, any_token: bool = 
         if prefix_last and index == len(tokens) - 1:
             quoted += " *"
         parts.append(quoted)
-    return (" OR " if any_token else " AND ").join(parts)
+    return " AND ".join(parts)
