@@ -128,6 +128,62 @@ def test_papers_left_without_their_files_are_not_written_twice(corpus_copy: Path
     assert rank(store, "mirror descent policy")[0].paper.key == "mirrorDescentPolicy2020"
 
 
+def test_merging_a_paper_read_once_again_with_more_records_is_merging_its_records():
+    # A first index keeps a paper read once as the paper alone; merging it later with a
+    # record from another file must give what merging the two records gives.
+    from citels.merge import merge_records
+    from citels.papers import Paper, Source
+
+    read_once = Paper(title="Mirror Descent", authors=["A. Tomar", "L. Shani"],
+                      urls=["https://a", "https://a"], sources=[Source("a.txt", 3)])
+    other = Paper(title="Mirror descent", abstract="We study mirror descent.", author_count=4,
+                  year=2020, urls=["https://b"], sources=[Source("b.bib", 1)])
+    assert merge_records([merge_records([read_once]), other]) == \
+        merge_records([read_once, other])
+    assert merge_records([read_once, other]).author_count == 2  # the first record's list
+
+
+def _papers_and_records(store: Store) -> tuple:
+    return (store.conn.execute("SELECT key, data FROM papers ORDER BY key").fetchall(),
+            sorted(store.conn.execute("SELECT file, line, merge_id FROM records").fetchall()))
+
+
+BIB_OF_A_PAPER_READ_ONCE = """@inproceedings{{update2023,
+  title = {{The Update-Equivalence Framework for Decision-Time Planning}},
+  author = {{Sokota, Samuel and Farina, Gabriele}},
+  year = {{2023}},
+  doi = {{{doi}}},
+}}
+"""
+
+
+def test_a_paper_read_once_by_a_first_index_merges_later_as_if_read_with_the_rest(
+        corpus_copy: Path, tmp_path: Path):
+    store = Store(tmp_path / "grown.sqlite3")
+    index_corpus(store, [corpus_copy])
+    assert store.conn.execute("SELECT count(*) FROM records WHERE data = ''").fetchone()[0] \
+        == 373  # papers read once are not stored twice (27 of the 400 were read 2-3 times)
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "mine.bib").write_text(BIB_OF_A_PAPER_READ_ONCE.format(doi="10.1/first"))
+    report = index_corpus(store, [corpus_copy, library])
+    assert (report.added, report.updated) == (0, 1)
+    paper = store.get("update2023")  # the user's key; the corpus's abstract and source
+    assert paper.doi == "10.1/first" and paper.abstract and len(paper.sources) == 2
+
+    def fresh_index(name: str) -> Store:
+        fresh = Store(tmp_path / name)
+        index_corpus(fresh, [corpus_copy, library])
+        return fresh
+
+    assert _papers_and_records(store) == _papers_and_records(fresh_index("fresh.sqlite3"))
+    # Once more, now that the record read once is stored in full.
+    (library / "mine.bib").write_text(BIB_OF_A_PAPER_READ_ONCE.format(doi="10.1/second"))
+    index_corpus(store, [corpus_copy, library])
+    assert store.get("update2023").doi == "10.1/second"
+    assert _papers_and_records(store) == _papers_and_records(fresh_index("again.sqlite3"))
+
+
 def test_a_large_index_built_with_a_helper_process_is_the_same(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
         monkeypatch: pytest.MonkeyPatch):

@@ -28,6 +28,10 @@ HELPERS = 1
 PAPER_ID_MASK = (1 << 32) - 1
 
 Record = tuple[str, int, Paper]  # a paper record as read: (file, line, record)
+# A record to write with its paper: the record itself, or None when it is the paper's only
+# record (stored as '': the paper's own data is that record merged, see Store.records_for).
+RecordToWrite = tuple[str, int, Paper | None]
+ONLY_RECORD = ""
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class StoredPaper:
     paper: Paper
     content_hash: str | None  # None: worked out with the rows
     replacing: bool  # a stored paper of this merge id is replaced
-    records: list[Record] | None  # None: its records are in the store already
+    records: list[RecordToWrite] | None  # None: its records are in the store already
 
 
 Batch = list[tuple[int, StoredPaper]]  # (paper id, paper)
@@ -49,7 +53,7 @@ class Rows:
     papers: list[tuple[int, str, str, str, str | None, int | None, str, str]]
     titles: list[tuple[int, str, str, str]]  # (rowid, title, aliases, key)
     texts: list[tuple[int, str]]  # (rowid, words)
-    records: list[dict[str, object]]  # file, line, merge_id, data
+    records: list[tuple[str, int, str, str]]  # file, line, merge_id, data
 
 
 def title_rowid(paper_id: int, title_length: int) -> int:
@@ -73,9 +77,10 @@ def full_text_rows(papers: Iterable[tuple[int, Paper]]
     return titles, texts
 
 
-def record_row(path: str, line: int, merge_id: str, record: Paper) -> dict[str, object]:
-    return {"file": path, "line": line, "merge_id": merge_id,
-            "data": json.dumps(record.to_dict())}
+def record_row(path: str, line: int, merge_id: str, record: Paper | None
+               ) -> tuple[str, int, str, str]:
+    data = ONLY_RECORD if record is None else json.dumps(record.to_dict())
+    return (path, line, merge_id, data)
 
 
 def rows_for(batch: Batch) -> Rows:

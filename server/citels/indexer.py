@@ -177,17 +177,25 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     given: dict[str, str] = {}
     suffixes_tried: dict[str, int] = {}
 
+    # A first index has no key stored yet: nothing to look up, paper by paper.
+    stored_keys = first is None
+    new_keys: list[tuple[str, str]] = []
+
     def taken(key: str) -> bool:
-        return key.lower() in given or store.key_taken(key)
+        return key.lower() in given or (stored_keys and store.key_taken(key))
 
     for mid, paper, group in merged:
-        paper.key = _user_key(store, mid, paper, report, given) or store.key_for(mid)
+        paper.key = _user_key(store if stored_keys else None, mid, paper, report, given) or (
+            store.key_for(mid) if stored_keys else None)
         if paper.key is None:
             paper.key = keys.unique_key(keys.base_key(paper), taken, suffixes_tried)
-            store.assign_key(mid, paper.key)
+            new_keys.append((mid, paper.key))
         given[paper.key.lower()] = mid
         if first is not None:  # nothing stored to compare with: its hash is worked out later
-            to_store.append(StoredPaper(mid, paper, None, False, group))
+            # A paper read once is its record merged: the record is not stored twice.
+            to_write = [(path, line, None) for path, line, _ in group] if len(group) == 1 \
+                else group
+            to_store.append(StoredPaper(mid, paper, None, False, to_write))
             report.added += 1
             continue
         digest = content_hash(paper)
@@ -199,15 +207,18 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
             report.added += 1
         else:
             report.updated += 1
+    store.assign_keys(new_keys)
     store.put_papers(to_store)
 
 
-def _user_key(store: Store, mid: str, paper: Paper, report: IndexReport,
+def _user_key(store: Store | None, mid: str, paper: Paper, report: IndexReport,
               given: dict[str, str]) -> str | None:
-    """The key the user's library gives the paper, unless another paper has it already."""
+    """The key the user's library gives the paper, unless another paper has it already
+    (in this run, or in the `store` when there is one to ask)."""
     if not paper.source_key:
         return None
-    owner = given.get(paper.source_key.lower()) or store.merge_id_of_key(paper.source_key)
+    owner = given.get(paper.source_key.lower()) or (
+        store.merge_id_of_key(paper.source_key) if store else None)
     if owner is not None and owner != mid:
         report.warnings.append(
             f"{paper.sources[0]}: key {paper.source_key} is another paper's already;"

@@ -29,7 +29,11 @@ def merge_records(records: list[Paper]) -> Paper:
         merged.date = merged.date or record.date
         merged.year = merged.year or record.year
         merged.authors = merged.authors or list(record.authors)
-        merged.author_count = merged.author_count or record.author_count
+        # A record's count, else its list's length: so merging a merged paper again with
+        # more records gives what merging its records would (a first index keeps only the
+        # merged paper of a paper read once).
+        merged.author_count = merged.author_count or record.author_count or (
+            len(record.authors) or None)
         merged.organisation = merged.organisation or record.organisation
         merged.entry_type = merged.entry_type or record.entry_type
         merged.venue = merged.venue or record.venue
@@ -39,8 +43,6 @@ def merge_records(records: list[Paper]) -> Paper:
         merged.fields = merged.fields or dict(record.fields)
         merged.urls += [url for url in record.urls if url not in merged.urls]
         merged.sources += [s for s in record.sources if s not in merged.sources]
-    if merged.authors and not merged.author_count:
-        merged.author_count = len(merged.authors)
     return merged
 
 

@@ -25,7 +25,7 @@ def _v1() -> str:
             file TEXT NOT NULL REFERENCES files(path),
             line INTEGER NOT NULL,
             merge_id TEXT NOT NULL,  -- records with the same merge_id are one paper
-            data TEXT NOT NULL       -- JSON of the Paper record
+            data TEXT NOT NULL       -- JSON of the Paper record ('' since schema 4: see _v4)
         );
         CREATE INDEX records_file ON records(file);
         CREATE INDEX records_merge_id ON records(merge_id);
@@ -94,7 +94,15 @@ def _v3() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3]  # each returns the SQL of one step
+def _v4() -> str:
+    # No change of shape, one of meaning: records.data may be '' (index_rows.ONLY_RECORD)
+    # when a first index wrote the paper's only record: the paper's data is that record
+    # merged (Store.records_for). An older citels would read '' as broken JSON, so it is
+    # told the index is newer than it.
+    return "SELECT 1"
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4]  # each returns the SQL of one step
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
