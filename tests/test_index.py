@@ -203,6 +203,40 @@ def test_a_large_index_built_with_a_helper_process_is_the_same(
             [h.paper.key for h in rank(bundled_store, query)]
 
 
+def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
+        corpus_copy: Path, tmp_path: Path, bundled_store: Store,
+        monkeypatch: pytest.MonkeyPatch):
+    import os
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    from citels import index_rows, store as store_module
+
+    class KilledOnThirdBatch(ProcessPoolExecutor):
+        """A helper the system kills (out of memory, say) while batches are on their way."""
+
+        sent = 0
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            self.sent += 1
+            if self.sent == 3:
+                for process in list(self._processes.values()):
+                    os.kill(process.pid, signal.SIGKILL)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(index_rows, "HELPER_FROM_PAPERS", 1)
+    monkeypatch.setattr(index_rows, "ProcessPoolExecutor", KilledOnThirdBatch)
+    monkeypatch.setattr(store_module, "WRITE_BATCH", 40)  # ten batches of the 400 papers
+    store = Store(tmp_path / "helper-killed.sqlite3")
+    report = index_corpus(store, [corpus_copy])
+    assert report.added == 400
+    assert store.conn.execute("SELECT id, key, data FROM papers ORDER BY id").fetchall() == \
+        bundled_store.conn.execute("SELECT id, key, data FROM papers ORDER BY id").fetchall()
+    for table in ("titles_fts", "texts_fts"):
+        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    assert rank(store, "mirror descent policy")[0].paper.key == "mirrorDescentPolicy2020"
+
+
 def test_keys_never_change_when_papers_come_and_go(corpus_copy: Path, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite3")
     index_corpus(store, [corpus_copy])

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 HELPER_FROM_PAPERS = 20_000
 # One: with two cores, a second helper only takes turns with this process's writing.
 HELPERS = 1
+BATCHES_AHEAD = 4  # batches sent to the helper before the first one's rows are awaited
 PAPER_ID_MASK = (1 << 32) - 1
 
 Record = tuple[str, int, Paper]  # a paper record as read: (file, line, record)
@@ -100,24 +102,54 @@ def rows_for(batch: Batch) -> Rows:
     return Rows(papers, titles, texts, records)
 
 
-def prepared(batches: list[Batch]) -> Iterator[Rows]:
-    """The rows of each batch, in order; a helper process works them out for a large run."""
-    if sum(map(len, batches)) < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
+def prepared(batches: Iterable[Batch], *, papers: int) -> Iterator[Rows]:
+    """The rows of each batch, in order, taking the batches as they come; a helper process
+    works them out for a large run (of about `papers`)."""
+    if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
         yield from map(rows_for, batches)
         return
-    done = 0
+    batches_failed = False
+
+    def watched_batches() -> Iterator[Batch]:
+        # An error in making the batches is the caller's, never a reason to go on without
+        # the helper (which would quietly drop the batches still to come).
+        nonlocal batches_failed
+        try:
+            yield from batches
+        except BaseException:
+            batches_failed = True
+            raise
+
+    source = watched_batches()
+    # Batches sent whose rows have not been written, oldest first (None: not sent yet).
+    in_flight: deque[tuple[Batch, Future[Rows] | None]] = deque()
     helper = None
     try:
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
         helper = ProcessPoolExecutor(max_workers=HELPERS, mp_context=get_context("spawn"))
-        for rows in helper.map(rows_for, batches):
-            yield rows
-            done += 1
+        # A few batches ahead, sent as they are made: the helper never waits for the next.
+        for batch in source:
+            in_flight.append((batch, None))
+            in_flight[-1] = (batch, helper.submit(rows_for, batch))
+            if len(in_flight) > BATCHES_AHEAD:
+                yield _rows_of(in_flight[0])
+                in_flight.popleft()
+        while in_flight:
+            yield _rows_of(in_flight[0])
+            in_flight.popleft()
     except (BrokenProcessPool, OSError) as error:
+        if batches_failed:
+            raise
         # No helper to be had (or it died): the rest is worked out here, only slower.
         log.warning("indexing without a helper process: %s", error)
-        yield from map(rows_for, batches[done:])
+        yield from (rows_for(batch) for batch, _ in list(in_flight))
+        yield from map(rows_for, source)
     finally:
         if helper is not None:
             # An index run that stops early (an error, an interrupt) leaves no work queued.
             helper.shutdown(wait=False, cancel_futures=True)
+
+
+def _rows_of(sent: tuple[Batch, Future[Rows] | None]) -> Rows:
+    assert sent[1] is not None, "a batch is awaited only once sent"
+    return sent[1].result()

@@ -6,7 +6,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,7 +157,7 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
 
     `first`, in a first index, holds every record there is, by merge id: they are merged
     from there and written with their papers."""
-    merged: list[tuple[str, Paper, list[Record] | None]] = []
+    to_merge: list[tuple[str, list[Paper], list[Record] | None]] = []
     for mid in affected:
         group = None
         if first is not None:  # in the order the store would give them
@@ -166,49 +166,59 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
         else:
             records = store.records_for(mid)
         if records:
-            merged.append((mid, merge_records(records), group))
+            to_merge.append((mid, records, group))
         elif store.delete_paper(mid):
             report.removed += 1
-    # Papers with the user's own keys first, so a generated key never takes one of theirs.
-    merged.sort(key=lambda item: (item[1].source_key is None, item[1].sources[0].path,
-                                  item[1].sources[0].line))
-    to_store: list[StoredPaper] = []
-    # Keys given in this run, whose papers are written only at the end: lower-cased -> owner.
+    # Papers with the user's own keys first, so a generated key never takes one of theirs;
+    # then in source order: a merged paper's first source is its first record's.
+    to_merge.sort(key=lambda item: (not any(record.source_key for record in item[1]),
+                                    item[1][0].sources[0].path, item[1][0].sources[0].line))
+    new_keys: list[tuple[str, str]] = []
+    # Merged and keyed as they are written: a large run's helper process starts on the
+    # first papers while the rest are still being keyed.
+    store.put_papers(_keyed_papers(store, to_merge, report, first is not None, new_keys),
+                     count=len(to_merge))
+    store.assign_keys(new_keys)
+
+
+def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Record] | None]],
+                  report: IndexReport, first_index: bool, new_keys: list[tuple[str, str]]
+                  ) -> Iterator[StoredPaper]:
+    """The merged papers that changed, each with its key; keys given are added to
+    `new_keys` (merge id, key)."""
+    # Keys given in this run (lower-cased -> owner): their papers may not be written yet.
     given: dict[str, str] = {}
     suffixes_tried: dict[str, int] = {}
-
     # A first index has no key stored yet: nothing to look up, paper by paper.
-    stored_keys = first is None
-    new_keys: list[tuple[str, str]] = []
+    stored_keys = not first_index
 
     def taken(key: str) -> bool:
         return key.lower() in given or (stored_keys and store.key_taken(key))
 
-    for mid, paper, group in merged:
+    for mid, records, group in to_merge:
+        paper = merge_records(records)
         paper.key = _user_key(store if stored_keys else None, mid, paper, report, given) or (
             store.key_for(mid) if stored_keys else None)
         if paper.key is None:
             paper.key = keys.unique_key(keys.base_key(paper), taken, suffixes_tried)
             new_keys.append((mid, paper.key))
         given[paper.key.lower()] = mid
-        if first is not None:  # nothing stored to compare with: its hash is worked out later
+        if group is not None:  # a first index: its hash is worked out with its rows
             # A paper read once is its record merged: the record is not stored twice.
             to_write = [(path, line, None) for path, line, _ in group] if len(group) == 1 \
                 else group
-            to_store.append(StoredPaper(mid, paper, None, False, to_write))
             report.added += 1
+            yield StoredPaper(mid, paper, None, False, to_write)
             continue
         digest = content_hash(paper)
         old_digest = store.paper_hash(mid)
         if old_digest == digest:
             continue
-        to_store.append(StoredPaper(mid, paper, digest, old_digest is not None, None))
         if old_digest is None:
             report.added += 1
         else:
             report.updated += 1
-    store.assign_keys(new_keys)
-    store.put_papers(to_store)
+        yield StoredPaper(mid, paper, digest, old_digest is not None, None)
 
 
 def _user_key(store: Store | None, mid: str, paper: Paper, report: IndexReport,

@@ -205,20 +205,27 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def put_papers(self, papers: Iterable[StoredPaper]) -> None:
+    def put_papers(self, papers: Iterable[StoredPaper], *, count: int) -> None:
         """Insert or replace merged papers, their full-text entries and (in a first index)
-        their records, written in batches."""
+        their records, written in batches as `papers` gives them (about `count`)."""
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
-        batches: list[Batch] = [[]]
-        for stored in papers:
-            assert stored.paper.key, "a paper is stored with its key"
-            if stored.replacing:
-                self.delete_paper(stored.merge_id)
-            if len(batches[-1]) == WRITE_BATCH:
-                batches.append([])
-            batches[-1].append((next_id, stored))
-            next_id += 1
-        for rows in prepared(batches):
+
+        def batches() -> Iterator[Batch]:
+            nonlocal next_id
+            batch: Batch = []
+            for stored in papers:
+                assert stored.paper.key, "a paper is stored with its key"
+                if stored.replacing:
+                    self.delete_paper(stored.merge_id)
+                batch.append((next_id, stored))
+                next_id += 1
+                if len(batch) == WRITE_BATCH:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+        for rows in prepared(batches(), papers=count):
             self.conn.executemany(
                 "INSERT INTO papers (id, merge_id, key, key_lower, title, year, content_hash,"
                 " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
