@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from pylatexenc.latex2text import LatexNodes2Text
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from citels.papers import Paper
 from citels.text import sentences
+
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
 
 # LaTeX fragments in abstracts: inline math, {\em x} groups, a command with a brace argument.
 _LATEX_FRAGMENT = re.compile(r"\$[^$]+\$|\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+(?:\{[^{}]*\})?")
@@ -25,7 +27,15 @@ _CONTRIBUTION = re.compile(
 )
 # Characters that change the meaning of running Markdown text; hyphens and parentheses do not.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_LATEX_TO_TEXT = LatexNodes2Text()
+
+
+@cache
+def _latex_converter() -> LatexNodes2Text:
+    # Made when first needed: importing pylatexenc takes 40 ms, and the first completion
+    # shows no abstract (documentation waits for resolve).
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text()
 
 
 @lru_cache(maxsize=1_024)  # hovering a key again, or resolving the same item, costs nothing
@@ -36,7 +46,7 @@ def readable(text: str) -> str:
     def convert(match: re.Match[str]) -> str:
         fragment = match.group()
         try:
-            text = _LATEX_TO_TEXT.latex_to_text(fragment).strip()
+            text = _latex_converter().latex_to_text(fragment).strip()
         except Exception:  # pylatexenc can fail on odd input; the raw text still reads
             return fragment
         # A macro pylatexenc prints as nothing (\TeX): its name reads better than a gap.

@@ -11,19 +11,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from functools import cache
+from typing import TYPE_CHECKING
 
 from citels.papers import Paper, Source
 
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
+
 MONTHS = {name: number for number, name in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-# pylatexenc prints the TeX logos as nothing; a title such as "The {\TeX}book" needs them.
-_CONTEXT = get_default_latex_context_db()
-_CONTEXT.add_context_category(
-    "citels-logos", prepend=True,
-    macros=[MacroTextSpec(name, simplify_repl=name) for name in ("TeX", "LaTeX", "BibTeX")])
-_LATEX_TO_TEXT = LatexNodes2Text(latex_context=_CONTEXT)
 # Fields a crossref child inherits from its parent, and under which name (biblatex rules).
 _INHERITED_AS = {"title": "booktitle", "author": "editor"}
 _NAME_SEPARATOR = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -99,10 +96,28 @@ def _split_concatenation(raw: str) -> list[str]:
     return parts
 
 
+@cache
+def _latex_converter() -> LatexNodes2Text:
+    # Made when first needed: importing pylatexenc takes 40 ms, which a server starting on
+    # an index already built (no .bib to read) need not pay.
+    from pylatexenc.latex2text import (
+        LatexNodes2Text,
+        MacroTextSpec,
+        get_default_latex_context_db,
+    )
+
+    context = get_default_latex_context_db()
+    # pylatexenc prints the TeX logos as nothing; a title such as "The {\TeX}book" needs them.
+    context.add_context_category(
+        "citels-logos", prepend=True,
+        macros=[MacroTextSpec(name, simplify_repl=name) for name in ("TeX", "LaTeX", "BibTeX")])
+    return LatexNodes2Text(latex_context=context)
+
+
 def latex_to_text(value: str) -> str:
     """`The {\\TeX}book` -> 'The TeXbook', `G{\\"o}del` -> 'Gödel'."""
     try:
-        text = _LATEX_TO_TEXT.latex_to_text(value)
+        text = _latex_converter().latex_to_text(value)
     except Exception:  # pylatexenc gives up on some odd input; the braces-free text still reads
         text = value.replace("{", "").replace("}", "")
     return " ".join(text.split())
