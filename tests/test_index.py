@@ -210,7 +210,8 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
     import signal
     from concurrent.futures import ProcessPoolExecutor
 
-    from citels import index_rows, store as store_module
+    from citels import index_rows
+    from citels import store as store_module
 
     class KilledOnThirdBatch(ProcessPoolExecutor):
         """A helper the system kills (out of memory, say) while batches are on their way."""
