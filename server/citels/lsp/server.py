@@ -19,7 +19,7 @@ from citels.config import Config, parse_settings
 from citels.library import Library, index_in_own_connection, workspace_bib_files
 from citels.locations import default_corpus, default_database, workspace_database
 from citels.lsp.documents import OpenDocument
-from citels.lsp.warm_up import warmed_converter
+from citels.lsp.warm_up import warm_rendering, warmed_converter
 from citels.migrations import SchemaTooNew
 from citels.store import open_store
 
@@ -107,6 +107,7 @@ class CitelsServer(LanguageServer):
             # Its own connection in a worker thread: completions keep reading the old index
             # until this transaction commits.
             report = await asyncio.to_thread(index_in_own_connection, paths, database)
+            await asyncio.to_thread(warm_rendering)  # does its work once
             for message in report.skipped + report.warnings:
                 self.log(message, types.MessageType.Warning)
             summary = f"{what}: {report.summary()}"

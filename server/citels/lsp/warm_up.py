@@ -54,3 +54,11 @@ def warm_up(converter: Converter) -> None:
                                            response_type)
             converter.unstructure(response)
         converter.unstructure(converter.structure(message, message_type))
+
+
+def warm_rendering() -> None:
+    """Load what showing an abstract uses (pylatexenc), which start-up leaves out: run once
+    the start-up index check is done, so the first resolve or hover does not wait 10-40 ms."""
+    from citels.render import readable
+
+    readable("warming up: $x^{2}$ and {\\em emphasis}")
