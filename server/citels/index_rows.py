@@ -121,28 +121,26 @@ def prepared(batches: Iterable[Batch], *, papers: int) -> Iterator[Rows]:
             raise
 
     source = watched_batches()
-    # Batches sent whose rows have not been written, oldest first (None: not sent yet).
-    in_flight: deque[tuple[Batch, Future[Rows] | None]] = deque()
+    waiting: deque[Batch] = deque()  # made, rows not written yet, oldest first
+    sent: deque[Future[Rows]] = deque()  # the helper's work on them, as far as sent
     helper = None
     try:
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
         helper = ProcessPoolExecutor(max_workers=HELPERS, mp_context=get_context("spawn"))
         # A few batches ahead, sent as they are made: the helper never waits for the next.
         for batch in source:
-            in_flight.append((batch, None))
-            in_flight[-1] = (batch, helper.submit(rows_for, batch))
-            if len(in_flight) > BATCHES_AHEAD:
-                yield _rows_of(in_flight[0])
-                in_flight.popleft()
-        while in_flight:
-            yield _rows_of(in_flight[0])
-            in_flight.popleft()
+            waiting.append(batch)
+            sent.append(helper.submit(rows_for, batch))
+            if len(sent) > BATCHES_AHEAD:
+                yield _oldest_rows(waiting, sent)
+        while sent:
+            yield _oldest_rows(waiting, sent)
     except (BrokenProcessPool, OSError) as error:
         if batches_failed:
             raise
         # No helper to be had (or it died): the rest is worked out here, only slower.
         log.warning("indexing without a helper process: %s", error)
-        yield from (rows_for(batch) for batch, _ in list(in_flight))
+        yield from map(rows_for, list(waiting))
         yield from map(rows_for, source)
     finally:
         if helper is not None:
@@ -150,6 +148,8 @@ def prepared(batches: Iterable[Batch], *, papers: int) -> Iterator[Rows]:
             helper.shutdown(wait=False, cancel_futures=True)
 
 
-def _rows_of(sent: tuple[Batch, Future[Rows] | None]) -> Rows:
-    assert sent[1] is not None, "a batch is awaited only once sent"
-    return sent[1].result()
+def _oldest_rows(waiting: deque[Batch], sent: deque[Future[Rows]]) -> Rows:
+    rows = sent[0].result()  # if the helper died, its batch stays waiting
+    sent.popleft()
+    waiting.popleft()
+    return rows
