@@ -332,6 +332,49 @@ def test_kill_9_during_indexing_leaves_the_previous_index(tmp_path: Path):
     assert report.files_read in (0, 1)
 
 
+def test_kill_9_during_a_first_index_leaves_an_empty_index_that_the_next_run_fills(
+        tmp_path: Path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).parent / "ranking"))
+    from distractors import write_distractor_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in (Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    write_distractor_corpus(corpus, corpus, count=30000, seed=5)
+    db = tmp_path / "db.sqlite3"
+    # A first index is written with a rollback journal (no other connection is open).
+    process = subprocess.Popen([sys.executable, "-m", "citels", "index", str(corpus),
+                                "--db", str(db)], stderr=subprocess.DEVNULL)
+    time.sleep(4)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    reopened = Store(db)
+    assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert reopened.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert reopened.paper_counts()[0] in (0, 30400), "a partial index"
+    index_corpus(reopened, [corpus])
+    assert reopened.paper_counts()[0] == 30400
+
+
+def test_a_first_index_leaves_the_index_in_wal_mode_for_readers(corpus_copy: Path,
+                                                                 tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # With a reader open (the server's own connection) the first index keeps the WAL.
+    other = Store(tmp_path / "other.sqlite3")
+    reader = Store(tmp_path / "other.sqlite3")
+    index_corpus(other, [corpus_copy])
+    assert reader.paper_counts() == (400, 390)
+    assert other.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
 def test_an_index_from_schema_1_is_migrated_and_filled(tmp_path: Path):
     import sqlite3
 

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +94,9 @@ def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False)
         else:
             to_read.append(path)
     removed_files = set(known) - {str(path) for path in files}
-    with store.transaction(cache_mb=INDEX_CACHE_MB if to_read or removed_files else None):
+    # A first index is written without the WAL where it can be (see Store.rollback_journal).
+    journal = store.rollback_journal() if to_read and store.is_empty() else nullcontext()
+    with journal, store.transaction(cache_mb=INDEX_CACHE_MB if to_read or removed_files else None):
         affected: set[str] = set()
         for path_text in sorted(removed_files):
             affected |= store.remove_file(path_text)
