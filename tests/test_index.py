@@ -201,11 +201,23 @@ def test_a_large_index_built_with_a_helper_process_is_the_same(
     for query in ("cyber sec eval", "varaince reduced halpern", "KLoM unlearning"):
         assert [h.paper.key for h in rank(store, query)] == \
             [h.paper.key for h in rank(bundled_store, query)]
+    # The texts index the helper built aside takes later changes like any other.
+    next(corpus_copy.glob("004_*.txt")).unlink()
+    assert index_corpus(store, [corpus_copy]).removed > 0
+    for table in ("titles_fts", "texts_fts"):
+        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    assert store.conn.execute("SELECT count(*) FROM papers").fetchone()[0] < 400
+    assert len(store.conn.execute("SELECT * FROM vocabulary").fetchall()) < \
+        len(contents(bundled_store)[1])
 
 
+# Ten batches of 40 papers, then the helper's texts index is closed (an eleventh task):
+# killed before any rows came back, after some had (with their texts in the helper's
+# database, lost with it), and when closing that database.
+@pytest.mark.parametrize("killed_at", [3, 8, 11])
 def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
-        monkeypatch: pytest.MonkeyPatch):
+        monkeypatch: pytest.MonkeyPatch, killed_at: int):
     import os
     import signal
     from concurrent.futures import ProcessPoolExecutor
@@ -220,7 +232,7 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
 
         def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
             self.sent += 1
-            if self.sent == 3:
+            if self.sent == killed_at:
                 for process in list(self._processes.values()):
                     os.kill(process.pid, signal.SIGKILL)
             return super().submit(fn, *args, **kwargs)
@@ -235,7 +247,11 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
         bundled_store.conn.execute("SELECT id, key, data FROM papers ORDER BY id").fetchall()
     for table in ("titles_fts", "texts_fts"):
         store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    # Every paper's words are in the texts index, as in an index built without a helper.
+    assert store.conn.execute("SELECT * FROM vocabulary").fetchall() == \
+        bundled_store.conn.execute("SELECT * FROM vocabulary").fetchall()
     assert rank(store, "mirror descent policy")[0].paper.key == "mirrorDescentPolicy2020"
+    assert not list(tmp_path.glob("*-texts*")), "the helper's database is left behind"
 
 
 def test_keys_never_change_when_papers_come_and_go(corpus_copy: Path, tmp_path: Path):

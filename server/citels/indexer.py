@@ -180,7 +180,7 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     # Merged and keyed as they are written: a large run's helper process starts on the
     # first papers while the rest are still being keyed.
     store.put_papers(_keyed_papers(store, to_merge, report, first is not None, new_keys),
-                     count=len(to_merge))
+                     count=len(to_merge), first_index=first is not None)
     store.assign_keys(new_keys)
 
 

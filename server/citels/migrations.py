@@ -8,6 +8,13 @@ from collections.abc import Callable
 # FTS5 folds case and diacritics itself; text is also folded in Python before it is indexed
 # (Greek letters, apostrophes: see text.fold_for_search), so `tulu` finds TÜLU and `mup` u-μP.
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+# The texts index as schema step 3 made it; a first index's helper process builds one like
+# it in a database of its own (index_rows.TextsAside). A step that changes it must keep its
+# own copy of the old text and change these.
+TEXTS_FTS = f"""CREATE VIRTUAL TABLE texts_fts USING fts5(
+            words, content = '', detail = none, tokenize = '{FTS_TOKENIZER}'
+        )"""
+TEXTS_VOCAB = "CREATE VIRTUAL TABLE texts_vocab USING fts5vocab(texts_fts, 'row')"
 
 
 def _v1() -> str:
@@ -82,10 +89,8 @@ def _v3() -> str:
             title, aliases, key, content = '', detail = none, prefix = '1 2 3',
             tokenize = '{FTS_TOKENIZER}'
         );
-        CREATE VIRTUAL TABLE texts_fts USING fts5(
-            words, content = '', detail = none, tokenize = '{FTS_TOKENIZER}'
-        );
-        CREATE VIRTUAL TABLE texts_vocab USING fts5vocab(texts_fts, 'row');
+        {TEXTS_FTS};
+        {TEXTS_VOCAB};
         CREATE TABLE vocabulary (
             term TEXT PRIMARY KEY,
             papers INTEGER NOT NULL  -- how many papers have the word

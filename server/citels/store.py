@@ -18,12 +18,16 @@ from citels.index_rows import (
     ONLY_RECORD,
     PAPER_ID_MASK,
     Batch,
+    FullText,
+    PaperText,
     StoredPaper,
+    TextsAside,
+    full_text_of,
     full_text_rows,
     prepared,
     record_row,
 )
-from citels.migrations import migrate
+from citels.migrations import TEXTS_FTS, TEXTS_VOCAB, migrate
 from citels.papers import Paper
 
 VOCABULARY_PAPERS_PER_STEP = 50_000
@@ -243,10 +247,17 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def put_papers(self, papers: Iterable[StoredPaper], *, count: int) -> None:
+    def put_papers(self, papers: Iterable[StoredPaper], *, count: int,
+                   first_index: bool = False) -> None:
         """Insert or replace merged papers, their full-text entries and (in a first index)
         their records, written in batches as `papers` gives them (about `count`)."""
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
+        # A first index's helper process (if it has one) builds the texts index aside.
+        aside = TextsAside(Path(f"{self.path}-texts"), _open_texts_aside, _full_text_aside,
+                           _close_texts_aside) \
+            if first_index and str(self.path) != ":memory:" else None
+        if aside is not None:
+            _remove_database(aside.path)  # left by a run that was killed
 
         def batches() -> Iterator[Batch]:
             nonlocal next_id
@@ -263,12 +274,50 @@ class Store:
             if batch:
                 yield batch
 
-        for rows in prepared(batches(), papers=count):
-            self.conn.executemany(
-                "INSERT INTO papers (id, merge_id, key, key_lower, title, year, content_hash,"
-                " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
-            self._write_full_text(rows.titles, rows.texts, command=None)
-            self._insert_records(rows.records)
+        try:
+            for rows in prepared(batches(), papers=count, aside=aside):
+                self.conn.executemany(
+                    "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
+                    " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
+                self._write_full_text(rows.full_text.titles, rows.full_text.texts,
+                                      command=None)
+                self._insert_records(rows.records)
+            if aside is not None and aside.complete:
+                self._take_texts_aside(aside.path)
+            elif aside is not None and aside.papers:
+                # The helper died before finishing: the texts it had are worked out here.
+                self._write_texts_of(aside.papers)
+        finally:
+            if aside is not None:
+                _remove_database(aside.path)
+
+    def _take_texts_aside(self, path: Path) -> None:
+        """Make the texts index the one a first index's helper built (see TextsAside).
+
+        An FTS5 index is its shadow tables, so they are copied over. The table is made anew
+        first: FTS5 keeps some of an index's structure in memory per connection, and a
+        table this connection has never used has none to be out of date."""
+        self.conn.execute("DROP TABLE texts_vocab")
+        self.conn.execute("DROP TABLE texts_fts")
+        self.conn.execute(TEXTS_FTS)
+        self.conn.execute(TEXTS_VOCAB)
+        built = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            for shadow in ("data", "idx", "docsize", "config"):
+                table = f"texts_fts_{shadow}"
+                self.conn.execute(f"DELETE FROM {table}")
+                rows = built.execute(f"SELECT * FROM {table}")
+                places = ", ".join("?" * len(rows.description))
+                while chunk := rows.fetchmany(WRITE_BATCH):
+                    self.conn.executemany(f"INSERT INTO {table} VALUES ({places})", chunk)
+        finally:
+            built.close()
+
+    def _write_texts_of(self, paper_ids: list[int]) -> None:
+        for start in range(0, len(paper_ids), WRITE_BATCH):
+            ids = paper_ids[start:start + WRITE_BATCH]
+            _, texts = full_text_rows(self.papers_by_id(ids).items())
+            self._write_full_text([], sorted(texts), command=None)
 
     def _write_full_text(self, titles: list[tuple[int, str, str, str]],
                          texts: list[tuple[int, str]], *, command: str | None) -> None:
@@ -468,6 +517,41 @@ class Store:
     def get_meta(self, name: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
+
+
+# --- in the helper process of a first index: the texts index it builds aside ------------
+
+_texts_aside: sqlite3.Connection | None = None
+
+
+def _open_texts_aside(path: str) -> None:
+    global _texts_aside
+    conn = sqlite3.connect(path, isolation_level=None)
+    # Scratch: if anything goes wrong it is thrown away, so no journal and no syncing.
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute(TEXTS_FTS)
+    conn.execute("BEGIN")
+    _texts_aside = conn
+
+
+def _full_text_aside(papers: list[PaperText]) -> FullText:
+    assert _texts_aside is not None
+    full_text = full_text_of(papers)
+    _texts_aside.executemany("INSERT INTO texts_fts (rowid, words) VALUES (?, ?)",
+                             full_text.texts)
+    return FullText(full_text.titles, [], texts_aside=True)
+
+
+def _close_texts_aside() -> None:
+    assert _texts_aside is not None
+    _texts_aside.execute("COMMIT")
+    _texts_aside.close()
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def open_store(path: Path) -> tuple[Store, str | None]:
