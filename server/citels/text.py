@@ -73,7 +73,14 @@ _NOT_WORD_BYTES = bytes(byte if chr(byte).isascii() and chr(byte) in
 
 def words(text: str) -> list[str]:
     """The lower-case ASCII words of a text, punctuation dropped."""
-    folded = fold_for_search(text)
+    folded = fold_ascii(text)
+    if folded.isascii() and "''" not in folded:
+        # Every apostrophe deleted, as fold_for_search deletes those inside a word: a lone
+        # one with a word on one side only parts nothing its other neighbour does not.
+        # (Two together part words there, and are left to the regular expression.)
+        return folded.lower().encode("ascii").translate(_NOT_WORD_BYTES, b"'") \
+            .decode("ascii").split()
+    folded = fold_for_search(folded)
     if folded.isascii():
         return folded.encode("ascii").translate(_NOT_WORD_BYTES).decode("ascii").split()
     return _WORD.findall(folded)
@@ -148,7 +155,7 @@ def title_aliases(title: str) -> list[str]:
 # A written name has a capital after its first character: MaD-Mix, VinePPO, GPT-4o. The
 # capital comes first in the pattern so the scan looks for capitals only (twice as fast).
 _INNER_CAPITAL = re.compile(r"[A-Z](?<=\w[A-Z])")
-_NAME_CHARACTER = re.compile(r"[\w+-]")
+_NAME_CHARACTERS = re.compile(r"[\w+-]*")
 
 
 def names_in_text(text: str) -> list[str]:
@@ -156,15 +163,15 @@ def names_in_text(text: str) -> list[str]:
     after a word character. Found from the capitals out, as few words have one."""
     names = []
     end = 0
+    backwards = ""  # the text reversed, to find where a name starts with one match
     for match in _INNER_CAPITAL.finditer(text):
         start = match.start() - 1  # the word character before the capital
         if start < end:
             continue  # inside the name found last
-        end = match.end()
-        while start > 0 and _NAME_CHARACTER.match(text[start - 1]):
-            start -= 1
-        while end < len(text) and _NAME_CHARACTER.match(text[end]):
-            end += 1
+        backwards = backwards or text[::-1]
+        before = len(text) - start  # where the characters before `start` begin, reversed
+        start -= _NAME_CHARACTERS.match(backwards, before).end() - before
+        end = _NAME_CHARACTERS.match(text, match.end()).end()
         names.append(text[start:end])
     return names
 
