@@ -282,6 +282,7 @@ class Store:
                 self._write_full_text(rows.full_text.titles, rows.full_text.texts,
                                       command=None)
                 self._insert_records(rows.records)
+                self.assign_keys(rows.new_keys)
             if aside is not None and aside.complete:
                 self._take_texts_aside(aside.path)
             elif aside is not None and aside.papers:
