@@ -47,7 +47,6 @@ class StoredPaper:
     content_hash: str | None  # None: worked out with the rows
     replacing: bool  # a stored paper of this merge id is replaced
     records: list[RecordToWrite] | None  # None: its records are in the store already
-    new_key: bool = False  # its key was given in this run, to be remembered for good
 
 
 Batch = list[tuple[int, StoredPaper]]  # (paper id, paper)
@@ -70,7 +69,6 @@ class Rows:
     papers: list[tuple[int, str, str, str, str | None, int | None, str, str]]
     records: list[tuple[str, int, str, str]]  # file, line, merge_id, data
     full_text: FullText
-    new_keys: list[tuple[str, str]]  # (merge id, key) of keys given in this run
 
 
 @dataclass
@@ -136,7 +134,7 @@ def full_text_of(papers: list[PaperText]) -> FullText:
 
 def rows_for(batch: Batch, full_text: FullText | None = None) -> Rows:
     """A batch's rows; its full-text rows are worked out here unless given."""
-    papers, records, new_keys = [], [], []
+    papers, records = [], []
     for paper_id, stored in batch:
         paper = stored.paper
         data = json.dumps(paper.to_dict())
@@ -145,9 +143,7 @@ def rows_for(batch: Batch, full_text: FullText | None = None) -> Rows:
                        data))
         records += [record_row(path, line, stored.merge_id, record)
                     for path, line, record in stored.records or ()]
-        if stored.new_key:
-            new_keys.append((stored.merge_id, paper.key or ""))
-    return Rows(papers, records, full_text or full_text_of(paper_texts(batch)), new_keys)
+    return Rows(papers, records, full_text or full_text_of(paper_texts(batch)))
 
 
 def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None = None

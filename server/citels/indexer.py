@@ -196,15 +196,19 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     # then in source order: a merged paper's first source is its first record's.
     to_merge.sort(key=lambda item: (not any(record.source_key for record in item[1]),
                                     item[1][0].sources[0].path, item[1][0].sources[0].line))
+    new_keys: list[tuple[str, str]] = []
     # Merged and keyed as they are written: a large run's helper process starts on the
     # first papers while the rest are still being keyed.
-    store.put_papers(_keyed_papers(store, to_merge, report, first is not None),
+    store.put_papers(_keyed_papers(store, to_merge, report, first is not None, new_keys),
                      count=len(to_merge), first_index=first is not None)
+    store.assign_keys(new_keys)
 
 
 def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Record] | None]],
-                  report: IndexReport, first_index: bool) -> Iterator[StoredPaper]:
-    """The merged papers that changed, each with its key (and whether it is newly given)."""
+                  report: IndexReport, first_index: bool, new_keys: list[tuple[str, str]]
+                  ) -> Iterator[StoredPaper]:
+    """The merged papers that changed, each with its key; keys given are added to
+    `new_keys` (merge id, key)."""
     # Keys given in this run (lower-cased -> owner): their papers may not be written yet.
     given: dict[str, str] = {}
     suffixes_tried: dict[str, int] = {}
@@ -218,28 +222,26 @@ def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Reco
         paper = merge_records(records)
         paper.key = _user_key(store if stored_keys else None, mid, paper, report, given) or (
             store.key_for(mid) if stored_keys else None)
-        new_key = paper.key is None
-        if new_key:
+        if paper.key is None:
             paper.key = keys.unique_key(keys.base_key(paper), taken, suffixes_tried)
+            new_keys.append((mid, paper.key))
         given[paper.key.lower()] = mid
         if group is not None:  # a first index: its hash is worked out with its rows
             # A paper read once is its record merged: the record is not stored twice.
             to_write = [(path, line, None) for path, line, _ in group] if len(group) == 1 \
                 else group
             report.added += 1
-            yield StoredPaper(mid, paper, None, False, to_write, new_key)
+            yield StoredPaper(mid, paper, None, False, to_write)
             continue
         digest = content_hash(paper)
         old_digest = store.paper_hash(mid)
         if old_digest == digest:
-            if new_key:  # not rewritten, but its key is remembered all the same
-                store.assign_keys([(mid, paper.key)])
             continue
         if old_digest is None:
             report.added += 1
         else:
             report.updated += 1
-        yield StoredPaper(mid, paper, digest, old_digest is not None, None, new_key)
+        yield StoredPaper(mid, paper, digest, old_digest is not None, None)
 
 
 def _user_key(store: Store | None, mid: str, paper: Paper, report: IndexReport,
