@@ -391,6 +391,23 @@ def test_a_first_index_leaves_the_index_in_wal_mode_for_readers(corpus_copy: Pat
     assert other.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
 
 
+@pytest.mark.parametrize("helper", [False, True])
+def test_a_first_index_leaves_its_full_text_indexes_merged_and_merging_as_usual(
+        corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: bool):
+    from citels import index_rows
+
+    if helper:
+        monkeypatch.setattr(index_rows, "HELPER_FROM_PAPERS", 1)
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    for table in ("titles_fts", "texts_fts"):
+        # Segments piled up while writing are merged into one, and later runs merge as
+        # FTS5 does by default (4 segments at a level), so queries stay quick.
+        assert store.conn.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'"
+                                  ).fetchone() == (4,)
+        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+
+
 def test_an_index_from_schema_1_is_migrated_and_filled(tmp_path: Path):
     import sqlite3
 
