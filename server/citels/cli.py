@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sqlite3
 import sys
@@ -80,8 +81,14 @@ def _main(argv: Sequence[str] | None) -> int:
     corpus = args.corpus or default_corpus()
     db_path = args.db or default_database(corpus)
     if args.command == "serve":
+        # The protocol's modules make hundreds of thousands of objects that live as long as
+        # the server: collecting garbage while they pile up cost 60 ms of a 0.45 s start,
+        # and frozen afterwards, no later collection goes through them again.
+        gc.disable()
         from citels.lsp.server import run
 
+        gc.freeze()
+        gc.enable()
         return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
     try:
         store, message = open_store(db_path)
