@@ -64,6 +64,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
+IMPORT_GC_THRESHOLD = 10_000  # objects made between collections while the server loads
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -81,14 +84,15 @@ def _main(argv: Sequence[str] | None) -> int:
     corpus = args.corpus or default_corpus()
     db_path = args.db or default_database(corpus)
     if args.command == "serve":
-        # The protocol's modules make hundreds of thousands of objects that live as long as
-        # the server: collecting garbage while they pile up cost 60 ms of a 0.45 s start,
-        # and frozen afterwards, no later collection goes through them again.
-        gc.disable()
+        # The protocol's modules make about a hundred thousand objects that live as long as
+        # the server, and the garbage collector went through them again and again while
+        # they piled up: fewer collections while they load start it 30 ms sooner (of about
+        # 0.4 s). None at all saved 35 ms more, but kept their garbage (9 MB) for good.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(IMPORT_GC_THRESHOLD, *thresholds[1:])
         from citels.lsp.server import run
 
-        gc.freeze()
-        gc.enable()
+        gc.set_threshold(*thresholds)
         return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
     try:
         store, message = open_store(db_path)
