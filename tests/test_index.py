@@ -316,31 +316,48 @@ def test_unreadable_files_are_skipped_with_a_message_naming_them(corpus_copy: Pa
     assert store.paper_counts()[0] == 400
 
 
-def test_kill_9_during_indexing_leaves_the_previous_index(tmp_path: Path):
+def _bundled_corpus_copy(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in (Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"):
+        (corpus / path.name).write_bytes(path.read_bytes())
+    return corpus
+
+
+def _add_distractors(corpus: Path, count: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "ranking"))
+    from distractors import write_distractor_corpus
+
+    write_distractor_corpus(corpus, corpus, count=count, seed=5)
+
+
+def _index_killed_after(corpus: Path, db: Path, seconds: float) -> Store:
+    """`citels index` killed with SIGKILL after `seconds`; the index opened again."""
     import signal
     import subprocess
     import sys
     import time
 
-    sys.path.insert(0, str(Path(__file__).parent / "ranking"))
-    from distractors import write_distractor_corpus
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for path in (Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"):
-        (corpus / path.name).write_bytes(path.read_bytes())
-    db = tmp_path / "db.sqlite3"
-    store = Store(db)
-    index_corpus(store, [corpus])
-    store.close()
-    write_distractor_corpus(corpus, corpus, count=10000, seed=5)  # a long second run
     process = subprocess.Popen([sys.executable, "-m", "citels", "index", str(corpus),
                                 "--db", str(db)], stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
+    time.sleep(seconds)
     process.send_signal(signal.SIGKILL)
     process.wait()
     reopened = Store(db)
     assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return reopened
+
+
+def test_kill_9_during_indexing_leaves_the_previous_index(tmp_path: Path):
+    corpus = _bundled_corpus_copy(tmp_path)
+    db = tmp_path / "db.sqlite3"
+    store = Store(db)
+    index_corpus(store, [corpus])
+    store.close()
+    _add_distractors(corpus, 10000)  # a long second run
+    reopened = _index_killed_after(corpus, db, 1.5)
     # All or nothing: the old index, or (on a very fast machine) the whole new one.
     assert reopened.paper_counts()[0] in (400, 10400), "a partial index"
     report = index_corpus(reopened, [corpus])
@@ -350,28 +367,10 @@ def test_kill_9_during_indexing_leaves_the_previous_index(tmp_path: Path):
 
 def test_kill_9_during_a_first_index_leaves_an_empty_index_that_the_next_run_fills(
         tmp_path: Path):
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    sys.path.insert(0, str(Path(__file__).parent / "ranking"))
-    from distractors import write_distractor_corpus
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for path in (Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"):
-        (corpus / path.name).write_bytes(path.read_bytes())
-    write_distractor_corpus(corpus, corpus, count=30000, seed=5)
-    db = tmp_path / "db.sqlite3"
+    corpus = _bundled_corpus_copy(tmp_path)
+    _add_distractors(corpus, 30000)
     # A first index is written with a rollback journal (no other connection is open).
-    process = subprocess.Popen([sys.executable, "-m", "citels", "index", str(corpus),
-                                "--db", str(db)], stderr=subprocess.DEVNULL)
-    time.sleep(4)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    reopened = Store(db)
-    assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    reopened = _index_killed_after(corpus, tmp_path / "db.sqlite3", 4)
     assert reopened.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert reopened.paper_counts()[0] in (0, 30400), "a partial index"
     index_corpus(reopened, [corpus])
