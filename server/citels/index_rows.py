@@ -77,7 +77,8 @@ class TextsAside:
 
     The full-text inserts are the largest part of what the index run's own process does;
     the texts index is half of them and has nothing to do with the rest, so the helper
-    (which has time to spare) writes it, and the store copies it in at the end. The store
+    writes it while this process writes the rest, and the store copies it in at the end
+    (a million papers: 199 -> 169 s). The store
     gives the functions the helper runs (only the store writes SQL). `complete` says
     whether the helper finished: a helper that died took its uncommitted part with it."""
 
