@@ -225,7 +225,7 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
     from citels import index_rows
     from citels import store as store_module
 
-    class KilledOnThirdBatch(ProcessPoolExecutor):
+    class KilledOnOneTask(ProcessPoolExecutor):
         """A helper the system kills (out of memory, say) while batches are on their way."""
 
         sent = 0
@@ -238,7 +238,7 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(index_rows, "HELPER_FROM_PAPERS", 1)
-    monkeypatch.setattr(index_rows, "ProcessPoolExecutor", KilledOnThirdBatch)
+    monkeypatch.setattr(index_rows, "ProcessPoolExecutor", KilledOnOneTask)
     monkeypatch.setattr(store_module, "WRITE_BATCH", 40)  # ten batches of the 400 papers
     store = Store(tmp_path / "helper-killed.sqlite3")
     report = index_corpus(store, [corpus_copy])
