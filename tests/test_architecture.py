@@ -36,4 +36,4 @@ def test_only_the_store_writes_sql():
         if any(word in path.read_text(encoding="utf-8")
                for word in ("INSERT INTO", "DELETE FROM", "UPDATE papers", "CREATE TABLE"))
     ]
-    assert sorted(writers) == ["migrations.py", "store.py"]
+    assert writers and all(path.startswith("store/") for path in writers), writers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citels.migrations import SCHEMA_VERSION
+from citels.store.migrations import SCHEMA_VERSION
 from cli_helpers import citels_json, run_citels
 
 

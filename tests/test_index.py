@@ -187,9 +187,9 @@ def test_a_paper_read_once_by_a_first_index_merges_later_as_if_read_with_the_res
 def test_a_large_index_built_with_a_helper_process_is_the_same(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
         monkeypatch: pytest.MonkeyPatch):
-    from citels import index_rows
+    from citels.store import bulk
 
-    monkeypatch.setattr(index_rows, "HELPER_FROM_PAPERS", 1)  # as if the corpus were large
+    monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)  # as if the corpus were large
     store = Store(tmp_path / "helped.sqlite3")
     index_corpus(store, [corpus_copy])
 
@@ -222,8 +222,7 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
     import signal
     from concurrent.futures import ProcessPoolExecutor
 
-    from citels import index_rows
-    from citels import store as store_module
+    from citels.store import bulk
 
     class KilledOnOneTask(ProcessPoolExecutor):
         """A helper the system kills (out of memory, say) while batches are on their way."""
@@ -237,9 +236,9 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
                     os.kill(process.pid, signal.SIGKILL)
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(index_rows, "HELPER_FROM_PAPERS", 1)
-    monkeypatch.setattr(index_rows, "ProcessPoolExecutor", KilledOnOneTask)
-    monkeypatch.setattr(store_module, "WRITE_BATCH", 40)  # ten batches of the 400 papers
+    monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
+    monkeypatch.setattr(bulk, "ProcessPoolExecutor", KilledOnOneTask)
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 40)  # ten batches of the 400 papers
     store = Store(tmp_path / "helper-killed.sqlite3")
     report = index_corpus(store, [corpus_copy])
     assert report.added == 400
@@ -393,10 +392,10 @@ def test_a_first_index_leaves_the_index_in_wal_mode_for_readers(corpus_copy: Pat
 @pytest.mark.parametrize("helper", [False, True])
 def test_a_first_index_leaves_its_full_text_indexes_merged_and_merging_as_usual(
         corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: bool):
-    from citels import index_rows
+    from citels.store import bulk
 
     if helper:
-        monkeypatch.setattr(index_rows, "HELPER_FROM_PAPERS", 1)
+        monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
     store = Store(tmp_path / "db.sqlite3")
     index_corpus(store, [corpus_copy])
     for table in ("titles_fts", "texts_fts"):
@@ -410,7 +409,7 @@ def test_a_first_index_leaves_its_full_text_indexes_merged_and_merging_as_usual(
 def test_an_index_from_schema_1_is_migrated_and_filled(tmp_path: Path):
     import sqlite3
 
-    from citels.migrations import MIGRATIONS
+    from citels.store.migrations import MIGRATIONS
 
     db = tmp_path / "old.sqlite3"
     connection = sqlite3.connect(db)
@@ -427,7 +426,7 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
     # with this citels rebuilds the full text from the papers it holds, without re-reading.
     import sqlite3
 
-    from citels.migrations import MIGRATIONS
+    from citels.store.migrations import MIGRATIONS
 
     db = tmp_path / "v2.sqlite3"
     index_corpus(Store(db), [Path(__file__).resolve().parents[1] / "corpus"])

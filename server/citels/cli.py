@@ -13,7 +13,7 @@ from pathlib import Path
 from citels import __version__
 from citels.indexer import IndexReport, index_corpus
 from citels.locations import default_corpus, default_database
-from citels.migrations import SchemaTooNew
+from citels.store.migrations import SchemaTooNew
 from citels.papers import Paper
 from citels.store import Store, open_store
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from citels import keys
 from citels.corpus import UnreadableFile, is_corpus_file, read_records
-from citels.index_rows import Record, StoredPaper
+from citels.store.rows import Record, StoredPaper
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store

@@ -20,7 +20,7 @@ from citels.library import Library, index_in_own_connection, workspace_bib_files
 from citels.locations import default_corpus, default_database, workspace_database
 from citels.lsp.documents import OpenDocument
 from citels.lsp.warm_up import warm_rendering, warmed_converter
-from citels.migrations import SchemaTooNew
+from citels.store.migrations import SchemaTooNew
 from citels.store import open_store
 
 log = logging.getLogger("citels")

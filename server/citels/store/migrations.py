@@ -9,7 +9,7 @@ from collections.abc import Callable
 # (Greek letters, apostrophes: see text.fold_for_search), so `tulu` finds TÜLU and `mup` u-μP.
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 # The texts index as schema step 3 made it; a first index's helper process builds one like
-# it in a database of its own (index_rows.TextsAside). A step that changes it must keep its
+# it in a database of its own (bulk.TextsAside). A step that changes it must keep its
 # own copy of the old text and change these.
 TEXTS_FTS = f"""CREATE VIRTUAL TABLE texts_fts USING fts5(
             words, content = '', detail = none, tokenize = '{FTS_TOKENIZER}'
@@ -76,7 +76,7 @@ def _v3() -> str:
     # keystroke costs the same at a million papers as at a thousand. Neither keeps word
     # positions (no phrase or column is ever asked of them; the ranker checks those):
     # - titles_fts: title words, their other spellings and the key, with prefix indexes for
-    #   the word being typed; its rowid puts short titles first (see index_rows.title_rowid), so
+    #   the word being typed; its rowid puts short titles first (see rows.title_rowid), so
     #   a query stops after the first matches instead of scoring every match.
     # - texts_fts: every significant word of title and abstract, for papers a writer knows
     #   by what their abstract says.
@@ -100,7 +100,7 @@ def _v3() -> str:
 
 
 def _v4() -> str:
-    # No change of shape, one of meaning: records.data may be '' (index_rows.ONLY_RECORD)
+    # No change of shape, one of meaning: records.data may be '' (rows.ONLY_RECORD)
     # when a first index wrote the paper's only record: the paper's data is that record
     # merged (Store.records_for). An older citels would read '' as broken JSON, so it is
     # told the index is newer than it.

@@ -1,0 +1,86 @@
+"""Turn what the writer typed into ranked papers: candidates from the index, re-scored here.
+
+One ranker serves completion, `citels search` and workspace symbols, so they always agree.
+It asks a `citels.search_index.SearchIndex` (the SQLite store, or a fake in tests) for
+candidates (`candidates.py`), the cheapest way first; a bounded number of them are
+re-scored (`scoring.py`) on how the typed words (`query.py`) fit them, so the cost per
+keystroke does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection
+
+from citels.papers import Hit
+from citels.ranking.candidates import candidates
+from citels.ranking.query import Query, spellings_of
+from citels.ranking.scoring import score as fit_score
+from citels.search_index import SearchIndex
+
+EXACT_KEY_SCORE = 100.0
+KEY_PREFIX_SCORE = 20.0
+CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
+SCORE_ROUNDING = 1e-3  # scores are compared rounded: a bound this close is not yet beaten
+
+__all__ = ["Query", "rank"]
+
+
+def rank(
+    store: SearchIndex,
+    text: str,
+    *,
+    limit: int = 20,
+    prefix: bool = True,
+    cited: Collection[str] = (),
+) -> list[Hit]:
+    """The best papers for `text`, best first; `prefix` treats the last word as unfinished."""
+    query = Query.parse(text, prefix=prefix)
+    if not query.tokens:
+        return []  # only stop-words or punctuation: nothing rather than noise
+    scored: dict[int, tuple[float, str]] = {}  # paper id -> (score, key)
+
+    def offer(paper_id: int, key: str, score: float) -> None:
+        best = scored.get(paper_id)
+        if best is None or score > best[0]:
+            scored[paper_id] = (score, key)
+
+    spellings = spellings_of(store, query)
+    cited_lower = {key.lower() for key in cited}
+
+    def bonus(key: str) -> float:
+        return CONTEXT_BONUS if key.lower() in cited_lower else 0.0
+
+    # The best each candidate could score (as if its abstract fitted wherever its title does
+    # not) comes cheap; the exact score reads the abstract, so it is worked out, best bound
+    # first, only while the candidate could still be among the `limit` best.
+    bounded = sorted(
+        ((fit_score(query, spellings, c, optimistic=True) + bonus(c.key), c)
+         for c in store.candidates(candidates(store, query, spellings))),
+        key=lambda item: -item[0])
+    best: list[float] = []  # a heap of the `limit` best exact scores so far
+    for bound, candidate in bounded:
+        if len(best) == limit and bound + SCORE_ROUNDING < best[0]:
+            break
+        score = fit_score(query, spellings, candidate)
+        offer(candidate.id, candidate.key, score)
+        (heapq.heappush if len(best) < limit else heapq.heappushpop)(
+            best, score + bonus(candidate.key))
+    if " " not in query.text:
+        for paper_id, key in store.keys_with_prefix(query.text, limit):
+            if key.lower() == query.text.lower():
+                offer(paper_id, key, EXACT_KEY_SCORE)
+            elif _looks_like_a_key(query.text):
+                offer(paper_id, key, KEY_PREFIX_SCORE)
+    ranked = sorted(
+        ((round(score + bonus(key), 4), key, pid) for pid, (score, key) in scored.items()),
+        # Best first; equal scores by key, so the order never depends on the index's.
+        key=lambda item: (-item[0], item[1].lower()))[:limit]
+    papers = store.papers_by_id(pid for _, _, pid in ranked)  # decoded for the shown few only
+    return [Hit(papers[pid], score) for score, _, pid in ranked if pid in papers]
+
+
+def _looks_like_a_key(text: str) -> bool:
+    """Typed as a key is typed (camelCase, digits, or long), not as a word of a title."""
+    return (any(c.isupper() for c in text[1:]) or any(c.isdigit() for c in text)
+            or len(text) >= 10)

@@ -1,0 +1,99 @@
+"""Which papers are worth scoring: asked of the index as word groups, cheapest tier first.
+
+The index finds candidates (titles with every word, then abstracts, then all but one word;
+typos corrected against its vocabulary; acronyms both ways); only these are re-scored.
+"""
+
+from __future__ import annotations
+
+from citels.ranking.query import TEXT_PREFIX_LENGTH, Query, Spellings, alternative_spellings
+from citels.search_index import SearchIndex, Word, WordGroup
+
+CANDIDATES = 60  # how many index matches are re-scored, at most
+ENOUGH_CANDIDATES = 50  # titles found this many: abstracts are not searched
+FEW_MATCHES = 5_000  # papers a word may have for the best-first order to be worth its cost
+PREFIX_INDEXED = 3  # the titles index has prefix indexes for words' first 1 to 3 letters
+
+
+def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[int]:
+    """Ids of papers worth scoring, at most CANDIDATES, found in the cheapest way that works.
+
+    Titles first: most writers type words of the title, and the titles index hands over
+    its first matches (short titles first) without scoring every match. Only when titles
+    give few: papers whose abstract has every word, then papers missing one typed word
+    (a typo too far from any indexed word, a word the paper does not use).
+    """
+    found: dict[int, None] = {}  # ordered set
+    groups = [_group(query, i, spellings) for i in range(len(query.tokens))]
+    found.update(dict.fromkeys(store.search_titles(groups, CANDIDATES)))
+    # Other spellings of typed runs: "stochastic gradient descent noise" also finds a title
+    # that writes "SGD Noise"; "mad mix" finds "MaD-Mix" (indexed as madmix).
+    alternatives = [(start, end, spelling, written)
+                    for start, end, spelling, written in alternative_spellings(query.tokens)
+                    if store.document_frequency(spelling)]  # no paper spells it so: skip
+    for start, end, spelling, _ in alternatives:
+        # Whether the paper writes the acronym itself, or it is only our made-up one, is
+        # for the scorer to tell: the titles index keeps no columns.
+        rest = groups[:start] + groups[end:]
+        found.update(dict.fromkeys(
+            store.search_titles([(Word(spelling),), *rest], CANDIDATES // 4)))
+    if len(found) >= ENOUGH_CANDIDATES:
+        return list(found)[:CANDIDATES]
+    text_groups = [_group(query, i, spellings, in_texts=True) for i in range(len(groups))]
+    frequencies = spellings.frequencies
+    _add_text_matches(store, found, text_groups, frequencies)
+    for start, end, spelling, _ in alternatives:
+        _add_text_matches(store, found,
+                          [(Word(spelling),), *text_groups[:start], *text_groups[end:]],
+                          [store.document_frequency(spelling), *frequencies[:start],
+                           *frequencies[end:]], CANDIDATES // 4)
+    if len(found) < ENOUGH_CANDIDATES and len([g for g in text_groups if g]) > 1:
+        for left_out in range(len(text_groups)):
+            if text_groups[left_out]:
+                _add_text_matches(store, found, _without(text_groups, left_out),
+                                  _without(frequencies, left_out), CANDIDATES // 4)
+    return list(found)[:CANDIDATES]
+
+
+def _without(items: list, index: int) -> list:
+    """The list without its item at `index`."""
+    return items[:index] + items[index + 1:]
+
+
+def _add_text_matches(store: SearchIndex, found: dict[int, None], groups: list[WordGroup],
+                      frequencies: list[int], limit: int = CANDIDATES) -> None:
+    """Papers whose title and abstract words match every group.
+
+    The index's first matches are all of them when the rarest word is in no more papers
+    than the limit. Otherwise the index picks the best, but only when every word is rare
+    enough: it counts the papers of each word, which costs as much as the commonest has.
+    """
+    used = [(group, frequency) for group, frequency in zip(groups, frequencies, strict=True)
+            if group]
+    if not used:
+        return
+    counts = [frequency for _, frequency in used]
+    best_first = min(counts) > limit and max(counts) <= FEW_MATCHES
+    found.update(dict.fromkeys(store.search_texts(
+        [group for group, _ in used], limit, best_first=best_first)))
+
+
+def _group(query: Query, index: int, spellings: Spellings, *,
+           in_texts: bool = False) -> WordGroup:
+    """One query word as the group of its spellings (empty: no constraint, left out).
+
+    A word still being typed is a prefix query where a prefix index serves it (up to
+    PREFIX_INDEXED letters, titles only) or where the words it can become are rare;
+    otherwise its commonest completions: a prefix query with neither reads every
+    document of every word it could become.
+    """
+    token = query.tokens[index]
+    unfinished = index == len(query.tokens) - 1 and query.last_unfinished
+    as_prefix = unfinished and (
+        (not in_texts and len(token) <= PREFIX_INDEXED)
+        or (len(token) >= TEXT_PREFIX_LENGTH and spellings.completed_papers <= FEW_MATCHES))
+    if unfinished and not as_prefix:
+        spelt = spellings.completions  # nothing, for a short word in the abstracts
+    else:
+        spelt = [token, *sorted(spellings.corrected[index])]
+    return tuple(Word(word, as_prefix and i == 0) for i, word in enumerate(spelt))

@@ -1,0 +1,117 @@
+"""What the writer typed, as the ranker sees it: folded words, their typo corrections and
+weights, and typed runs a paper may write as one word (an acronym, the words joined).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from citels.keys import SKIP_WORDS
+from citels.search_index import SearchIndex
+from citels.text import words
+
+TEXT_PREFIX_LENGTH = 4  # an unfinished word this long is looked for in abstracts...
+MAX_COMPLETIONS = 8  # ...as its commonest completions (when it can become common words)
+MAX_CORRECTIONS = 3  # spellings tried for a word the index does not know
+LAST_CHARACTER = "\U0010ffff"  # `prefix + LAST_CHARACTER` bounds the words starting so
+
+
+@dataclass(frozen=True)
+class Query:
+    """The typed text, folded into the words the index knows."""
+
+    text: str
+    tokens: tuple[str, ...]
+    last_unfinished: bool  # the writer is still typing the last word
+
+    @classmethod
+    def parse(cls, text: str, *, prefix: bool = True) -> Query:
+        """The typed text's words, stop-words left out; `prefix`: the last is unfinished."""
+        tokens = [t for t in words(text) if t not in SKIP_WORDS]
+        return cls(text.strip(), tuple(tokens), prefix)
+
+
+@dataclass
+class Spellings:
+    """For each query word: index words that count as it after a typo, and its weight (idf)."""
+
+    corrected: list[set[str]] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    frequencies: list[int] = field(default_factory=list)  # papers with the word, at most
+    completions: list[str] = field(default_factory=list)  # of the word still being typed
+    completed_papers: int = 0  # how many papers those completions can match, at most
+
+
+@lru_cache(maxsize=64)  # asked for every candidate of a query
+def alternative_spellings(tokens: tuple[str, ...]) -> list[tuple[int, int, str, bool]]:
+    """(start, end, spelling, written) for typed runs written another way: initials as a
+    word the paper itself writes (`written`: not our generated acronyms), or the words
+    joined."""
+    initials = [(s, e, a, True) for s, e, a in _query_acronyms(tokens)]
+    joined = [(s, e, j, False) for s, e, j in _query_joins(tokens)]
+    return initials + joined
+
+
+def _query_acronyms(tokens: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Runs of 3-5 typed words and their initials: (start, end, acronym)."""
+    found = []
+    for size in range(3, 6):
+        for start in range(len(tokens) - size + 1):
+            run = tokens[start:start + size]
+            if all(t[0].isalpha() for t in run):
+                found.append((start, start + size, "".join(t[0] for t in run)))
+    return found
+
+
+def _query_joins(tokens: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Runs of 2-3 typed words written as one: (start, end, joined)."""
+    return [(start, start + size, "".join(tokens[start:start + size]))
+            for size in (2, 3) for start in range(len(tokens) - size + 1)]
+
+
+def spellings_of(store: SearchIndex, query: Query) -> Spellings:
+    """Each typed word's corrections (when the index does not know it), weight and
+    frequency, and the completions of the word still being typed."""
+    spellings = Spellings()
+    total = max(store.paper_total(), 1)
+    for index, token in enumerate(query.tokens):
+        unfinished = query.last_unfinished and index == len(query.tokens) - 1
+        frequency = store.document_frequency(token)
+        corrected: set[str] = set()
+        if frequency == 0 and not (unfinished and store.has_term_with_prefix(token)):
+            corrected = _corrections(store, token)
+            frequency = max((store.document_frequency(c) for c in corrected), default=0)
+        spellings.corrected.append(corrected)
+        # Rare words say more about which paper is meant than common ones (idf).
+        spellings.weights.append(math.log(1 + total / (1 + frequency)))
+        # How many papers the word can match: unknown for a word still being typed.
+        spellings.frequencies.append(total if unfinished else frequency)
+        if unfinished and len(token) >= TEXT_PREFIX_LENGTH:
+            spellings.completions, spellings.completed_papers = store.completions(
+                token, MAX_COMPLETIONS)
+    return spellings
+
+
+def _corrections(store: SearchIndex, token: str) -> set[str]:
+    """Index words one edit away (two for longer words), the most common first.
+
+    Looked for among words with the same first letter, or with the first two letters
+    swapped, so the cost stays small however large the vocabulary.
+    """
+    if len(token) < 4 or token.isdigit():
+        return set()
+    allowed = 1 if len(token) < 7 else 2
+    candidates = store.terms_between(token[0], token[0] + LAST_CHARACTER)
+    if token[1] != token[0]:
+        swapped = token[1] + token[0]
+        candidates += store.terms_between(swapped, swapped + LAST_CHARACTER)
+    counts = dict(candidates)
+    matches = process.extract(token, list(counts), scorer=OSA.distance,
+                              score_cutoff=allowed, limit=50)
+    best = sorted(matches, key=lambda m: (m[1], -counts[m[0]], m[0]))
+    return {word for word, _, _ in best[:MAX_CORRECTIONS]}

@@ -1,0 +1,93 @@
+"""What the ranker asks of an index of papers, and nothing of how the index answers.
+
+The ranker (`citels.ranking`) speaks in word groups: every group must match, by any one of
+its words, each word whole or as a prefix. The SQLite store (`citels.store`) turns them into
+its own query language; a test turns them into set lookups in memory. Neither side needs the
+other's details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from citels.papers import Paper
+
+
+@dataclass(frozen=True)
+class Word:
+    """One folded word to look for; with `prefix`, any indexed word that starts so."""
+
+    text: str
+    prefix: bool = False
+
+
+# Alternatives for one typed word (its spellings): a paper matches the group if it has any.
+WordGroup = tuple[Word, ...]
+
+
+def group_of(*texts: str, prefix_first: bool = False) -> WordGroup:
+    """A group of whole words; with `prefix_first`, the first is a prefix (the word typed)."""
+    return tuple(Word(text, prefix_first and index == 0) for index, text in enumerate(texts))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the ranker reads of a paper it scores."""
+
+    id: int
+    key: str
+    title: str | None
+    abstract: str | None
+
+
+class SearchIndex(Protocol):
+    """The questions the ranker asks, each answered without scoring every paper.
+
+    Paper ids are the index's own; `papers_by_id` turns the shown few into `Paper`s.
+    Every `groups` argument is ANDed: a paper matches when it matches every group.
+    """
+
+    def paper_total(self) -> int:
+        """How many papers the index holds."""
+        ...
+
+    def document_frequency(self, term: str) -> int:
+        """How many papers have this word (at least 1 when any has it)."""
+        ...
+
+    def has_term_with_prefix(self, prefix: str) -> bool:
+        """Whether any indexed word starts with `prefix`."""
+        ...
+
+    def completions(self, prefix: str, limit: int) -> tuple[list[str], int]:
+        """The commonest words starting with `prefix` (at most `limit`), and how many papers
+        the words starting so have between them."""
+        ...
+
+    def terms_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Common words from `low` up to (not including) `high`, with their paper counts."""
+        ...
+
+    def search_titles(self, groups: Sequence[WordGroup], limit: int) -> list[int]:
+        """Ids of papers whose title words match every group, shortest titles first."""
+        ...
+
+    def search_texts(self, groups: Sequence[WordGroup], limit: int, *,
+                     best_first: bool) -> list[int]:
+        """Ids of papers whose title or abstract words match every group; `best_first`
+        asks for the best matches (a cost the ranker takes only when matches are few)."""
+        ...
+
+    def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(id, key) of papers whose key starts with `prefix`, ignoring case."""
+        ...
+
+    def candidates(self, paper_ids: Iterable[int]) -> list[Candidate]:
+        """The fields the ranker scores, for these papers, in the order asked."""
+        ...
+
+    def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
+        """The papers themselves, by id, for the ones shown."""
+        ...

@@ -1,0 +1,190 @@
+"""The large index run's path: papers in batches, a helper process working out their rows,
+and a first index's texts index built aside by that helper and copied in at the end.
+
+Working out a paper's index text costs about as much Python time as SQLite spends writing
+the paper. For a large run a helper process does the former while this one writes, so both
+cores work; the rows come back in order, so the index is the same either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from citels.store.fulltext import insert_texts, merge_later, merge_now
+from citels.store.migrations import TEXTS_FTS, TEXTS_VOCAB
+from citels.store.rows import (
+    Batch,
+    FullText,
+    PaperText,
+    Rows,
+    StoredPaper,
+    full_text_of,
+    paper_texts,
+    rows_for,
+)
+
+log = logging.getLogger(__name__)
+WRITE_BATCH = 1_000  # papers written to the index at a time
+# Below this many papers a helper process costs more to start than it saves.
+HELPER_FROM_PAPERS = 20_000
+# One: with two cores, a second helper only takes turns with this process's writing.
+HELPERS = 1
+BATCHES_AHEAD = 4  # batches sent to the helper before the first one's rows are awaited
+TEXTS_SHADOW_TABLES = ("data", "idx", "docsize", "config")  # what an FTS5 index is made of
+
+
+@dataclass
+class TextsAside:
+    """A first index's texts index, built by the helper process in a database of its own.
+
+    The texts index is half of the full-text inserts, the largest part of what the index
+    run's own process does, and has nothing to do with the rest: the helper writes it while
+    this process writes the rest, and the store copies it in at the end (numbers in
+    docs/performance.md). `complete` says whether the helper finished: a helper that died
+    took its uncommitted part with it."""
+
+    path: Path
+    complete: bool = False
+    papers: list[int] = field(default_factory=list)  # ids whose texts went aside
+
+
+def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
+    """The papers numbered from `first_id`, WRITE_BATCH at a time."""
+    batch: Batch = []
+    next_id = first_id
+    for stored in papers:
+        batch.append((next_id, stored))
+        next_id += 1
+        if len(batch) == WRITE_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None = None
+             ) -> Iterator[Rows]:
+    """The rows of each batch, in order, taking the batches as they come; a helper process
+    works them out for a large run (of about `papers`), and writes their texts index
+    `aside` when given one."""
+    if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
+        yield from map(rows_for, batches)
+        return
+    batches_failed = False
+
+    def watched_batches() -> Iterator[Batch]:
+        # An error in making the batches is the caller's, never a reason to go on without
+        # the helper (which would quietly drop the batches still to come).
+        nonlocal batches_failed
+        try:
+            yield from batches
+        except BaseException:
+            batches_failed = True
+            raise
+
+    source = watched_batches()
+    waiting: deque[Batch] = deque()  # made, rows not written yet, oldest first
+    sent: deque[Future[FullText]] = deque()  # the helper's work on them, as far as sent
+    helper = None
+    try:
+        # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
+        helper = ProcessPoolExecutor(
+            max_workers=HELPERS, mp_context=get_context("spawn"),
+            initializer=None if aside is None else _open_texts_aside,
+            initargs=() if aside is None else (str(aside.path),))
+        task = full_text_of if aside is None else _full_text_aside
+        # A few batches ahead, sent as they are made: the helper never waits for the next.
+        for batch in source:
+            waiting.append(batch)
+            sent.append(helper.submit(task, paper_texts(batch)))
+            if len(sent) > BATCHES_AHEAD:
+                yield _oldest_rows(waiting, sent, aside)
+        while sent:
+            yield _oldest_rows(waiting, sent, aside)
+        if aside is not None:
+            helper.submit(_close_texts_aside).result()
+            aside.complete = True
+    except (BrokenProcessPool, OSError) as error:
+        if batches_failed:
+            raise
+        # No helper to be had (or it died): the rest is worked out here, only slower.
+        log.warning("indexing without a helper process: %s", error)
+        yield from map(rows_for, list(waiting))
+        yield from map(rows_for, source)
+    finally:
+        if helper is not None:
+            # An index run that stops early (an error, an interrupt) leaves no work queued.
+            helper.shutdown(wait=False, cancel_futures=True)
+
+
+def _oldest_rows(waiting: deque[Batch], sent: deque[Future[FullText]],
+                 aside: TextsAside | None) -> Rows:
+    full_text = sent[0].result()  # if the helper died, its batch stays waiting
+    sent.popleft()
+    batch = waiting.popleft()
+    if aside is not None and full_text.texts_aside:
+        aside.papers += [paper_id for paper_id, _ in batch]
+    return rows_for(batch, full_text)
+
+
+def take_texts_aside(conn: sqlite3.Connection, path: Path) -> None:
+    """Make the texts index of `conn` the one a first index's helper built at `path`.
+
+    An FTS5 index is its shadow tables, so they are copied over. The table is made anew
+    first: FTS5 keeps some of an index's structure in memory per connection, and a
+    table this connection has never used has none to be out of date."""
+    conn.execute("DROP TABLE texts_vocab")
+    conn.execute("DROP TABLE texts_fts")
+    conn.execute(TEXTS_FTS)
+    conn.execute(TEXTS_VOCAB)
+    built = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for shadow in TEXTS_SHADOW_TABLES:
+            table = f"texts_fts_{shadow}"
+            conn.execute(f"DELETE FROM {table}")
+            rows = built.execute(f"SELECT * FROM {table}")
+            places = ", ".join("?" * len(rows.description))
+            while chunk := rows.fetchmany(WRITE_BATCH):
+                conn.executemany(f"INSERT INTO {table} VALUES ({places})", chunk)
+    finally:
+        built.close()
+
+
+# --- in the helper process of a first index: the texts index it builds aside ------------
+
+_texts_aside: sqlite3.Connection | None = None
+
+
+def _open_texts_aside(path: str) -> None:
+    global _texts_aside
+    conn = sqlite3.connect(path, isolation_level=None)
+    # Scratch: if anything goes wrong it is thrown away, so no journal and no syncing.
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute(TEXTS_FTS)
+    conn.execute("BEGIN")
+    merge_later(conn, "texts_fts")
+    _texts_aside = conn
+
+
+def _full_text_aside(papers: list[PaperText]) -> FullText:
+    assert _texts_aside is not None
+    full_text = full_text_of(papers)
+    insert_texts(_texts_aside, full_text.texts)
+    return FullText(full_text.titles, [], texts_aside=True)
+
+
+def _close_texts_aside() -> None:
+    assert _texts_aside is not None
+    merge_now(_texts_aside, "texts_fts")
+    _texts_aside.execute("COMMIT")
+    _texts_aside.close()

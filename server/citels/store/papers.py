@@ -1,0 +1,260 @@
+"""The store's top: merged papers, and `Store`, the facade the rest of citels uses, composed
+of the layers below it.
+
+Layers, bottom up: `connection.py` (the connection, transactions, metadata), `fulltext.py`
+(the FTS5 indexes and every match), `bulk.py` (the large index run's path), then
+`records.py` (corpus files, paper records, keys given) and this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from citels.papers import Paper
+from citels.search_index import Candidate, WordGroup
+from citels.store import bulk
+from citels.store.connection import Database, remove_database
+from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
+from citels.store.records import CorpusRecords
+from citels.store.rows import StoredPaper, full_text_rows
+
+
+class Store(CorpusRecords):
+    """One corpus's index database, migrated to the current schema when opened.
+
+    Composed of the layers: `db` (connection, transactions, metadata) and `full_text` (the
+    FTS5 indexes); it answers the ranker's questions (`citels.search_index.SearchIndex`).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.db = Database(path)
+        self.path = self.db.path
+        self.conn = self.db.conn
+        self.full_text = FullTextIndex(self.conn, self.paper_total)
+        self._total: tuple[tuple[int, int], int] | None = None
+        if self.get_meta("fts_needs_rebuild"):
+            self._rebuild_full_text()
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def transaction(self, *, cache_mb: int | None = None) -> AbstractContextManager[None]:
+        """All or nothing (see `Database.transaction`)."""
+        return self.db.transaction(cache_mb=cache_mb)
+
+    def rollback_journal(self) -> AbstractContextManager[bool]:
+        """A first index's rollback journal, when it can have one (see `Database`)."""
+        return self.db.rollback_journal()
+
+    def get_meta(self, name: str) -> str | None:
+        """A value the index keeps about itself, or None."""
+        return self.db.get_meta(name)
+
+    # --- merged papers ------------------------------------------------------------------
+
+    def paper_hash(self, merge_id: str) -> str | None:
+        """The content hash of the stored paper, if there is one."""
+        row = self.conn.execute(
+            "SELECT content_hash FROM papers WHERE merge_id = ?", (merge_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def put_papers(self, papers: Iterable[StoredPaper], *, count: int,
+                   first_index: bool = False) -> None:
+        """Insert or replace merged papers, their full-text entries and (in a first index)
+        their records, written in batches as `papers` gives them (about `count`)."""
+        next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
+        # A first index's helper process (if it has one) builds the texts index aside.
+        aside = bulk.TextsAside(Path(f"{self.path}-texts")) \
+            if first_index and not self.db.in_memory else None
+        if aside is not None:
+            remove_database(aside.path)  # left by a run that was killed
+
+        def replacing_old(papers: Iterable[StoredPaper]) -> Iterator[StoredPaper]:
+            for stored in papers:
+                assert stored.paper.key, "a paper is stored with its key"
+                if stored.replacing:
+                    self.delete_paper(stored.merge_id)
+                yield stored
+
+        if first_index:
+            self.full_text.merge_later()
+        try:
+            for rows in bulk.prepared(bulk.batches(replacing_old(papers), next_id),
+                                      papers=count, aside=aside):
+                self.conn.executemany(
+                    "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
+                    " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
+                self.full_text.write(rows.full_text.titles, rows.full_text.texts)
+                self._insert_records(rows.records)
+            if aside is not None and aside.complete:
+                bulk.take_texts_aside(self.conn, aside.path)
+            elif aside is not None and aside.papers:
+                # The helper died before finishing: the texts it had are worked out here.
+                self._write_texts_of(aside.papers)
+            if first_index:
+                self.full_text.merge_now()
+        finally:
+            if aside is not None:
+                remove_database(aside.path)
+
+    def _write_texts_of(self, paper_ids: list[int]) -> None:
+        for start in range(0, len(paper_ids), bulk.WRITE_BATCH):
+            ids = paper_ids[start:start + bulk.WRITE_BATCH]
+            _, texts = full_text_rows(self.papers_by_id(ids).items())
+            self.full_text.write([], sorted(texts))
+
+    def _rebuild_full_text(self) -> None:
+        """Refill the full-text indexes from the papers (after a schema change to them)."""
+        with self.transaction():
+            self.full_text.clear()
+            rows = self.conn.execute("SELECT id, data FROM papers")
+            while batch := rows.fetchmany(bulk.WRITE_BATCH):
+                self.full_text.write(*full_text_rows(
+                    (paper_id, Paper.from_dict(json.loads(data))) for paper_id, data in batch))
+            self.refresh_vocabulary()
+            self.db.set_meta("fts_needs_rebuild", None)
+
+    def refresh_vocabulary(self) -> None:
+        """Count again how many papers have each word (after the index changed)."""
+        self.full_text.refresh_vocabulary()
+
+    def vocabulary_threshold(self) -> int:
+        """The fewest papers a word is in to be in the vocabulary."""
+        return self.full_text.vocabulary_threshold()
+
+    def delete_paper(self, merge_id: str) -> bool:
+        """Take a paper out of the papers and full-text indexes; False if there was none."""
+        row = self.conn.execute(
+            "SELECT id, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
+        if row is None:
+            return False
+        self.full_text.write(*full_text_rows([(row[0], Paper.from_dict(json.loads(row[1])))]),
+                             command="delete")
+        self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
+        return True
+
+    def get(self, key: str) -> Paper | None:
+        """The paper with this key: exactly as written, else ignoring case."""
+        row = self.conn.execute("SELECT data FROM papers WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT data FROM papers WHERE key_lower = ?", (key.lower(),)
+            ).fetchone()
+        return Paper.from_dict(json.loads(row[0])) if row else None
+
+    def source_location(self, key: str) -> tuple[str, int] | None:
+        """Where in the corpus a paper was read first: (absolute file path, 1-based line)."""
+        row = self.conn.execute(
+            "SELECT r.file, r.line FROM papers p JOIN records r ON r.merge_id = p.merge_id"
+            " WHERE p.key_lower = ? ORDER BY r.file, r.line LIMIT 1", (key.lower(),)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def papers(self) -> Iterator[Paper]:
+        """Every paper, in key order."""
+        for row in self.conn.execute("SELECT data FROM papers ORDER BY key_lower"):
+            yield Paper.from_dict(json.loads(row[0]))
+
+    def paper_counts(self) -> tuple[int, int]:
+        """(papers, papers with a title), as last counted by an index run: counting a
+        million rows takes a good part of a second, which a re-check must not spend."""
+        remembered = self.get_meta("paper_counts")
+        if remembered is not None:
+            papers, titled = map(int, remembered.split())
+            return papers, titled
+        row = self.conn.execute("SELECT count(*), count(title) FROM papers").fetchone()
+        return row[0], row[1]
+
+    def count_papers(self) -> None:
+        """Count the papers again and remember the counts (after an index run changed them)."""
+        self.db.set_meta("paper_counts", None)
+        papers, titled = self.paper_counts()
+        self.db.set_meta("paper_counts", f"{papers} {titled}")
+
+    def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(id, key) of papers whose key starts with `prefix` (case-insensitively), shortest
+        key first."""
+        upper = prefix.lower() + LAST_CHARACTER
+        return self.conn.execute(
+            "SELECT id, key FROM papers WHERE key_lower >= ? AND key_lower < ?"
+            " ORDER BY length(key_lower), key_lower LIMIT ?",
+            (prefix.lower(), upper, limit),
+        ).fetchall()
+
+    def search_titles(self, groups: Sequence[WordGroup], limit: int) -> list[int]:
+        """Ids of papers whose title words match every group, shortest titles first."""
+        return self.full_text.search_titles(groups, limit)
+
+    def search_texts(self, groups: Sequence[WordGroup], limit: int, *,
+                     best_first: bool) -> list[int]:
+        """Ids of papers whose title or abstract words match every group."""
+        return self.full_text.search_texts(groups, limit, best_first=best_first)
+
+    def candidates(self, paper_ids: Iterable[int]) -> list[Candidate]:
+        """The few fields the ranker scores, for these papers, in the order asked."""
+        ids = list(paper_ids)
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, key, title, json_extract(data, '$.abstract') FROM papers"
+            f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        by_id = {row[0]: Candidate(*row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
+        """These papers, by id (those that exist)."""
+        ids = list(paper_ids)
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT id, data FROM papers WHERE id IN ({','.join('?' * len(ids))})", ids)
+        return {row[0]: Paper.from_dict(json.loads(row[1])) for row in rows}
+
+    def document_frequency(self, term: str) -> int:
+        """How many papers have this word (see `FullTextIndex.document_frequency`)."""
+        return self.full_text.document_frequency(term)
+
+    def has_term_with_prefix(self, prefix: str) -> bool:
+        """Whether any indexed word starts with `prefix`."""
+        return self.full_text.has_term_with_prefix(prefix)
+
+    def completions(self, prefix: str, limit: int) -> tuple[list[str], int]:
+        """The commonest words starting with `prefix`, and their papers between them."""
+        return self.full_text.completions(prefix, limit)
+
+    def terms_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Vocabulary words from `low` up to `high`, with their paper counts."""
+        return self.full_text.terms_between(low, high)
+
+    def paper_total(self) -> int:
+        """How many papers there are; looked up again only after the index changed (the
+        ranker asks on every keystroke)."""
+        version = self.db.data_version()
+        if self._total is None or self._total[0] != version:
+            self._total = (version, self.paper_counts()[0])
+        return self._total[1]
+
+
+def open_store(path: Path) -> tuple[Store, str | None]:
+    """Open an index; a corrupt one is moved aside (kept for inspection) and a new one made.
+
+    Returns the store and, when the old file was set aside, a message saying so.
+    """
+    try:
+        return Store(path), None
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            raise  # another process holds it: not corrupt, and not ours to move
+        aside = path.with_name(path.name + f".corrupt-{int(time.time())}")
+        for suffix in ("", "-wal", "-shm"):
+            old = Path(str(path) + suffix)
+            if old.exists():
+                old.rename(Path(str(aside) + suffix))
+        return Store(path), f"the index {path} could not be read ({error}); it was moved to" \
+                            f" {aside} and a new index will be built"

@@ -1,0 +1,145 @@
+"""Corpus files, the paper records read from them, and every key ever given: the tables an
+index run compares against to change only what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from citels.papers import Paper
+from citels.store.rows import ONLY_RECORD, record_row
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the index remembers of a corpus file, to tell whether it changed."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    records: int
+    warnings: tuple[str, ...] = ()
+
+
+class CorpusRecords:
+    """The files, records and keys tables of an index database (part of `Store`)."""
+
+    conn: sqlite3.Connection
+
+    # --- corpus files -------------------------------------------------------------------
+
+    def file_states(self) -> dict[str, FileState]:
+        """Every corpus file the index has read, by path."""
+        rows = self.conn.execute(
+            "SELECT path, size, mtime_ns, sha256, records, warnings FROM files"
+        )
+        return {
+            row[0]: FileState(*row[:5], warnings=tuple(json.loads(row[5]))) for row in rows
+        }
+
+    def put_file(self, state: FileState) -> None:
+        """Remember a corpus file as read now."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, records, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (state.path, state.size, state.mtime_ns, state.sha256, state.records,
+             json.dumps(list(state.warnings))),
+        )
+
+    def remove_file(self, path: str) -> set[str]:
+        """Forget a file and its records; return the merge ids its records had."""
+        merge_ids = self.merge_ids_of_file(path)
+        self.conn.execute("DELETE FROM records WHERE file = ?", (path,))
+        self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+        return merge_ids
+
+    # --- paper records ------------------------------------------------------------------
+
+    def merge_ids_of_file(self, path: str) -> set[str]:
+        """The merge ids of a file's records."""
+        rows = self.conn.execute("SELECT DISTINCT merge_id FROM records WHERE file = ?", (path,))
+        return {row[0] for row in rows}
+
+    def add_records(self, path: str, records: Iterable[tuple[str, Paper]]) -> None:
+        """Store a file's records, each with its merge id (a file changed since indexed)."""
+        # Imported here: only indexing writes records, and the server starts faster without it.
+        import sqlite_utils
+
+        columns = ("file", "line", "merge_id", "data")
+        sqlite_utils.Database(self.conn)["records"].insert_all(
+            (dict(zip(columns, record_row(path, paper.sources[0].line if paper.sources else 0,
+                                          merge_id, paper), strict=True))
+             for merge_id, paper in records), batch_size=2000)
+
+    def _insert_records(self, rows: list[tuple[str, int, str, str]]) -> None:
+        # A first index's records, written with their papers: plain executemany, as
+        # sqlite-utils' savepoint per chunk is costly in one big transaction (performance.md).
+        self.conn.executemany(
+            "INSERT INTO records (file, line, merge_id, data) VALUES (?, ?, ?, ?)", rows)
+
+    def records_for(self, merge_id: str) -> list[Paper]:
+        """The paper's records in source order, to merge again.
+
+        A record stored as '' (ONLY_RECORD) was its paper's only one when a first index
+        wrote it, and the paper's data is that record merged, which merges again into the
+        same paper. It is written out in full now, before the paper changes."""
+        rows = self.conn.execute(
+            "SELECT id, data FROM records WHERE merge_id = ? ORDER BY file, line", (merge_id,)
+        ).fetchall()
+        records = []
+        for record_id, data in rows:
+            if data == ONLY_RECORD:
+                paper_row = self.conn.execute(
+                    "SELECT data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
+                if paper_row is None:  # cannot happen: they are written together
+                    continue
+                record = Paper.from_dict(json.loads(paper_row[0]))
+                record.key = None  # a record has no key of citels' giving
+                data = json.dumps(record.to_dict())
+                self.conn.execute("UPDATE records SET data = ? WHERE id = ?", (data, record_id))
+            records.append(Paper.from_dict(json.loads(data)))
+        return records
+
+    def is_empty(self) -> bool:
+        """No corpus file, record or paper yet: the index is being built for the first time."""
+        row = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM files) OR EXISTS (SELECT 1 FROM records)"
+            " OR EXISTS (SELECT 1 FROM papers)").fetchone()
+        return not row[0]
+
+    def record_count(self) -> int:
+        """How many paper records the index holds."""
+        return self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    # --- keys ---------------------------------------------------------------------------
+
+    def key_for(self, merge_id: str) -> str | None:
+        """The key once given to this paper, if any."""
+        row = self.conn.execute("SELECT key FROM keys WHERE merge_id = ?", (merge_id,)).fetchone()
+        return row[0] if row else None
+
+    def key_taken(self, key: str) -> bool:
+        """Whether any paper, now or before, had this key (compared case-insensitively)."""
+        lower = key.lower()
+        row = self.conn.execute(
+            "SELECT 1 FROM keys WHERE key_lower = ? UNION ALL"
+            " SELECT 1 FROM papers WHERE key_lower = ?", (lower, lower))
+        return row.fetchone() is not None
+
+    def merge_id_of_key(self, key: str) -> str | None:
+        """The paper that has this key now (compared case-insensitively)."""
+        row = self.conn.execute("SELECT merge_id FROM papers WHERE key_lower = ?",
+                                (key.lower(),)).fetchone()
+        return row[0] if row else None
+
+    def assign_keys(self, given: list[tuple[str, str]]) -> None:
+        """Remember keys given to papers, (merge id, key), for good."""
+        # In merge id order, the order of the table's primary key: added at its end, not
+        # all over it (docs/performance.md).
+        self.conn.executemany(
+            "INSERT INTO keys (merge_id, key, key_lower) VALUES (?, ?, ?)",
+            [(merge_id, key, key.lower()) for merge_id, key in sorted(given)])
