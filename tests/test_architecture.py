@@ -37,3 +37,16 @@ def test_only_the_store_writes_sql():
                for word in ("INSERT INTO", "DELETE FROM", "UPDATE papers", "CREATE TABLE"))
     ]
     assert writers and all(path.startswith("store/") for path in writers), writers
+
+
+def test_only_the_store_writes_fts5_syntax():
+    # Its string literals, that is: the ranker asks in word groups (citels.search_index),
+    # and only the store turns them into MATCH expressions, its schema included.
+    syntax = ("MATCH", " NEAR", "bm25(", "fts5", " OR ", " AND ")
+    writers = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and any(word in node.value for word in syntax):
+                writers.add(path.relative_to(PACKAGE).parts[0])
+    assert writers == {"store"}

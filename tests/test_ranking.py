@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from citels.indexer import index_corpus
+from citels.papers import Paper
 from citels.ranking import rank
+from citels.search_index import Candidate, SearchIndex, Word, WordGroup
 from citels.store import Store
+from citels.text import words
 
 sys.path.insert(0, str(Path(__file__).parent / "ranking"))
 import evaluate  # noqa: E402
@@ -94,3 +97,108 @@ def test_ties_are_broken_deterministically(bundled_store: Store):
     runs = {tuple(h.paper.key for h in rank(bundled_store, "learning", limit=40))
             for _ in range(3)}
     assert len(runs) == 1
+
+
+# --- the ranker against an index in memory: it needs no SQLite, only a SearchIndex ---------
+
+PAPERS_IN_MEMORY = [
+    Paper(key="tomarMirror2020", title="Mirror Descent Policy Optimization",
+          abstract="We propose an efficient RL algorithm built on mirror descent."),
+    Paper(key="bankerOnline2019", title="Online Mirror Descent for Bandits",
+          abstract="Regret bounds for adversarial bandits."),
+    Paper(key="zbontarBarlow2021", title="Barlow Twins: Self-Supervised Learning",
+          abstract="Redundancy reduction between twin networks."),
+    Paper(key="hadfieldOff2017", title="The Off-Switch Game",
+          abstract="A robot that is uncertain about its objective lets itself be switched off."),
+]
+
+
+class MemoryIndex:
+    """A SearchIndex in plain Python: a paper matches a word group when any of the group's
+    words is one of its words (a prefix word: starts one of them)."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self.papers = dict(enumerate(papers, start=1))
+        self.title_words = {i: set(words(p.title or "")) | {(p.key or "").lower()}
+                            for i, p in self.papers.items()}
+        self.all_words = {i: self.title_words[i] | set(words(p.abstract or ""))
+                          for i, p in self.papers.items()}
+        self.vocabulary: dict[str, int] = {}
+        for paper_words in self.all_words.values():
+            for word in paper_words:
+                self.vocabulary[word] = self.vocabulary.get(word, 0) + 1
+        self.title_searches: list[list[WordGroup]] = []  # what the ranker asked, in order
+
+    @staticmethod
+    def _matches(paper_words: set[str], groups: list[WordGroup]) -> bool:
+        return all(any(w.text in paper_words or (w.prefix and any(
+            p.startswith(w.text) for p in paper_words)) for w in group)
+            for group in groups if group)
+
+    def paper_total(self) -> int:
+        return len(self.papers)
+
+    def document_frequency(self, term: str) -> int:
+        return self.vocabulary.get(term, 0)
+
+    def has_term_with_prefix(self, prefix: str) -> bool:
+        return any(term.startswith(prefix) for term in self.vocabulary)
+
+    def completions(self, prefix: str, limit: int) -> tuple[list[str], int]:
+        found = sorted((-n, t) for t, n in self.vocabulary.items() if t.startswith(prefix))
+        return [t for _, t in found[:limit]], -sum(n for n, _ in found)
+
+    def terms_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        return [(t, n) for t, n in sorted(self.vocabulary.items()) if low <= t < high]
+
+    def search_titles(self, groups, limit: int) -> list[int]:
+        self.title_searches.append(list(groups))
+        shortest_first = sorted(self.papers, key=lambda i: (len(self.title_words[i]), i))
+        return [i for i in shortest_first
+                if self._matches(self.title_words[i], list(groups))][:limit]
+
+    def search_texts(self, groups, limit: int, *, best_first: bool) -> list[int]:
+        return [i for i in self.papers if self._matches(self.all_words[i], list(groups))][:limit]
+
+    def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        keys = [(i, p.key or "") for i, p in self.papers.items()
+                if (p.key or "").lower().startswith(prefix.lower())]
+        return sorted(keys, key=lambda item: (len(item[1]), item[1].lower()))[:limit]
+
+    def candidates(self, paper_ids) -> list[Candidate]:
+        return [Candidate(i, self.papers[i].key or "", self.papers[i].title,
+                          self.papers[i].abstract) for i in paper_ids if i in self.papers]
+
+    def papers_by_id(self, paper_ids) -> dict[int, Paper]:
+        return {i: self.papers[i] for i in paper_ids if i in self.papers}
+
+
+@pytest.fixture
+def memory_index() -> MemoryIndex:
+    return MemoryIndex(PAPERS_IN_MEMORY)
+
+
+def test_the_ranker_asks_for_word_groups_with_the_unfinished_word_as_a_prefix(
+        memory_index: MemoryIndex):
+    index: SearchIndex = memory_index
+    hits = rank(index, "mirror descent polic")
+    assert hits[0].paper.title == "Mirror Descent Policy Optimization"
+    assert memory_index.title_searches[0] == [
+        (Word("mirror"),), (Word("descent"),), (Word("polic", prefix=True),)]
+
+
+def test_a_typo_becomes_a_group_of_spellings_against_any_index(memory_index: MemoryIndex):
+    hits = rank(memory_index, "barlwo twins", prefix=False)
+    assert hits[0].paper.key == "zbontarBarlow2021"
+    assert (Word("barlwo"), Word("barlow")) in memory_index.title_searches[0]
+
+
+def test_an_abstract_finds_a_paper_whose_title_does_not_have_the_words(
+        memory_index: MemoryIndex):
+    hits = rank(memory_index, "robot switched off", prefix=False)
+    assert hits[0].paper.title == "The Off-Switch Game"
+
+
+def test_an_exact_key_wins_against_a_memory_index_too(memory_index: MemoryIndex):
+    assert rank(memory_index, "bankerOnline2019")[0].paper.key == "bankerOnline2019"
+    assert rank(memory_index, "the of and") == []
