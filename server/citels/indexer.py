@@ -38,9 +38,11 @@ class IndexReport:
 
     @property
     def changed_anything(self) -> bool:
+        """Whether the run added, updated or removed a paper."""
         return bool(self.added or self.updated or self.removed)
 
     def summary(self) -> str:
+        """The one-line summary the CLI and the server's log show."""
         if not self.changed_anything and not self.files_read:
             head = f"index unchanged: {self.unchanged} papers"
         else:
@@ -84,7 +86,7 @@ def _is_folder_furniture(path: Path) -> bool:
 def _garbage_collector_paused() -> Iterator[None]:
     """An index run makes millions of objects that live to its end (records, papers, rows)
     and no reference cycles; the collector would go through them again and again as they
-    pile up, for nothing: 15% of a 100,000-paper first index."""
+    pile up, for nothing (docs/performance.md)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -27,10 +27,6 @@ class Word:
 WordGroup = tuple[Word, ...]
 
 
-def group_of(*texts: str, prefix_first: bool = False) -> WordGroup:
-    """A group of whole words; with `prefix_first`, the first is a prefix (the word typed)."""
-    return tuple(Word(text, prefix_first and index == 0) for index, text in enumerate(texts))
-
 
 @dataclass(frozen=True)
 class Candidate:

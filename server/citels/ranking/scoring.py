@@ -57,10 +57,12 @@ class Profile:
 
     @cached_property
     def abstract_terms(self) -> str:
+        """The abstract's words and their other spellings, spaced."""
         return _spaced(dict.fromkeys(words(self.abstract) + abstract_aliases(self.abstract)))
 
     @cached_property
     def abstract_capitals(self) -> str:
+        """Acronyms the abstract writes in capitals, spaced."""
         return _spaced(written_acronyms(self.abstract))
 
 

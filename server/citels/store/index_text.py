@@ -19,6 +19,8 @@ LONGEST_TITLE = 255
 
 @dataclass(frozen=True)
 class IndexText:
+    """A paper's words as the full-text indexes take them."""
+
     title: str  # folded words of the title (an untitled paper: its opening sentence)
     aliases: str  # other spellings of title words, acronyms, method names from the abstract
     key: str
@@ -35,6 +37,7 @@ def title_text(paper: Paper) -> str:
 
 
 def index_text(paper: Paper) -> IndexText:
+    """What of a keyed paper goes into the full-text indexes."""
     assert paper.key, "a paper is indexed with its key"
     title = title_text(paper)
     abstract = paper.abstract or ""
