@@ -8,10 +8,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from citels.cite_syntax import BIBTEX, KeySpan, entry_end_line
+from citels.cite_syntax.lines import split_lines
 from citels.corpus.bibtex_file import latex_to_text
 from citels.keys import is_valid_key
 from citels.lsp import convert
-from citels.lsp.documents import OpenDocument, split_lines
+from citels.lsp.documents import OpenDocument
 from citels.lsp.project import bibliographies, read_bib, uri_of
 from citels.lsp.server import CitelsServer
 from citels.render import display_title
