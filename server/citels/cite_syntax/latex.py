@@ -131,11 +131,7 @@ def _add_keys_in_line(found: list[KeySpan], text: str, number: int, extra: set[s
 def citation_at(lines: Sequence[str], line: int, column: int,
                 extra_commands: Iterable[str] = (),
                 non_text: frozenset[int] | None = None) -> CiteSpan | None:
-    """The citation command whose key group the cursor is in, or None.
-
-    `non_text` is `non_text_lines(lines)`, passed in by callers that keep it per document
-    version so a keystroke does not rescan a long document.
-    """
+    """The citation command whose key group the cursor is in, or None (see `CitationSyntax`)."""
     cursor = cursor_text(lines, line, column, non_text, non_text_lines)
     if cursor is None:
         return None

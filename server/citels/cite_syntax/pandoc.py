@@ -79,11 +79,7 @@ def cited_keys(lines: Sequence[str], extra_commands: Iterable[str] = ()) -> list
 def citation_at(lines: Sequence[str], line: int, column: int,
                 extra_commands: Iterable[str] = (),
                 non_text: frozenset[int] | None = None) -> CiteSpan | None:
-    """The Pandoc citation whose key the cursor is typing, or None.
-
-    `non_text` is `non_text_lines(lines)`, passed in by callers that keep it per document
-    version so a keystroke does not rescan a long document.
-    """
+    """The Pandoc citation whose key the cursor is typing, or None (see `CitationSyntax`)."""
     cursor = cursor_text(lines, line, column, non_text, non_text_lines)
     if cursor is None:
         return None

@@ -46,7 +46,11 @@ class CitationSyntax(Protocol):
     def citation_at(self, lines: Sequence[str], line: int, column: int,
                     extra_commands: Iterable[str] = (),
                     non_text: frozenset[int] | None = None) -> CiteSpan | None:
-        """The citation whose key the cursor is typing, or None where no citation can be."""
+        """The citation whose key the cursor is typing, or None where no citation can be.
+
+        `non_text` is `non_text_lines(lines)`, passed in by callers that keep it per document
+        version so a keystroke does not rescan a long document.
+        """
 
     def cited_keys(self, lines: Sequence[str],
                    extra_commands: Iterable[str] = ()) -> list[KeySpan]:
