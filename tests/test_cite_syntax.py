@@ -10,13 +10,17 @@ import pytest
 from citels.cite_syntax import (
     LATEX,
     MARKDOWN,
+    SYNTAXES,
     bib_entry_keys,
     citation_at,
+    cited_keys,
     key_at,
     language_of,
     latex_keys,
+    non_text_lines,
     pandoc_keys,
 )
+from citels.cite_syntax.lines import lines_with_endings, split_lines
 
 
 def at_cursor(document: str, language: str, extra: tuple[str, ...] = ()):
@@ -223,3 +227,55 @@ def test_key_under_the_cursor(lines, line, column, language, key):
 )
 def test_language_of(language_id, path, expected):
     assert language_of(language_id, path) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "non_text", "keys"),
+    [
+        # The line that ends a verbatim block is text again after its \end.
+        (["\\begin{verbatim}", "\\cite{hidden}", "\\end{verbatim} see \\cite{after}"],
+         [1], ["after"]),
+        # Inside verbatim a % is text: the block still ends on that line.
+        (["\\begin{verbatim}", "50% \\end{verbatim}", "\\cite{a}"], [], ["a"]),
+        # An environment opened and closed on one line hides only what it holds.
+        (["\\begin{comment}\\cite{x}\\end{comment} \\cite{y}", "\\cite{z}"], [], ["y", "z"]),
+        # What precedes \begin on its line is text; the block then runs to its \end.
+        (["\\cite{a} \\begin{lstlisting}", "\\cite{b}", "\\end{lstlisting}"], [1], ["a"]),
+    ],
+)
+def test_latex_text_lines_and_cited_keys_agree(lines, non_text, keys):
+    assert sorted(non_text_lines(lines, LATEX)) == non_text
+    assert [k.key for k in cited_keys(lines, LATEX)] == keys
+
+
+def test_front_matter_is_not_a_place_for_fences():
+    # A ``` inside YAML front matter opens no code block in the text after it.
+    lines = ["---", "note: |", "  ```", "---", "As @smith says."]
+    assert sorted(non_text_lines(lines, MARKDOWN)) == [0, 1, 2, 3]
+    assert [k.key for k in pandoc_keys(lines)] == ["smith"]
+
+
+@pytest.mark.parametrize("syntax", sorted(SYNTAXES), ids=str)
+def test_every_syntax_module_offers_the_same_functions(syntax):
+    module = SYNTAXES[syntax]
+    assert module.LANGUAGE == syntax
+    assert language_of(module.LANGUAGE_IDS[0], "") == syntax
+    assert language_of(None, f"a.{module.FILE_SUFFIXES[0]}") == syntax
+    assert module.non_text_lines([]) == frozenset()
+    assert module.cited_keys([]) == []
+    assert module.citation_at([""], 0, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("a\r\nb\rc\nd", ["a", "b", "c", "d"]),
+        ("a\n", ["a", ""]),
+        ("", [""]),
+        ("form\x0cfeed\u2028line\x85next", ["form\x0cfeed\u2028line\x85next"]),
+    ],
+)
+def test_lines_split_as_lsp_counts_them(text, lines):
+    assert split_lines(text) == lines
+    assert "".join(lines_with_endings(text)) == text
+    assert len(lines_with_endings(text)) == len(lines) - (lines[-1] == "")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from citels.bib_edit import append_entry, append_to_file
-from citels.workspace import OutsideWorkspace, ensure_inside, find_bibliography
+from citels.bibliography.append import append_entry, append_to_file
+from citels.bibliography.locate import find_bibliography
+from citels.workspace import OutsideWorkspace, ensure_inside
 
 ENTRY = "@misc{newKey2024,\n  title = {A New Paper},\n}\n"
 
@@ -76,7 +77,7 @@ def test_kill_9_during_a_write_leaves_the_old_file_or_the_new_one(tmp_path: Path
     writer = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from citels.bib_edit import append_to_file\n"
+        "from citels.bibliography.append import append_to_file\n"
         "path = Path(sys.argv[1])\n"
         "for number in range(1000):\n"
         "    append_to_file(path, f'k{number}', f'@misc{{k{number},\\n}}\\n')\n"

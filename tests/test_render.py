@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from citels.bibtex import escape, protect_title, to_bibtex
+from citels.bibliography.entry import escape, protect_title, to_bibtex
 from citels.papers import Paper, Source
 from citels.render import paper_markdown, paper_plain, readable, summary
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from citels.bibtex import to_bibtex
+from citels.bibliography.entry import to_bibtex
 from citels.store import Store
 
 TOOLS = ("pdflatex", "bibtex", "biber", "pandoc", "pdftotext")

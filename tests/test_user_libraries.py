@@ -6,7 +6,7 @@ from pathlib import Path
 
 import bibtexparser
 
-from citels.bibtex import to_bibtex
+from citels.bibliography.entry import to_bibtex
 from citels.corpus import read_records
 from citels.indexer import index_corpus
 from citels.ranking import rank

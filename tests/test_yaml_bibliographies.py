@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from citels.bibliography.locate import find_bibliography, front_matter
 from citels.cite_syntax import MARKDOWN
-from citels.workspace import find_bibliography, front_matter
 
 
 def test_front_matter_gives_its_bibliography_and_broken_yaml_gives_nothing():

@@ -150,7 +150,7 @@ def _show(store: Store, args: argparse.Namespace) -> int:
 
 
 def _bibtex(store: Store, args: argparse.Namespace) -> int:
-    from citels.bibtex import to_bibtex
+    from citels.bibliography.entry import to_bibtex
 
     papers = list(store.papers()) if args.all else []
     for key in args.keys:

@@ -1,4 +1,5 @@
-"""Render a paper for people: display titles, readable abstracts, summaries, hover text."""
+"""Render papers (and entries of the user's own .bib) for people: display titles, readable
+abstracts, summaries, hover text."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from citels.text import sentences
 
 if TYPE_CHECKING:
     from pylatexenc.latex2text import LatexNodes2Text
+
+    from citels.bibliography.read import UserEntry
 
 # LaTeX fragments in abstracts: inline math, {\em x} groups, a command with a brace argument.
 _LATEX_FRAGMENT = re.compile(r"\$[^$]+\$|\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+(?:\{[^{}]*\})?")
@@ -77,6 +80,7 @@ def summary(abstract: str, *, max_sentences: int = 2) -> str:
 
 
 def escape_markdown(text: str) -> str:
+    """Text with the characters that would change its meaning in Markdown escaped."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
@@ -127,3 +131,21 @@ def paper_plain(paper: Paper, *, show_abstract: bool = True) -> str:
     if paper.sources:
         parts.append("Source: " + ", ".join(str(s) for s in paper.sources))
     return "\n\n".join(parts)
+
+
+def describe_entry(key: str, entry: UserEntry | None, searched: str | None, *,
+                   markdown: bool) -> str:
+    """Hover text for a key the corpus does not know: its .bib entry, or where we looked."""
+    code = f"`{key}`" if markdown else key
+    if entry is None:
+        where = f"nor in {searched}" if searched else "and the document declares no bibliography"
+        return f"{code}: not in the corpus, {where}"
+    title = readable(entry.fields.get("title", "")).replace("{", "").replace("}", "")
+    facts = [entry.fields[name] for name in ("author", "year") if entry.fields.get(name)]
+    lines = [f"**{escape_markdown(title)}**" if markdown else title,
+             escape_markdown(" · ".join(facts)) if markdown else " · ".join(facts),
+             f"{code} (from {entry.source}, not in the corpus)"]
+    abstract = entry.fields.get("abstract")
+    if abstract:
+        lines.append(escape_markdown(readable(abstract)) if markdown else readable(abstract))
+    return "\n\n".join(line for line in lines if line)

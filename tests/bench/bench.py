@@ -35,7 +35,7 @@ sys.path[:0] = [str(HERE.parent / "ranking"), str(HERE.parent / "fuzz")]
 from distractors import write_distractor_corpus  # noqa: E402
 from lsp_pipe import PipeClient, ServerDied  # noqa: E402
 
-from citels.bibtex import to_bibtex  # noqa: E402
+from citels.bibliography.entry import to_bibtex  # noqa: E402
 from citels.store import Store  # noqa: E402
 
 CACHE = Path(os.environ.get("CITELS_BENCH_CACHE", Path.home() / ".cache" / "citels-bench"))

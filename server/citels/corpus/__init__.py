@@ -32,6 +32,7 @@ class UnreadableFile(Exception):
 
 
 def is_corpus_file(path: Path) -> bool:
+    """Whether a corpus reader handles this file's ending."""
     return path.suffix.lower() in READERS
 
 

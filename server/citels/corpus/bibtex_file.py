@@ -1,4 +1,4 @@
-"""Read a user's .bib / .biblatex library (bibtexparser 2) into paper records.
+"""Read a .bib / .biblatex bibliography (bibtexparser 2) into paper records for the index.
 
 Keys are kept exactly as written. Field values are kept raw (as written, braces and macros
 included) for writing the entry back unchanged; display values (title, authors, year) are
@@ -28,16 +28,17 @@ _URL = re.compile(r"https?://\S+")
 
 
 def parse_bibtex(text: str, label: str, warnings: list[str]) -> Iterator[Paper]:
+    """The papers of a .bib text; a broken entry is skipped with a warning naming file and line."""
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report failures ourselves
     import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
 
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    for failed in library.failed_blocks:
+    parsed = bibtexparser.parse_string(text, parse_stack=[])
+    for failed in parsed.failed_blocks:
         warnings.append(f"{label}:{failed.start_line + 1}: {_failure(failed)}; skipped")
-    macros = {s.key.lower(): _raw_string_value(s.value) for s in library.strings}
-    raw_entries = {e.key.lower(): e for e in library.entries}
+    macros = {s.key.lower(): _raw_string_value(s.value) for s in parsed.strings}
+    raw_entries = {e.key.lower(): e for e in parsed.entries}
     seen: set[str] = set()
-    for entry in library.entries:
+    for entry in parsed.entries:
         if entry.key.lower() in seen:
             warnings.append(f"{label}:{entry.start_line + 1}: a second entry {entry.key}; skipped")
             continue

@@ -9,6 +9,8 @@ from citels.papers import Paper, Source
 
 
 def parse_csl_json(text: str, label: str, warnings: list[str]) -> Iterator[Paper]:
+    """The papers of a CSL-JSON list (or Zotero's {"items": [...]}); an item without an id is
+    skipped with a warning naming file and line."""
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:

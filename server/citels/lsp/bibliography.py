@@ -7,15 +7,16 @@ from typing import Any
 
 from lsprotocol import types
 
-from citels.bib_edit import append_entry, append_to_file
-from citels.bibtex import to_bibtex
+from citels.bibliography.append import append_entry, append_to_file
+from citels.bibliography.entry import to_bibtex
+from citels.bibliography.locate import Bibliography, find_bibliography
+from citels.bibliography.read import UserEntry, find_entry
 from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
 from citels.lsp.documents import OpenDocument
 from citels.lsp.project import read_bib
 from citels.lsp.server import CitelsServer
-from citels.user_bib import UserEntry, find_entry
-from citels.workspace import Bibliography, OutsideWorkspace, find_bibliography
+from citels.workspace import OutsideWorkspace
 
 
 def register(server: CitelsServer) -> None:

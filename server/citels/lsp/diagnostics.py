@@ -7,8 +7,8 @@ from collections import Counter
 
 from lsprotocol import types
 
-from citels.bib_edit import append_entry
-from citels.bibtex import to_bibtex
+from citels.bibliography.append import append_entry
+from citels.bibliography.entry import to_bibtex
 from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
 from citels.lsp.bibliography import bibliography_of, workspace_edit

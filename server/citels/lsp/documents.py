@@ -3,31 +3,22 @@ version (cited keys, code regions), so a keystroke in a long document does not r
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from pathlib import Path
 
 from pygls.workspace import text_document
 
-from citels.cite_syntax import KeySpan, cited_keys, non_text_lines
-
-# LSP knows three line endings; Python's str.splitlines knows eight (form feed, \x1c-\x1e,
-# \x85, \u2028, \u2029 too). pygls splits with splitlines, so a document holding a form feed
-# or a U+2028 would have its incremental edits applied to the wrong lines. We split its lines
-# (with their endings, as pygls expects) the LSP way instead.
-_LSP_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+from citels.cite_syntax import KeySpan, cited_keys, key_at, non_text_lines
+from citels.cite_syntax.lines import lines_with_endings, split_lines
 
 
 def _lsp_lines(self: text_document.TextDocument) -> tuple[str, ...]:
-    return tuple(_LSP_LINE.findall(self.source))
+    return lines_with_endings(self.source)
 
 
+# pygls splits with str.splitlines, which knows more line endings than LSP: a form feed or a
+# U+2028 would put incremental edits on the wrong lines, so its documents split the LSP way.
 text_document.TextDocument.lines = property(_lsp_lines)  # type: ignore[assignment]
-
-
-def split_lines(text: str) -> list[str]:
-    """A text's lines without their endings, as LSP counts them (the last may be empty)."""
-    return re.split(r"\r\n|\r|\n", text)
 
 
 # Beyond this size a document is not rescanned whole on every keystroke: citation context
@@ -68,8 +59,7 @@ class OpenDocument:
 
     def key_at(self, line: int, column: int) -> KeySpan | None:
         """The cited (or, in a .bib, defined) key under the cursor."""
-        return next((span for span in self.cited_near(line)
-                     if span.line == line and span.start <= column <= span.end), None)
+        return key_at(self.lines, line, column, self.language, cited=self.cited_near(line))
 
     @cached_property
     def cited(self) -> list[KeySpan]:

@@ -7,7 +7,7 @@ from lsprotocol import types
 from citels.lsp import convert
 from citels.lsp.bibliography import find_user_entry
 from citels.lsp.server import CitelsServer
-from citels.user_bib import describe_entry
+from citels.render import describe_entry
 
 
 def register(server: CitelsServer) -> None:

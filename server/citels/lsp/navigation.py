@@ -7,15 +7,16 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from citels.bibliography.read import find_entry
 from citels.cite_syntax import BIBTEX, KeySpan, entry_end_line
+from citels.cite_syntax.lines import split_lines
 from citels.corpus.bibtex_file import latex_to_text
 from citels.keys import is_valid_key
 from citels.lsp import convert
-from citels.lsp.documents import OpenDocument, split_lines
+from citels.lsp.documents import OpenDocument
 from citels.lsp.project import bibliographies, read_bib, uri_of
 from citels.lsp.server import CitelsServer
 from citels.render import display_title
-from citels.user_bib import find_entry
 from citels.workspace import project_files
 
 WORKSPACE_SYMBOL_LIMIT = 50

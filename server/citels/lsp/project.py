@@ -8,10 +8,11 @@ from urllib.parse import unquote
 
 from pygls.uris import from_fs_path
 
+from citels.bibliography.locate import declared_bibliography_files, defined_in_document
 from citels.cite_syntax import KeySpan, bib_entry_keys
-from citels.lsp.documents import OpenDocument, split_lines
+from citels.cite_syntax.lines import split_lines
+from citels.lsp.documents import OpenDocument
 from citels.lsp.server import CitelsServer
-from citels.workspace import declared_bibliography_files, defined_in_document
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import Any
 from lsprotocol import types
 
 from citels.cite_syntax import entry_end_line
+from citels.cite_syntax.lines import split_lines
 from citels.lsp.diagnostics import add_entries_action, diagnose
-from citels.lsp.documents import split_lines
 from citels.lsp.navigation import project_documents
 from citels.lsp.project import bibliographies
 from citels.lsp.server import CitelsServer

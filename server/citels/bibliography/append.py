@@ -1,14 +1,14 @@
-"""Adding an entry to a bibliography: only ever appended, everything else left byte for byte."""
+"""Adding an entry to a .bib file: only ever appended, everything else left byte for byte."""
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from citels.cite_syntax import bib_entry_keys
+from citels.cite_syntax.lines import split_lines
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def entry_keys(text: str) -> set[str]:
 
     Found by pattern, not by a parser, so an entry a parser would reject still counts.
     """
-    return {span.key.lower() for span in bib_entry_keys(text.splitlines())}
+    return {span.key.lower() for span in bib_entry_keys(split_lines(text))}
 
 
 def line_ending(text: str) -> str:
@@ -51,7 +51,7 @@ def append_entry(existing: str, key: str, entry: str) -> Append | None:
         separator = eol  # one blank line between entries
     else:
         separator = eol + eol  # the file had no final newline: end its last line first
-    lines = re.split(r"\r\n|\r|\n", existing)
+    lines = split_lines(existing)
     return Append(line=len(lines) - 1, column=len(lines[-1]), text=separator + body)
 
 

@@ -1,0 +1,38 @@
+"""Bibliography file formats, chosen by a file's suffix here and nowhere else.
+
+A format knows how to render a paper as one of its entries, append an entry to a file's text
+and read an entry back. BibTeX is the one format today; a second (Hayagriva YAML, for Typst)
+is one more `BibliographyFormat` in `FORMATS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from citels.bibliography.append import Append, append_entry
+from citels.bibliography.entry import to_bibtex
+from citels.bibliography.read import UserEntry, find_entry
+
+
+@dataclass(frozen=True)
+class BibliographyFormat:
+    """What citels does with one kind of bibliography file."""
+
+    name: str
+    suffixes: tuple[str, ...]  # lower case, with the dot
+    render_entry: Callable[..., str]  # (paper, **options of to_bibtex) -> the entry's text
+    append_entry: Callable[[str, str, str], Append | None]  # (file text, key, entry)
+    find_entry: Callable[[str, str, str], UserEntry | None]  # (file text, key, file name)
+
+
+BIBTEX = BibliographyFormat("bibtex", (".bib", ".biblatex"), to_bibtex, append_entry, find_entry)
+FORMATS = (BIBTEX,)
+
+
+def format_of(path: Path) -> BibliographyFormat:
+    """The format of a bibliography file, by its suffix; BibTeX when no format claims the
+    suffix (a default bibliography named without .bib is still written as BibTeX)."""
+    suffix = path.suffix.lower()
+    return next((f for f in FORMATS if suffix in f.suffixes), BIBTEX)
