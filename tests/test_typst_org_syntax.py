@@ -200,6 +200,8 @@ ORG_MATCHES = [
     ("#+caption: from [cite:@a|]", "[cite:", "a", (), False),
     ("#+begin_src python\nx\n#+end_src\n[cite:@z|", "[cite:", "z", (), False),
     ("#+begin_quote\n[cite:@q|\n#+end_quote", "[cite:", "q", (), False),
+    # Org parses citations in verse blocks (test_org_cite_export shows Emacs resolving one).
+    ("#+begin_verse\n[cite:@v|\n#+end_verse", "[cite:", "v", (), False),
 ]
 
 
