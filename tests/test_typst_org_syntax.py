@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from citels import org_syntax, typst_syntax
+from citels import org_syntax, typst_project, typst_syntax
 from citels.cite_syntax import CiteSpan
 
 
@@ -179,9 +179,9 @@ def test_typst_chapter_finds_the_bibliography_its_main_file_declares():
         root / "other.typ": '#import "@preview/cetz:0.3.0"\n',
     }
     two = root / "chapters/two.typ"
-    assert typst_syntax.main_file(two, texts, root) == root / "main.typ"
-    assert typst_syntax.main_file(root / "other.typ", texts, root) == root / "other.typ"
-    assert typst_syntax.bibliography_files(two, texts, root) == [root / "refs.bib",
+    assert typst_project.main_file(two, texts, root) == root / "main.typ"
+    assert typst_project.main_file(root / "other.typ", texts, root) == root / "other.typ"
+    assert typst_project.bibliography_files(two, texts, root) == [root / "refs.bib",
                                                                  root / "extra.yml"]
 
 
