@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citels import org_syntax, typst_project, typst_syntax
 from citels.cite_syntax import CiteSpan
@@ -49,6 +51,7 @@ TYPST_MATCHES = [
     ("/* closed */ @c|", "@", "c", ()),
     ("$x$ and @d|", "@", "d", ()),
     ("`raw` and @e|", "@", "e", ()),
+    ("`` and @after|", "@", "after", ()),  # `` is empty raw text, closed
     ('#let s = "@x"\n@f|', "@", "f", ()),
 ]
 
@@ -75,6 +78,7 @@ TYPST_NON_MATCHES = [
     "/* @in a block comment|",
     "/* nested /* comments */ still @inside| */",
     "/*\n@over lines|\n*/",
+    "````\n```\n@in a longer fence|\n````",
     "$ @math| $",
     "$\n  x = @y|\n$",
     '#let s = "@in a string|"',
@@ -276,3 +280,25 @@ def test_org_non_text_lines():
 
 def test_org_declared_bibliographies():
     assert org_syntax.declared_bibliographies(ORG_DOCUMENT) == ["refs.bib", "my refs.yml"]
+
+
+# Text made of the characters that change either syntax's state, to find a crash or a span
+# that does not fit its line.
+SYNTAX_TEXT = st.text(alphabet=st.sampled_from(list("@#<>()[]{}\"`$/*\\:;,.=~ \nab1😀")),
+                      max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=SYNTAX_TEXT, where=st.integers(min_value=0, max_value=10_000))
+@pytest.mark.parametrize("module", [typst_syntax, org_syntax], ids=["typst", "org"])
+def test_any_text_gives_spans_that_fit_their_lines(module, text, where):
+    lines = text.split("\n")
+    line = where % len(lines)
+    column = where % (len(lines[line]) + 1)
+    span = module.citation_at(lines, line, column)
+    if span is not None:
+        assert 0 <= span.start <= span.end == column
+        assert lines[line][span.start:span.end] == span.typed
+    for key in module.cited_keys(lines):
+        assert lines[key.line][key.start:key.end] == key.key
+    assert module.non_text_lines(lines) <= set(range(len(lines)))

@@ -91,60 +91,41 @@ def scan(text: str) -> Scan:
 
 
 def _opaque(text: str, start: int, scan: Scan) -> int:
-    """Skip raw text, a comment or math starting at `start`; the offset after it."""
+    """Skip raw text, a comment or math starting at `start`; the offset after it. One still
+    open where the text ends is what the end of the text is inside."""
     if text.startswith("//", start):
-        end, kind = _end_of(text, "\n", start), "comment"
+        newline = text.find("\n", start)
+        end, kind = (newline if newline >= 0 else None), "comment"
     elif text.startswith("/*", start):
         end, kind = _block_comment_end(text, start), "comment"
     elif text[start] == "`":
         end, kind = _raw_end(text, start), "raw"
     else:
-        end, kind = _math_end(text, start), "math"
-    scan.opaque.append((start, end))
-    if end >= len(text) and not _closed(text, start, kind):
+        math = _MATH_CLOSE.search(text, start + 1)
+        end, kind = (math.end() if math else None), "math"
+    if end is None:
         scan.inside = kind
+        end = len(text)
+    scan.opaque.append((start, end))
     return end
 
 
-def _closed(text: str, start: int, kind: str) -> bool:
-    """Whether an opaque construct running to the end of the text was closed there."""
-    if kind == "comment" and text.startswith("//", start):
-        return False  # a line comment is open until its line ends
-    body = text[start:]
-    closers = {"comment": "*/", "math": "$"}
-    if kind == "raw":
-        ticks = len(body) - len(body.lstrip("`"))
-        return ticks == 2 or (len(body) > ticks and body.endswith("`" * min(ticks, 3)))
-    return len(body) > 1 and body.endswith(closers[kind])
-
-
-def _end_of(text: str, closer: str, start: int) -> int:
-    found = text.find(closer, start)
-    return len(text) if found < 0 else found
-
-
-def _block_comment_end(text: str, start: int) -> int:
-    depth, position = 0, start
+def _block_comment_end(text: str, start: int) -> int | None:
+    depth = 0
     for match in _COMMENT_MARK.finditer(text, start):
         depth += 1 if match.group() == "/*" else -1
-        position = match.end()
         if depth == 0:
-            return position
-    return len(text)
+            return match.end()
+    return None
 
 
-def _raw_end(text: str, start: int) -> int:
+def _raw_end(text: str, start: int) -> int | None:
     ticks = len(_BACKTICKS.match(text, start).group())  # type: ignore[union-attr]
     if ticks == 2:
         return start + 2  # `` is empty raw text
     fence = "`" * (1 if ticks == 1 else ticks)
     found = text.find(fence, start + ticks)
-    return len(text) if found < 0 else found + len(fence)
-
-
-def _math_end(text: str, start: int) -> int:
-    match = _MATH_CLOSE.search(text, start + 1)
-    return match.end() if match else len(text)
+    return None if found < 0 else found + len(fence)
 
 
 def _markup_token(text: str, match: re.Match[str], scan: Scan) -> int:
