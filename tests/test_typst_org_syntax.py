@@ -99,15 +99,6 @@ TYPST_NON_MATCHES = [
 ]
 
 
-@pytest.mark.parametrize("document", TYPST_NON_MATCHES)
-def test_typst_non_citation_contexts(document):
-    if "|" not in document:
-        assert typst_syntax.citation_at([document], 0, 0) is None
-        return
-    span, _ = at_cursor(document, typst_syntax)
-    assert span is None, document
-
-
 def test_typst_line_known_to_be_raw_is_skipped_without_a_scan():
     assert typst_syntax.citation_at(["@a"], 0, 2, non_text=frozenset({0})) is None
 
@@ -239,12 +230,16 @@ ORG_NON_MATCHES = [
 ]
 
 
-@pytest.mark.parametrize("document", ORG_NON_MATCHES)
-def test_org_non_citation_contexts(document):
+@pytest.mark.parametrize(
+    ("module", "document"),
+    [(typst_syntax, document) for document in TYPST_NON_MATCHES]
+    + [(org_syntax, document) for document in ORG_NON_MATCHES],
+)
+def test_non_citation_contexts(module, document):
     if "|" not in document:
-        assert org_syntax.citation_at([document], 0, 0) is None
+        assert module.citation_at([document], 0, 0) is None
         return
-    span, _ = at_cursor(document, org_syntax)
+    span, _ = at_cursor(document, module)
     assert span is None, document
 
 
