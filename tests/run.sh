@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber pandoc
-              poppler-utils)
+              poppler-utils emacs-nox)
 missing=()
 for tool in pdflatex bibtex biber pandoc pdftotext; do
   command -v "$tool" >/dev/null || missing+=("$tool")

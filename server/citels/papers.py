@@ -39,6 +39,14 @@ class Paper:
     month: int | None = None
     source_key: str | None = None  # the key the user gave it: always kept
     fields: dict[str, str] = field(default_factory=dict)  # raw BibTeX fields, for writing back
+    # Identifiers other than the DOI, by scheme: "arxiv" (1706.03762, hep-th/9901001),
+    # "pmid", "pmcid", "isbn", "issn", "openalex" (W…), "s2" (corpus id), "dblp", "zotero".
+    identifiers: dict[str, str] = field(default_factory=dict)
+    editors: list[str] = field(default_factory=list)
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)  # arXiv categories, Zotero collections
+    updated: str | None = None  # ISO date of this version: a newer record replaces an older
+    retracted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         # By hand rather than dataclasses.asdict, which deep-copies every value: this runs
@@ -48,6 +56,9 @@ class Paper:
         data["authors"] = list(self.authors)
         data["urls"] = list(self.urls)
         data["fields"] = dict(self.fields)
+        data["identifiers"] = dict(self.identifiers)
+        data["editors"] = list(self.editors)
+        data["tags"] = list(self.tags)
         data["sources"] = [str(source) for source in self.sources]
         return data
 

@@ -20,5 +20,5 @@ def test_the_extension_starts_citels_serve_by_default():
     manifest = json.loads(MANIFEST.read_text())
     command = manifest["contributes"]["configuration"]["properties"]["citels.server.command"]
     assert command["default"] == ["citels", "serve"]
-    for language in ("latex", "markdown", "quarto", "rmd", "bibtex"):
+    for language in ("latex", "markdown", "quarto", "rmd", "bibtex", "typst", "org"):
         assert f"onLanguage:{language}" in manifest["activationEvents"]

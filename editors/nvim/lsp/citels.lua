@@ -21,7 +21,7 @@
 ---@type vim.lsp.Config
 return {
   cmd = { 'citels', 'serve' },
-  filetypes = { 'tex', 'plaintex', 'markdown', 'quarto', 'rmd', 'bib' },
+  filetypes = { 'tex', 'plaintex', 'markdown', 'quarto', 'rmd', 'bib', 'typst', 'org' },
   root_markers = { '.git', 'latexmkrc', '.latexmkrc', '_quarto.yml', '.citels' },
   settings = { citels = {} },
   -- The server reads `citels` settings through workspace/configuration; Neovim answers

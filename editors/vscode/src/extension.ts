@@ -10,7 +10,7 @@ import {
   State,
 } from 'vscode-languageclient/node';
 
-const LANGUAGES = ['latex', 'tex', 'markdown', 'quarto', 'rmd', 'bibtex'];
+const LANGUAGES = ['latex', 'tex', 'markdown', 'quarto', 'rmd', 'bibtex', 'typst', 'org'];
 const INSTALL_HINT = 'Install it with `pip install citels` (or `pip install -e .` in a citels checkout), or set `citels.server.command`.';
 
 let client: LanguageClient | undefined;
