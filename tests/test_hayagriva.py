@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import typst
 
-from citels import typst_syntax
-from citels.bib_edit import append_entry as append_bibtex
-from citels.bibtex import to_bibtex
-from citels.hayagriva import (
+from citels.cite_syntax import typst as typst_syntax
+from citels.bibliography.append import append_entry as append_bibtex
+from citels.bibliography.entry import to_bibtex
+from citels.bibliography.hayagriva import (
     append_entry,
     append_to_file,
     defined_keys,

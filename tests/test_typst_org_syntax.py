@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citels import org_syntax, typst_project, typst_syntax
+from citels.cite_syntax import org as org_syntax
+from citels.cite_syntax import typst as typst_syntax
+from citels.cite_syntax import typst_project
 from citels.cite_syntax import CiteSpan
 
 

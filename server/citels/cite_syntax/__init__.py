@@ -1,26 +1,26 @@
 """Citation syntax: where the cursor is in a citation, and which keys a document cites.
 
 One module per syntax, each with the same three functions (see `spans.CitationSyntax`):
-`latex` (natbib and biblatex commands), `pandoc` (Markdown, Quarto, R Markdown) and `bibtex`
-(the keys a .bib file defines). This module picks the syntax by language and calls it.
+`latex` (natbib and biblatex commands), `pandoc` (Markdown, Quarto, R Markdown), `typst`,
+`org` (org-cite) and `bibtex` (the keys a .bib file defines). This module picks the syntax by language and calls it.
 Everything works on plain strings (a document's lines, a 0-based line and a column in Python
 characters) split by `lines.split_lines`; the protocol layer converts LSP positions (UTF-16).
 
-To add a syntax (Typst, Org): write its module, add it to `SYNTAXES` below.
+To add a syntax: write its module, add it to `SYNTAXES` below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from citels.cite_syntax import bibtex, latex, pandoc
+from citels.cite_syntax import bibtex, latex, org, pandoc, typst
 from citels.cite_syntax.bibtex import entry_end_line
 from citels.cite_syntax.latex import LATEX_CITE_COMMANDS
 from citels.cite_syntax.pandoc import CROSSREF_PREFIXES
 from citels.cite_syntax.spans import CitationSyntax, CiteSpan, KeySpan
 
 __all__ = [
-    "BIBTEX", "CROSSREF_PREFIXES", "LATEX", "LATEX_CITE_COMMANDS", "MARKDOWN", "SYNTAXES",
+    "BIBTEX", "CROSSREF_PREFIXES", "ORG", "TYPST", "LATEX", "LATEX_CITE_COMMANDS", "MARKDOWN", "SYNTAXES",
     "CitationSyntax", "CiteSpan", "KeySpan", "bib_entry_keys", "citation_at", "cited_keys",
     "entry_end_line", "key_at", "language_of", "latex_keys", "non_text_lines", "pandoc_keys",
 ]
@@ -28,9 +28,11 @@ __all__ = [
 LATEX = latex.LANGUAGE
 MARKDOWN = pandoc.LANGUAGE
 BIBTEX = bibtex.LANGUAGE
+TYPST = typst.LANGUAGE
+ORG = org.LANGUAGE
 
 SYNTAXES: dict[str, CitationSyntax] = {
-    syntax.LANGUAGE: syntax for syntax in (latex, pandoc, bibtex)}
+    syntax.LANGUAGE: syntax for syntax in (latex, pandoc, typst, org, bibtex)}
 _BY_LANGUAGE_ID = {id_: syntax.LANGUAGE for syntax in SYNTAXES.values()
                    for id_ in syntax.LANGUAGE_IDS}
 _BY_SUFFIX = {suffix: syntax.LANGUAGE for syntax in SYNTAXES.values()

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from citels.cite_syntax import CROSSREF_PREFIXES, CiteSpan, KeySpan
-from citels.typst_scan import (
+from citels.cite_syntax.pandoc import CROSSREF_PREFIXES
+from citels.cite_syntax.spans import CiteSpan, KeySpan
+from citels.cite_syntax.typst_scan import (
     CITE_LABEL_TYPED,
     LABEL_CHAR,
     LABEL_NAME,
@@ -29,6 +30,9 @@ from citels.typst_scan import (
 )
 
 TYPST = "typst"
+LANGUAGE = TYPST
+LANGUAGE_IDS = ("typst",)  # LSP language ids
+FILE_SUFFIXES = ("typ",)
 
 
 def _joined(lines: Sequence[str]) -> str:
@@ -36,6 +40,7 @@ def _joined(lines: Sequence[str]) -> str:
 
 
 def citation_at(lines: Sequence[str], line: int, column: int,
+                extra_commands: Iterable[str] = (),
                 non_text: frozenset[int] | None = None) -> CiteSpan | None:
     """The citation whose key the cursor is typing, or None where no citation can be.
 
@@ -130,7 +135,7 @@ def key_insertion(span: CiteSpan, key: str) -> tuple[int, str]:
     return span.start - 1, f"#cite(label({quoted}))"
 
 
-def cited_keys(lines: Sequence[str]) -> list[KeySpan]:
+def cited_keys(lines: Sequence[str], extra_commands: Iterable[str] = ()) -> list[KeySpan]:
     """Every key a Typst file cites, in order; references to its own labels (a figure, a
     heading) are not citations."""
     report = scan(_joined(lines))

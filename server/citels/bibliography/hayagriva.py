@@ -19,9 +19,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from citels import bib_edit
-from citels.bib_edit import Append
-from citels.cite_syntax import KeySpan
+from citels.bibliography import append as bib_edit
+from citels.bibliography.append import Append
+from citels.cite_syntax.spans import KeySpan
 from citels.papers import Paper, Source
 from citels.render import abstract_opening, readable
 

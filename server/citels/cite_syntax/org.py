@@ -15,11 +15,14 @@ like `citels.cite_syntax`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from citels.cite_syntax import CiteSpan, KeySpan
+from citels.cite_syntax.spans import CiteSpan, KeySpan
 
 ORG = "org"
+LANGUAGE = ORG
+LANGUAGE_IDS = ("org",)  # LSP language ids
+FILE_SUFFIXES = ("org",)
 
 # org-cite's key characters (org-element-citation-key-re): word characters and this
 # punctuation; never space, ';', '[' or ']'.
@@ -93,6 +96,7 @@ def _open_citation_before(text: str, column: int) -> re.Match[str] | None:
 
 
 def citation_at(lines: Sequence[str], line: int, column: int,
+                extra_commands: Iterable[str] = (),
                 non_text: frozenset[int] | None = None) -> CiteSpan | None:
     """The citation whose key the cursor is typing, or None where no citation can be.
 
@@ -136,7 +140,7 @@ def _in_verbatim_markup(text: str, column: int) -> bool:
     return False
 
 
-def cited_keys(lines: Sequence[str]) -> list[KeySpan]:
+def cited_keys(lines: Sequence[str], extra_commands: Iterable[str] = ()) -> list[KeySpan]:
     """Every key cited by an org-cite citation, in order, outside verbatim text."""
     non_text = non_text_lines(lines)
     found = []
