@@ -102,6 +102,7 @@ class ZoteroBuilder:
     def __init__(self, database: Path, numbering: Numbering = Numbering(), *,
                  wal: bool = True, native_keys: bool = True) -> None:
         self.path = database
+        database.parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(database, isolation_level=None)
         self.connection.execute(f"PRAGMA journal_mode={'WAL' if wal else 'DELETE'}")
         self.connection.execute("BEGIN")

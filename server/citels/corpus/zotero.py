@@ -43,11 +43,12 @@ class LibraryState:
 
 @dataclass(frozen=True)
 class ChangeMark:
-    """What an earlier read saw; pass it back as `since` to read only what changed."""
+    """What an earlier read saw; pass it back as `since` to read only what changed.
 
-    client_modified: str  # the newest items.clientDateModified read
-    versions: tuple[tuple[int, int], ...]  # (libraryID, newest items.version) per library
-    item_ids: frozenset[int]  # every live item then
+    Each item's own marks are kept rather than a newest time: Zotero's times have whole
+    seconds, and a synced item keeps the time it was changed on another computer."""
+
+    items: dict[int, tuple[str, int]]  # itemID -> (clientDateModified, version), live items
     collections: str  # digest of collections and their items
     keys: str  # digest of Better BibTeX's key table
 
@@ -121,27 +122,20 @@ def _read(connection: sqlite3.Connection, since: ChangeMark | None, label: str,
     if since is None or complete:
         wanted = [item.item_id for item in live]
     else:
-        versions = dict(since.versions)
         wanted = [item.item_id for item in live
-                  if item.item_id not in since.item_ids
-                  or item.client_modified >= since.client_modified
-                  or item.version > versions.get(item.library_id, -1)]
+                  if since.items.get(item.item_id) != mark.items[item.item_id]]
     papers = []
     for item in zotero_rows.read_items(connection, schema, wanted):
         key = (item.fields.get("citationKey") or keys.get((item.library_id, item.key))
                or extra_citation_key(item.fields.get("extra", "")))
         papers.append(to_paper(item, label, key))
-    removed = set(since.item_ids - mark.item_ids) if since else set()
+    removed = set(since.items.keys() - mark.items.keys()) if since else set()
     return ZoteroRead(papers, removed, mark, state, complete, warnings)
 
 
 def _mark(live: list[zotero_rows.ItemVersion], collections: str, keys: str) -> ChangeMark:
-    versions: dict[int, int] = {}
-    for item in live:
-        versions[item.library_id] = max(item.version, versions.get(item.library_id, 0))
-    return ChangeMark(max((item.client_modified for item in live), default=""),
-                      tuple(sorted(versions.items())),
-                      frozenset(item.item_id for item in live), collections, keys)
+    return ChangeMark({item.item_id: (item.client_modified, item.version) for item in live},
+                      collections, keys)
 
 
 def _better_bibtex_keys(path: Path, warnings: list[str], scratch: Path | None
