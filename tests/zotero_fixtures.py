@@ -134,8 +134,9 @@ class ZoteroBuilder:
                 " JOIN itemTypes t USING (itemTypeID) JOIN fields f USING (fieldID)"):
             builder.fields_of.setdefault(type_name, set()).add(field_name)
         builder.native_keys = "citationKey" in builder.field_ids
-        builder._item_ids = count(rows("SELECT max(itemID) + 1 FROM items").fetchone()[0])
-        builder._keys = count(9 * 33 ** 5)
+        next_item = rows("SELECT coalesce(max(itemID), 0) + 1 FROM items").fetchone()[0]
+        builder._item_ids = count(next_item)
+        builder._keys = count(9 * 33 ** 5 + next_item)  # unlike any key given before
         builder._values = dict(rows("SELECT value, valueID FROM itemDataValues"))
         builder._creators = {(first, last, mode): creator_id for creator_id, first, last, mode
                              in rows("SELECT creatorID, firstName, lastName, fieldMode"

@@ -25,6 +25,7 @@ from citels.papers import Paper
 
 DATABASE_NAME = "zotero.sqlite"
 BETTER_BIBTEX_NAME = "better-bibtex.sqlite"
+_BATCH = 2000
 
 
 class ZoteroError(Exception):
@@ -125,10 +126,13 @@ def _read(connection: sqlite3.Connection, since: ChangeMark | None, label: str,
         wanted = [item.item_id for item in live
                   if since.items.get(item.item_id) != mark.items[item.item_id]]
     papers = []
-    for item in zotero_rows.read_items(connection, schema, wanted):
-        key = (item.fields.get("citationKey") or keys.get((item.library_id, item.key))
-               or extra_citation_key(item.fields.get("extra", "")))
-        papers.append(to_paper(item, label, key))
+    # In batches: a batch's rows are let go once its papers are made, which keeps the
+    # peak memory of a 20,000-item library near what its papers alone take.
+    for start in range(0, len(wanted), _BATCH):
+        for item in zotero_rows.read_items(connection, schema, wanted[start:start + _BATCH]):
+            key = (item.fields.get("citationKey") or keys.get((item.library_id, item.key))
+                   or extra_citation_key(item.fields.get("extra", "")))
+            papers.append(to_paper(item, label, key))
     removed = set(since.items.keys() - mark.items.keys()) if since else set()
     return ZoteroRead(papers, removed, mark, state, complete, warnings)
 

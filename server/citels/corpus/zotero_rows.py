@@ -108,14 +108,13 @@ def read_items(connection: sqlite3.Connection, schema: Schema,
                item_ids: list[int]) -> list[ZoteroItem]:
     """The items with these ids, whole, in the order given."""
     wanted = json.dumps(item_ids)
-    selected = "(SELECT value FROM json_each(?))"
     items: dict[int, ZoteroItem] = {}
     type_ids: dict[int, int] = {}
     for row in connection.execute(
             "SELECT i.itemID, i.libraryID, i.key, t.typeName, i.clientDateModified,"
             " i.dateModified, i.version, i.itemTypeID FROM items i"
             f" JOIN {schema.item_types} t ON t.itemTypeID = i.itemTypeID"
-            f" WHERE i.itemID IN {selected}", (wanted,)):
+            " WHERE i.itemID IN (SELECT value FROM json_each(?))", (wanted,)):
         item = ZoteroItem(*row[:7])
         item.primary_role = schema.primary_roles.get(item.type_name, "author")
         items[item.item_id] = item
@@ -123,7 +122,7 @@ def read_items(connection: sqlite3.Connection, schema: Schema,
     for item_id, field_id, value in connection.execute(
             "SELECT d.itemID, d.fieldID, v.value FROM itemData d"
             " JOIN itemDataValues v ON v.valueID = d.valueID"
-            f" WHERE d.itemID IN {selected}", (wanted,)):
+            " WHERE d.itemID IN (SELECT value FROM json_each(?))", (wanted,)):
         name = schema.field_names.get(field_id)
         if name is None or value is None:
             continue
@@ -137,7 +136,7 @@ def read_items(connection: sqlite3.Connection, schema: Schema,
             "SELECT ic.itemID, ct.creatorType, c.firstName, c.lastName, c.fieldMode"
             " FROM itemCreators ic JOIN creators c ON c.creatorID = ic.creatorID"
             " JOIN creatorTypes ct ON ct.creatorTypeID = ic.creatorTypeID"
-            f" WHERE ic.itemID IN {selected} ORDER BY ic.itemID, ic.orderIndex", (wanted,)):
+            " WHERE ic.itemID IN (SELECT value FROM json_each(?)) ORDER BY ic.itemID, ic.orderIndex", (wanted,)):
         items[item_id].creators.append(Creator(role, first or "", last or "", mode == 1))
     _add_collections(connection, schema, items, wanted)
     _add_groups(connection, items)
