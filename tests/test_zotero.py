@@ -78,6 +78,8 @@ def test_fields_creators_and_dates_are_mapped(library: Fixture):
     assert papers["Global report on infection prevention"].authors == [
         "World Health Organization"]
     assert papers["citels"].authors == ["Doe, Jane"]  # a program's programmer
+    assert papers["Energy use of small data centres"].retracted
+    assert not talk.retracted
     preprint = papers["A preprint about sparse transformers"]
     assert preprint.identifiers["arxiv"] == "2401.01234"
     assert preprint.urls == ["https://arxiv.org/abs/2401.01234v2"]
@@ -264,3 +266,18 @@ def test_the_default_data_directory_is_found_under_home(tmp_path: Path,
     assert default_data_directory() is None
     current_library(tmp_path / "Zotero")
     assert default_data_directory() == tmp_path / "Zotero"
+
+
+def test_a_key_changed_in_better_bibtex_7_is_read_again(tmp_path: Path):
+    library = zotero7_library(tmp_path / "zotero")
+    first = read_items(library.directory)
+    state = library_state(library.directory)
+    keys = sqlite3.connect(library.directory / "better-bibtex.sqlite", isolation_level=None)
+    keys.execute("UPDATE citationkey SET citationKey = 'vaswani2017transformer'"
+                 " WHERE citationKey = 'vaswani2017attention'")
+    keys.close()
+    assert library_state(library.directory) != state
+    again = read_items(library.directory, since=first.mark)
+    assert again.complete  # keys live outside Zotero's items: no item time changed
+    assert by_title(again.papers)["Attention Is All You Need"].source_key == (
+        "vaswani2017transformer")

@@ -81,6 +81,7 @@ collectionItems(collectionID INT NOT NULL, itemID INT NOT NULL, orderIndex INT N
                 PRIMARY KEY (collectionID, itemID))
 feedItems(itemID INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, readTime TIMESTAMP)
 deletedItems(itemID INTEGER PRIMARY KEY, dateDeleted TIMESTAMP NOT NULL)
+retractedItems(itemID INTEGER PRIMARY KEY, data TEXT, flag INT DEFAULT 0)
 deletedCollections(collectionID INTEGER PRIMARY KEY, dateDeleted TIMESTAMP NOT NULL)
 """
 
@@ -265,6 +266,10 @@ class ZoteroBuilder:
     def trash_collection(self, collection_id: int) -> None:
         self.connection.execute("INSERT INTO deletedCollections VALUES (?, ?)",
                                 (collection_id, self.now))
+
+    def mark_retracted(self, item_id: int) -> None:
+        """As Zotero's Retraction Watch check flags an item."""
+        self.connection.execute("INSERT INTO retractedItems VALUES (?, '{}', 0)", (item_id,))
 
     def mark_feed_item(self, item_id: int) -> None:
         self.connection.execute("INSERT INTO feedItems VALUES (?, ?, NULL)",

@@ -128,14 +128,15 @@ def _fill(b: ZoteroBuilder, directory: Path, *, personal: int, group: int, read_
         "pages": "1-30", "publisher": "Springer", "date": "2012-00-00 2012"},
         [("author", "Borgwardt", "Karsten"), ("editor", "Doe", "John")],
         "Graph kernels revisited")
+    report = paper(personal, "report", {
+        "title": "Energy use of small data centres", "institution": "IEA",
+        "reportNumber": "TR-42", "reportType": "Technical note", "date": "2018"},
+        [("author", "International Energy Agency")], "Energy use of small data centres")
+    b.mark_retracted(report)
     paper(personal, "thesis", {
         "title": "Learning to rank citations", "thesisType": "Master's thesis",
         "university": "University of Somewhere", "date": "2021-06-15 15/06/2021"},
         [("author", "Lee", "Min")], "Learning to rank citations")
-    paper(personal, "report", {
-        "title": "Energy use of small data centres", "institution": "IEA",
-        "reportNumber": "TR-42", "reportType": "Technical note", "date": "2018"},
-        [("author", "International Energy Agency")], "Energy use of small data centres")
     paper(personal, "preprint", {
         "title": "A preprint about sparse transformers", "repository": "arXiv",
         "archiveID": "arXiv:2401.01234", "date": "2024-01-03 2024-01-03",

@@ -74,8 +74,7 @@ def to_paper(item: ZoteroItem, label: str, key: str | None) -> Paper:
         entry_type=entry_type,
         venue=plain_text(fields["publicationTitle"]) if fields.get("publicationTitle") else None,
         doi=doi, source_key=key, identifiers=identifiers,
-        language=fields.get("language") or None, tags=tags,
-        updated=item.modified[:10] or None,
+        language=fields.get("language") or None, tags=tags, retracted=item.retracted,
     )
     paper.fields = bibtex_fields(item, paper, extra)
     return paper

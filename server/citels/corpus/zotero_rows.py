@@ -46,6 +46,7 @@ class ZoteroItem:
     primary_role: str = "author"  # the item type's main creator type (programmer, ...)
     collections: list[str] = field(default_factory=list)  # paths, "Thesis/Chapter 2"
     group: str | None = None  # the group library's name; None in the personal library
+    retracted: bool = False  # flagged by Zotero's Retraction Watch check
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,11 @@ def read_items(connection: sqlite3.Connection, schema: Schema,
         items[item_id].creators.append(Creator(role, first or "", last or "", mode == 1))
     _add_collections(connection, schema, items, wanted)
     _add_groups(connection, items)
+    if "retractedItems" in schema.tables:
+        for (item_id,) in connection.execute(
+                "SELECT itemID FROM retractedItems"
+                " WHERE itemID IN (SELECT value FROM json_each(?))", (wanted,)):
+            items[item_id].retracted = True
     return [items[item_id] for item_id in item_ids if item_id in items]
 
 

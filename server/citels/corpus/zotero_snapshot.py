@@ -84,24 +84,20 @@ def open_snapshot(path: Path, warnings: list[str],
     with `immutable=1`, which never locks or writes, and a warning says that changes Zotero
     has not yet written into the database file may be missing. `scratch` is where the
     private directory is made (the system's temporary directory by default)."""
+    directory = None
     try:
         directory = Path(tempfile.mkdtemp(prefix="citels-snapshot-", dir=scratch))
+        copy, identity = _consistent_copy(path, directory)
+        snapshot = Snapshot(sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True), identity,
+                            copied=True)
     except OSError as error:
-        yield _immutable_snapshot(path, warnings, error)
-        return
+        snapshot = _immutable_snapshot(path, warnings, error)
     try:
-        try:
-            copy, identity = _consistent_copy(path, directory)
-        except OSError as error:
-            yield _immutable_snapshot(path, warnings, error)
-            return
-        connection = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
-        try:
-            yield Snapshot(connection, identity, copied=True)
-        finally:
-            connection.close()
+        yield snapshot
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        snapshot.connection.close()
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _consistent_copy(path: Path, directory: Path) -> tuple[Path, DatabaseIdentity]:
