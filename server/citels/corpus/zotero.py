@@ -70,7 +70,7 @@ def find_database(path: Path) -> Path:
     """`zotero.sqlite` from a data directory or the file itself, or ZoteroError saying why."""
     path = Path(path).expanduser()
     database = path / DATABASE_NAME if path.is_dir() else path
-    if database.name.endswith(".bak") or ".sqlite.bak" in database.name:
+    if database.name.endswith(".bak"):  # zotero.sqlite.bak, zotero.sqlite.1.bak, ...
         # Zotero's backups are days old and would bring back deleted items.
         raise ZoteroError(f"{database}: a Zotero backup; give the data directory instead")
     if not database.is_file():

@@ -12,7 +12,8 @@ replays over the database copy. Copying the database first is unsafe: a checkpoi
 WAL restart between the two copies lose the checkpointed commits. A commit landing during
 the copy is seen by comparing the files' identity before and after, and the copy retried.
 A rollback journal (Zotero 8 and older) is copied after the database: SQLite writes the
-original pages to the journal before it changes them in the database.
+original pages to the journal before it changes them in the database. The `-shm` index is
+never copied: SQLite rebuilds it from the WAL (and Zotero's exclusive mode keeps none).
 """
 
 from __future__ import annotations
