@@ -1,8 +1,7 @@
 """Bibliography file formats, chosen by a file's suffix here and nowhere else.
 
 A format knows how to render a paper as one of its entries, append an entry to a file's text
-and read an entry back. BibTeX is the one format today; a second (Hayagriva YAML, for Typst)
-is one more `BibliographyFormat` in `FORMATS`.
+and read an entry back: BibTeX, and Hayagriva YAML (Typst's own format).
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from citels.bibliography import hayagriva
 from citels.bibliography.append import Append, append_entry
 from citels.bibliography.entry import to_bibtex
 from citels.bibliography.read import UserEntry, find_entry
@@ -28,7 +28,9 @@ class BibliographyFormat:
 
 
 BIBTEX = BibliographyFormat("bibtex", (".bib", ".biblatex"), to_bibtex, append_entry, find_entry)
-FORMATS = (BIBTEX,)
+HAYAGRIVA = BibliographyFormat("hayagriva", hayagriva.SUFFIXES, hayagriva.render_entry,
+                               hayagriva.append_entry, hayagriva.find_entry)
+FORMATS = (BIBTEX, HAYAGRIVA)
 
 
 def format_of(path: Path) -> BibliographyFormat:

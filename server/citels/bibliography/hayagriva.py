@@ -21,6 +21,7 @@ from typing import Any
 
 from citels.bibliography import append as bib_edit
 from citels.bibliography.append import Append
+from citels.bibliography.read import UserEntry
 from citels.cite_syntax.spans import KeySpan
 from citels.papers import Paper, Source
 from citels.render import abstract_opening, readable
@@ -297,3 +298,24 @@ def append_to_file(path: Path, key: str, entry: str) -> bool:
     if key in entry_keys(existing):
         return False
     return bib_edit.append_to_file(path, key, entry)
+
+
+def find_entry(text: str, key: str, source: str) -> UserEntry | None:
+    """The entry with this key in a Hayagriva file, its fields flattened to text; None when the
+    key is not there or the file is not valid YAML."""
+    warnings: list[str] = []
+    for paper in parse_hayagriva(text, source, warnings):
+        if paper.key == key:
+            fields = {name: value for name, value in (
+                ("title", paper.title), ("author", " and ".join(paper.authors) or None),
+                ("date", paper.date or (str(paper.year) if paper.year else None)),
+                ("journal", paper.venue), ("doi", paper.doi),
+                ("url", paper.urls[0] if paper.urls else None),
+                ("abstract", paper.abstract)) if value}
+            return UserEntry(key, paper.entry_type or "misc", fields, source)
+    return None
+
+
+def render_entry(paper: Paper, *, include_abstract: bool = True, **_bibtex_options: object) -> str:
+    """A paper as a Hayagriva entry; BibTeX's options (Unicode, URL field) do not apply."""
+    return to_hayagriva(paper, include_abstract=include_abstract)
