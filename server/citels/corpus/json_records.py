@@ -64,7 +64,7 @@ def _line_objects(first_number: int, first_line: str, lines: Iterator[tuple[int,
         if not line or line.isspace():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line.rstrip())  # a trailing newline would move the error column
         except json.JSONDecodeError as error:
             sink.add(number, f"not valid JSON ({error.msg} at column {error.colno}); skipped")
             continue
