@@ -18,7 +18,8 @@ def read(source=SNAPSHOT):
 def test_every_field_of_a_snapshot_record_arrives():
     paper = read()[0][0]
     # Line breaks and LaTeX are the authors' own: only the surrounding whitespace goes.
-    assert paper.title == "Sparse Gaussian Kernels for $\\mathcal{O}(n)$ Nearest\n  Neighbour Search"
+    assert paper.title == ("Sparse Gaussian Kernels for $\\mathcal{O}(n)$ Nearest\n"
+                           "  Neighbour Search")
     assert paper.abstract == (
         "We index $n$ points with sparse kernels so that a query costs\n"
         "$\\mathcal{O}(\\log n)$ on average. Experiments on three\n"

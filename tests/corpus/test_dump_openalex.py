@@ -63,7 +63,8 @@ def test_a_snapshot_folder_reads_every_part_in_date_order(tmp_path):
     shutil.copy(WORKS, snapshot / "manifest")  # not a part: not read
     papers, _ = read(snapshot, "works")
     assert [str(p.sources[0]) for p in papers] == [
-        "works/updated_date=2023-12-01/part_000.gz:1", "works/updated_date=2023-12-01/part_000.gz:3",
-        "works/updated_date=2023-12-01/part_001.gz:1", "works/updated_date=2023-12-01/part_001.gz:3",
-        "works/updated_date=2024-02-01/part_000.gz:1", "works/updated_date=2024-02-01/part_000.gz:3",
+        f"works/updated_date={day}/{part}:{line}"
+        for day, part in [("2023-12-01", "part_000.gz"), ("2023-12-01", "part_001.gz"),
+                          ("2024-02-01", "part_000.gz")]
+        for line in (1, 3)
     ]

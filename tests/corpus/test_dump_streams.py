@@ -58,6 +58,8 @@ def test_each_format_is_told_by_content_even_under_a_misleading_name(tmp_path, n
      DumpFormat.CSL_JSON),
     ('[\n  {"title": "T", "authors": ["A"]}\n]', DumpFormat.JSON_ARRAY),
     ('{"items": 3}\n', DumpFormat.JSON_LINES),
+    ('{"broken\n{"id": "1", "categories": "cs.CL", "versions": []}\n', DumpFormat.ARXIV),
+    ('{"broken\n', None),
     ("@article{key, title={T}}\n", None),
     ("<html><body>not dblp</body></html>", None),
     ("", None),

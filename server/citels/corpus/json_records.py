@@ -113,8 +113,8 @@ def _array_objects(first_number: int, first_line: str, lines: Iterator[tuple[int
                 sink.add(line_of_buffer + buffer.count("\n", 0, error.pos),
                          f"not valid JSON ({error.msg}); the rest of the array skipped")
             else:
-                sink.add(line_of_buffer + buffer.rstrip().count("\n"), "the JSON array is not closed "
-                         "with ]; what came before it was read")
+                sink.add(line_of_buffer + buffer.rstrip().count("\n"),
+                         "the JSON array is not closed with ]; what came before it was read")
             return
         line_of_buffer += buffer.count("\n", 0, position)
         buffer = buffer[position:] + more[1]

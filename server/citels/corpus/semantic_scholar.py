@@ -43,13 +43,13 @@ class AbstractsTable:
         # A scratch table: losing it to a crash costs nothing, so no journal and no syncing.
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
-        self._db["abstracts"].create({"corpusid": int, "abstract": str}, pk="corpusid")
+        self._db.table("abstracts").create({"corpusid": int, "abstract": str}, pk="corpusid")
 
     def load(self, source: TextSource, label: str, warnings: list[str]) -> None:
         """Add the abstracts of one abstracts-dataset file (a later one replaces an earlier)."""
         sink = Warnings(label, warnings)
         rows = _abstract_rows(json_objects(source, sink), sink)
-        self._db["abstracts"].insert_all(rows, pk="corpusid", replace=True, batch_size=_BATCH)
+        self._db.table("abstracts").insert_all(rows, pk="corpusid", replace=True, batch_size=_BATCH)
         sink.close()
 
     def get(self, corpus_id: int) -> str | None:
@@ -161,12 +161,11 @@ def _field(record: dict[str, Any], name: str, api_name: str) -> Any:
 
 
 def _corpus_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 def _entry_type(types: object) -> str:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 # A reader takes a path (opened and decompressed here) or lines already open.
 TextSource = str | os.PathLike[str] | Iterable[str]
@@ -30,6 +30,7 @@ _MAGIC = (
     (b"\x28\xb5\x2f\xfd", "zstd"),
 )
 _SNIFF_BYTES = 1 << 16  # enough for the opening of any dump and the first line of most
+_SNIFF_LINES = 5  # a broken first line does not hide the format of the next
 _SNIFF_LINE_LIMIT = 1 << 24  # an OpenAlex work with thousands of references is still one line
 
 
@@ -45,7 +46,7 @@ def open_bytes(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """Open a file for reading as decompressed bytes, streamed; the compression is sniffed."""
     kind = compression(path)
     if kind == "gzip":
-        stream: IO[bytes] = gzip.open(path, "rb")
+        stream: IO[bytes] = cast(IO[bytes], gzip.open(path, "rb"))
     elif kind == "bzip2":
         stream = bz2.open(path, "rb")
     elif kind == "xz":
@@ -127,9 +128,7 @@ def sniff_file(path: str | os.PathLike[str]) -> DumpFormat | None:
             if text.startswith(b"["):
                 return _sniff_array(text.decode("utf-8", "replace"))
             if text.startswith(b"{"):
-                if b"\n" not in text:
-                    text += stream.readline(_SNIFF_LINE_LIMIT)
-                return _sniff_first_line(text.split(b"\n", 1)[0])
+                return _sniff_lines(text, stream)
     except (OSError, EOFError, lzma.LZMAError, ValueError):
         return None
     return None
@@ -168,14 +167,21 @@ def _may_be_data(path: Path) -> bool:
                                                                        "license", "readme.txt")
 
 
-def _sniff_first_line(line: bytes) -> DumpFormat | None:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(record, dict):
-        return None
-    return record_format(record) or DumpFormat.JSON_LINES
+def _sniff_lines(text: bytes, stream: IO[bytes]) -> DumpFormat | None:
+    """The format of the first of a few lines that is a JSON object (one may be broken)."""
+    for _ in range(_SNIFF_LINES):
+        if b"\n" not in text:
+            text += stream.readline(_SNIFF_LINE_LIMIT)
+        line, _, text = text.partition(b"\n")
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if not text:
+                return None
+            continue
+        if isinstance(record, dict):
+            return record_format(record) or DumpFormat.JSON_LINES
+    return None
 
 
 def _sniff_array(text: str) -> DumpFormat:
