@@ -54,8 +54,9 @@ class AbstractsTable:
 
     def get(self, corpus_id: int) -> str | None:
         """The abstract of a corpus id, if one was loaded."""
-        row = self._db.execute("SELECT abstract FROM abstracts WHERE corpusid = ?",
-                               [corpus_id]).fetchone()
+        # The connection itself: its statement cache saves a parse per paper.
+        row = self._db.conn.execute("SELECT abstract FROM abstracts WHERE corpusid = ?",
+                                    (corpus_id,)).fetchone()
         return row[0] if row else None
 
     def close(self) -> None:
