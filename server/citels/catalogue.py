@@ -1,47 +1,52 @@
-"""The papers a server answers from: the corpus index, and the workspace's own .bib files.
+"""The catalogue a server answers from: several paper stores searched as one.
 
 The corpus can be a million papers and is indexed once per corpus; the workspace's .bib
 files are small and change often, so they get an index of their own (per workspace) rather
 than forcing a rebuild of the corpus index. Searches ask both and merge; a paper in both is
-shown once, under the key the user's file gives it.
+shown once, under the key the user's file gives it. A store that fails is logged and
+skipped, so one broken index never empties the whole list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from pathlib import Path
+import logging
+import sqlite3
+from collections.abc import Collection, Sequence
 
-from citels.indexer import IndexReport, index_corpus
 from citels.papers import Hit, Paper
 from citels.ranking import rank
 from citels.store import Store
 from citels.text import normalize_title
-from citels.workspace import workspace_files
 
-MAX_WORKSPACE_BIB_FILES = 200
-
-
-def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
-    """The .bib files below the workspace roots."""
-    return workspace_files(list(roots), (".bib",), MAX_WORKSPACE_BIB_FILES)
+log = logging.getLogger("citels")
 
 
-class Library:
+class Catalogue:
     """Several stores searched as one; the first store's papers win a tie of keys or titles."""
 
     def __init__(self, stores: Sequence[Store]) -> None:
         self.stores = list(stores)
 
     def get(self, key: str) -> Paper | None:
+        """The paper with this key, from the first store that has it."""
         for store in self.stores:
-            paper = store.get(key)
+            try:
+                paper = store.get(key)
+            except sqlite3.Error as error:
+                _skip(store, error)
+                continue
             if paper is not None:
                 return paper
         return None
 
     def source_location(self, key: str) -> tuple[str, int] | None:
+        """The corpus file and line the paper with this key was read from."""
         for store in self.stores:
-            location = store.source_location(key)
+            try:
+                location = store.source_location(key)
+            except sqlite3.Error as error:
+                _skip(store, error)
+                continue
             if location is not None:
                 return location
         return None
@@ -51,9 +56,14 @@ class Library:
         first store has it, at the better of its two scores."""
         best: dict[str, Hit] = {}  # by normalised title (or key, untitled)
         for store in self.stores:
-            if not store.paper_total():
-                continue  # an empty workspace index: nothing to rank
-            for hit in rank(store, text, limit=limit, cited=cited):
+            try:
+                if not store.paper_total():
+                    continue  # an empty workspace index: nothing to rank
+                hits = rank(store, text, limit=limit, cited=cited)
+            except sqlite3.Error as error:
+                _skip(store, error)
+                continue
+            for hit in hits:
                 paper = hit.paper
                 identity = normalize_title(paper.title) if paper.title else f"key:{paper.key}"
                 kept = best.get(identity)
@@ -65,15 +75,10 @@ class Library:
         return ordered[:limit]
 
     def close(self) -> None:
+        """Close every store."""
         for store in self.stores:
             store.close()
 
 
-def index_in_own_connection(paths: list[Path], database: Path) -> IndexReport:
-    """Index with a connection of its own (for a worker thread): readers keep the old index
-    until this one commits."""
-    store = Store(database)
-    try:
-        return index_corpus(store, paths)
-    finally:
-        store.close()
+def _skip(store: Store, error: sqlite3.Error) -> None:
+    log.warning("the index %s failed and was skipped: %s", store.path, error)
