@@ -15,9 +15,11 @@ from citels.papers import Hit, Paper
 class PaperFinder(Protocol):
     """What completion needs of the catalogue."""
 
-    def get(self, key: str) -> Paper | None: ...
+    def get(self, key: str) -> Paper | None:
+        """The paper with this key, if any."""
 
-    def search(self, text: str, *, limit: int, cited: Collection[str] = ()) -> list[Hit]: ...
+    def search(self, text: str, *, limit: int, cited: Collection[str] = ()) -> list[Hit]:
+        """The best papers for the text, best first."""
 
 
 def papers_to_offer(finder: PaperFinder, typed: str, keys_in_citation: Sequence[str],

@@ -11,8 +11,7 @@ from citels.bibliography.edits import append_at_end
 from citels.bibtex import to_bibtex
 from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
-from citels.lsp.documents import split_lines
-from citels.lsp.documents import OpenDocument
+from citels.lsp.documents import OpenDocument, split_lines
 from citels.lsp.project import read_bib
 from citels.lsp.server import CitelsServer
 from citels.papers import Paper

@@ -36,6 +36,7 @@ def text_range(lines: Sequence[str], line: int, start: int,
     end = start if end is None else end
 
     def at(number: int, column: int) -> types.Position:
+        """The position of a column on a line (an empty line when past the text)."""
         return position(lines[number] if 0 <= number < len(lines) else "", number, column)
 
     return types.Range(start=at(line, start), end=at(end_line, end))

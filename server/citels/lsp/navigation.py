@@ -103,7 +103,8 @@ def workspace_symbols(ls: CitelsServer, params: types.WorkspaceSymbolParams
     return symbols
 
 
-def _key_under_cursor(ls: CitelsServer, params: types.TextDocumentPositionParams
+def _key_under_cursor(ls: CitelsServer,
+                      params: types.DefinitionParams | types.ReferenceParams | types.RenameParams
                       ) -> tuple[OpenDocument, KeySpan] | None:
     doc = ls.document(params.text_document.uri)
     if doc is None or doc.language is None or not doc.lines:

@@ -45,6 +45,7 @@ def warmed_converter() -> Converter:
 
 
 def warm_up(converter: Converter) -> None:
+    """Convert one sample of each message type of typing, both ways."""
     for method, params, result in _SAMPLES:
         message_type, response_type, *_ = types.METHOD_TO_TYPES[method]
         message = {"jsonrpc": "2.0", "method": method, "params": params}
