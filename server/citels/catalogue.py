@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import TypeVar
 
 from citels.papers import Hit, Paper
 from citels.ranking import rank
@@ -19,6 +20,7 @@ from citels.store import Store
 from citels.text import normalize_title
 
 log = logging.getLogger("citels")
+T = TypeVar("T")
 
 
 class Catalogue:
@@ -29,27 +31,11 @@ class Catalogue:
 
     def get(self, key: str) -> Paper | None:
         """The paper with this key, from the first store that has it."""
-        for store in self.stores:
-            try:
-                paper = store.get(key)
-            except sqlite3.Error as error:
-                _skip(store, error)
-                continue
-            if paper is not None:
-                return paper
-        return None
+        return self._first(lambda store: store.get(key))
 
     def source_location(self, key: str) -> tuple[str, int] | None:
         """The corpus file and line the paper with this key was read from."""
-        for store in self.stores:
-            try:
-                location = store.source_location(key)
-            except sqlite3.Error as error:
-                _skip(store, error)
-                continue
-            if location is not None:
-                return location
-        return None
+        return self._first(lambda store: store.source_location(key))
 
     def search(self, text: str, *, limit: int, cited: Collection[str] = ()) -> list[Hit]:
         """The best papers of every store; one paper in two stores is shown once, as the
@@ -73,6 +59,18 @@ class Catalogue:
                     best[identity] = Hit(kept.paper, hit.score)
         ordered = sorted(best.values(), key=lambda h: (-h.score, (h.paper.key or "").lower()))
         return ordered[:limit]
+
+    def _first(self, ask: Callable[[Store], T | None]) -> T | None:
+        """The first store's answer that is not None."""
+        for store in self.stores:
+            try:
+                answer = ask(store)
+            except sqlite3.Error as error:
+                _skip(store, error)
+                continue
+            if answer is not None:
+                return answer
+        return None
 
     def close(self) -> None:
         """Close every store."""
