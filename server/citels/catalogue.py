@@ -1,4 +1,5 @@
-"""The catalogue a server answers from: several paper stores searched as one.
+"""The catalogue a server answers from: which indexes (the workspace's own .bib files
+first, then the corpus), opened and searched as one.
 
 The corpus can be a million papers and is indexed once per corpus; the workspace's .bib
 files are small and change often, so they get an index of their own (per workspace) rather
@@ -11,16 +12,21 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
+from citels.indexes import WantedIndex, open_index
+from citels.locations import workspace_database
 from citels.papers import Hit, Paper
 from citels.ranking import rank
 from citels.store import Store
 from citels.text import normalize_title
+from citels.workspace import workspace_files
 
 log = logging.getLogger("citels")
 T = TypeVar("T")
+MAX_WORKSPACE_BIB_FILES = 200
 
 
 class Catalogue:
@@ -76,6 +82,37 @@ class Catalogue:
         """Close every store."""
         for store in self.stores:
             store.close()
+
+
+def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
+    """The .bib files below the workspace roots."""
+    return workspace_files(list(roots), (".bib",), MAX_WORKSPACE_BIB_FILES)
+
+
+def wanted_indexes(corpus: Sequence[Path], database: Path,
+                   workspace_roots: Sequence[Path]) -> list[WantedIndex]:
+    """The workspace's bibliographies first (their keys win), then the corpus."""
+    wanted = [WantedIndex(tuple(corpus), database, "corpus")]
+    if workspace_roots:
+        wanted.insert(0, WantedIndex(tuple(workspace_bib_files(workspace_roots)),
+                                     workspace_database(workspace_roots),
+                                     "workspace bibliographies"))
+    return wanted
+
+
+def open_catalogue(wanted: Sequence[WantedIndex], report: Callable[[str], None]
+                   ) -> tuple[Catalogue, list[WantedIndex]]:
+    """The indexes that open, searched as one, and which those are; `report` hears why the
+    others did not."""
+    stores, opened = [], []
+    for index in wanted:
+        store, messages = open_index(index.database, index.what)
+        for message in messages:
+            report(message)
+        if store is not None:
+            stores.append(store)
+            opened.append(index)
+    return Catalogue(stores), opened
 
 
 def _skip(store: Store, error: sqlite3.Error) -> None:

@@ -1,25 +1,21 @@
-"""Which indexes to answer from, decided once for the command line and the server alike.
+"""Which index to answer from, decided once for the command line and the server alike.
 
 The corpus and its database come from the command line first, then the settings, then the
-defaults; a workspace's own .bib files get an index of their own. Opening them skips (and
-reports) one that cannot be opened rather than failing the others.
+defaults. An index that cannot be opened is a message for the user, not a crash; the
+server's catalogue (`citels.catalogue`) opens several this way and skips the failing ones.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from citels.catalogue import Catalogue
 from citels.indexer import IndexReport, index_corpus
-from citels.locations import default_corpus, default_database, workspace_database
+from citels.locations import default_corpus, default_database
 from citels.migrations import SchemaTooNew
 from citels.store import Store, open_store
-from citels.workspace import workspace_files
-
-MAX_WORKSPACE_BIB_FILES = 200
 
 
 @dataclass(frozen=True)
@@ -50,22 +46,6 @@ def database_path(corpus: Sequence[Path], cli: Path | None = None,
     return default_database(corpus)
 
 
-def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
-    """The .bib files below the workspace roots."""
-    return workspace_files(list(roots), (".bib",), MAX_WORKSPACE_BIB_FILES)
-
-
-def wanted_indexes(corpus: Sequence[Path], database: Path,
-                   workspace_roots: Sequence[Path]) -> list[WantedIndex]:
-    """The workspace's bibliographies first (their keys win), then the corpus."""
-    wanted = [WantedIndex(tuple(corpus), database, "corpus")]
-    if workspace_roots:
-        wanted.insert(0, WantedIndex(tuple(workspace_bib_files(workspace_roots)),
-                                     workspace_database(workspace_roots),
-                                     "workspace bibliographies"))
-    return wanted
-
-
 def open_index(database: Path, what: str = "") -> tuple[Store | None, list[str]]:
     """An index opened (a corrupt one set aside), or None; and the messages for the user."""
     try:
@@ -74,21 +54,6 @@ def open_index(database: Path, what: str = "") -> tuple[Store | None, list[str]]
         name = f"{what} index" if what else "index"
         return None, [f"cannot open the {name} {database}: {error}"]
     return store, [message] if message else []
-
-
-def open_catalogue(wanted: Sequence[WantedIndex], report: Callable[[str], None]
-                   ) -> tuple[Catalogue, list[WantedIndex]]:
-    """The indexes that open, searched as one, and which those are; `report` hears why the
-    others did not."""
-    stores, opened = [], []
-    for index in wanted:
-        store, messages = open_index(index.database, index.what)
-        for message in messages:
-            report(message)
-        if store is not None:
-            stores.append(store)
-            opened.append(index)
-    return Catalogue(stores), opened
 
 
 def paper_stats(stores: Iterable[Store]) -> dict[str, int]:

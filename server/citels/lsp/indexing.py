@@ -8,14 +8,13 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from citels.catalogue import open_catalogue, wanted_indexes
 from citels.indexes import (
     WantedIndex,
     corpus_paths,
     database_path,
     index_in_own_connection,
-    open_catalogue,
     paper_stats,
-    wanted_indexes,
 )
 from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
