@@ -64,10 +64,13 @@ def missing_keys(cited: Sequence[KeySpan], defined: Collection[str],
                  find_paper: Callable[[str], Paper | None]) -> list[MissingKey]:
     """The citations whose key is not among the (lower-cased) `defined` keys."""
     missing = []
+    papers: dict[str, Paper | None] = {}  # a key cited a thousand times is looked up once
     for span in cited:
         if span.key == CITES_EVERYTHING or span.key.lower() in defined:
             continue
-        paper = find_paper(span.key)
+        if span.key not in papers:
+            papers[span.key] = find_paper(span.key)
+        paper = papers[span.key]
         missing.append(MissingKey(span, paper is not None, paper.title if paper else None))
     return missing
 

@@ -34,12 +34,9 @@ def text_range(lines: Sequence[str], line: int, start: int,
     A line past the text counts as empty."""
     end_line = line if end_line is None else end_line
     end = start if end is None else end
-
-    def at(number: int, column: int) -> types.Position:
-        """The position of a column on a line (an empty line when past the text)."""
-        return position(lines[number] if 0 <= number < len(lines) else "", number, column)
-
-    return types.Range(start=at(line, start), end=at(end_line, end))
+    first = lines[line] if 0 <= line < len(lines) else ""
+    last = first if end_line == line else lines[end_line] if 0 <= end_line < len(lines) else ""
+    return types.Range(start=position(first, line, start), end=position(last, end_line, end))
 
 
 def span_range(lines: Sequence[str], span: KeySpan) -> types.Range:
