@@ -50,3 +50,84 @@ def test_only_the_store_writes_fts5_syntax():
                     and any(word in node.value for word in syntax):
                 writers.add(path.relative_to(PACKAGE).parts[0])
     assert writers == {"store"}
+
+
+def module_name(path: Path) -> str:
+    parts = ("citels",) + path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def citels_imports(path: Path, modules: set[str]) -> set[str]:
+    """The citels modules a file imports, wherever the import statement stands."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]
+                                + ([base] if base else []))
+            # `from citels.lsp import convert` imports the module citels.lsp.convert
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                       for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]  # citels.x.Y -> citels.x
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def citels_import_graph() -> dict[str, set[str]]:
+    paths = list(PACKAGE.rglob("*.py"))
+    modules = {module_name(path) for path in paths}
+    return {module_name(path): citels_imports(path, modules) for path in paths}
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_package():
+    graph = {"citels.a": {"citels.b"}, "citels.b": {"citels.c.d"}, "citels.c.d": {"citels.a"},
+             "citels.e": {"citels.a"}}
+    assert import_cycles(graph) == [["citels.a", "citels.b", "citels.c.d"]]
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    graph = citels_import_graph()
+    assert "citels.lsp.server" in graph["citels.lsp.completion"]  # the graph sees imports
+    assert import_cycles(graph) == []

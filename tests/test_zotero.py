@@ -18,7 +18,7 @@ import pytest
 from zotero_fixtures import ZoteroBuilder
 from zotero_libraries import ABSENT, KEYS, Fixture, current_library, zotero7_library
 
-from citels.bibtex import to_bibtex
+from citels.bibliography.entry import to_bibtex
 from citels.corpus.zotero import (
     ZoteroError,
     default_data_directory,

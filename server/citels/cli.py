@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from citels import __version__
 from citels.indexer import IndexReport, index_corpus
-from citels.locations import default_corpus, default_database
-from citels.store.migrations import SchemaTooNew
+from citels.indexes import corpus_paths, database_path, open_index, paper_stats
 from citels.papers import Paper
-from citels.store import Store, open_store
+from citels.store import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: a subcommand each, sharing --corpus and --db."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", action="append", type=Path, metavar="PATH",
                         help="corpus file or folder (repeatable; default: the bundled corpus)")
@@ -68,6 +67,7 @@ IMPORT_GC_THRESHOLD = 10_000  # objects made between collections while the serve
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `citels` command; its exit status."""
     try:
         return _main(argv)
     except BrokenPipeError:
@@ -81,25 +81,22 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "bibtex" and not args.keys and not args.all:
         parser.error("bibtex: name at least one KEY, or --all")
-    corpus = args.corpus or default_corpus()
-    db_path = args.db or default_database(corpus)
+    corpus = corpus_paths(args.corpus)
     if args.command == "serve":
-        # The protocol's modules make about a hundred thousand objects that live as long as
-        # the server, and the garbage collector went through them again and again while
-        # they piled up: fewer collections while they load start it 30 ms sooner (of about
-        # 0.4 s). None at all saved 35 ms more, but kept their garbage (9 MB) for good.
+        # The protocol's modules make many long-lived objects: fewer collections while they
+        # load start the server sooner (none at all would keep their garbage for good).
         thresholds = gc.get_threshold()
         gc.set_threshold(IMPORT_GC_THRESHOLD, *thresholds[1:])
-        from citels.lsp.server import run
+        from citels.lsp.setup import run
 
         gc.set_threshold(*thresholds)
         return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
-    try:
-        store, message = open_store(db_path)
-    except (sqlite3.Error, SchemaTooNew, OSError) as error:
-        print(f"citels: cannot open the index {db_path}: {error}", file=sys.stderr)
+    store, messages = open_index(database_path(corpus, args.db))
+    if store is None:
+        for message in messages:
+            print(f"citels: {message}", file=sys.stderr)
         return 1
-    if message:
+    for message in messages:
         print(f"warning: {message}", file=sys.stderr)
     try:
         if args.command == "index":
@@ -165,13 +162,12 @@ def _bibtex(store: Store, args: argparse.Namespace) -> int:
 
 
 def _stats(store: Store, args: argparse.Namespace) -> int:
-    papers, titled = store.paper_counts()
+    counts = paper_stats([store])
+    papers, titled = counts["papers"], counts["titled"]
     records = store.record_count()
     files = store.file_states()
     stats = {
-        "papers": papers,
-        "titled": titled,
-        "abstract_only": papers - titled,
+        **counts,
         "records_read": records,
         "records_merged": records - papers,
         "files": {path: {"records": state.records, "warnings": list(state.warnings)}

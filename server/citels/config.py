@@ -88,6 +88,23 @@ def parse_settings(raw: Any) -> tuple[Config, list[str]]:
     return config, errors
 
 
+def merged_settings(base: object, override: object) -> object:
+    """Settings from initializationOptions, overridden key by key by those pulled later.
+
+    Either may come with or without a `{"citels": ...}` wrapper; the result has none.
+    """
+    if isinstance(base, dict) and isinstance(base.get("citels"), dict):
+        base = base["citels"]
+    if isinstance(override, dict) and isinstance(override.get("citels"), dict):
+        override = override["citels"]
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return override if override is not None else base
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = merged_settings(base.get(key), value) if isinstance(value, dict) else value
+    return merged
+
+
 def setting_names() -> list[str]:
     """Every setting's wire name (the editor clients mirror these)."""
     return list(_SETTINGS)

@@ -14,6 +14,7 @@ BUNDLED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 def default_corpus() -> list[Path]:
+    """The corpus when none is named: $CITELS_CORPUS's paths, else the bundled one."""
     override = os.environ.get("CITELS_CORPUS")
     return [Path(p) for p in override.split(os.pathsep)] if override else [BUNDLED_CORPUS]
 

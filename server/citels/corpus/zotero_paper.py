@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from citels.bibtex import MONTH_MACROS, protect_title
-from citels.bibtex import escape as escape_any
+from citels.bibliography.entry import MONTH_MACROS, protect_title
+from citels.bibliography.entry import escape as escape_any
 from citels.corpus.zotero_rows import Creator, ZoteroItem
 from citels.papers import Paper, Source
 

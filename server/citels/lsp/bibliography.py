@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lsprotocol import types
 
 from citels.bibliography.append import append_entry, append_to_file
+from citels.bibliography.edits import append_at_end
 from citels.bibliography.entry import to_bibtex
 from citels.bibliography.locate import Bibliography, find_bibliography
 from citels.bibliography.read import UserEntry, find_entry
 from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
+from citels.cite_syntax.lines import split_lines
 from citels.lsp.documents import OpenDocument
 from citels.lsp.project import read_bib
 from citels.lsp.server import CitelsServer
+from citels.papers import Paper
 from citels.workspace import OutsideWorkspace
 
 
-def register(server: CitelsServer) -> None:
-    @server.command(convert.INSERT_BIBTEX)
-    async def insert_bibtex(ls: CitelsServer, *args: Any) -> dict:
-        """Arguments: key, document URI. Adds the paper's entry unless the key is there."""
-        if len(args) < 2 or not all(isinstance(a, str) for a in args[:2]):
-            return {"added": False, "error": "expected arguments: key, document URI"}
-        return await add_entry(ls, args[0], args[1])
+async def insert_bibtex(ls: CitelsServer, *args: Any) -> dict:
+    """Arguments: key, document URI. Adds the paper's entry unless the key is there."""
+    if len(args) < 2 or not all(isinstance(a, str) for a in args[:2]):
+        return {"added": False, "error": "expected arguments: key, document URI"}
+    return await add_entry(ls, args[0], args[1])
 
-    @server.command(convert.SHOW_PAPER)
-    def show_paper(ls: CitelsServer, *args: Any) -> dict | None:
-        """Argument: key. The paper's record, or null."""
-        paper = ls.library.get(args[0]) if args and isinstance(args[0], str) else None
-        return paper.to_dict() if paper else None
+
+def show_paper(ls: CitelsServer, *args: Any) -> dict | None:
+    """Argument: key. The paper's record, or null."""
+    paper = ls.catalogue.get(args[0]) if args and isinstance(args[0], str) else None
+    return paper.to_dict() if paper else None
 
 
 async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
     """Append the entry for `key` to the bibliography of the document at `document_uri`."""
-    paper = ls.library.get(key)
+    paper = ls.catalogue.get(key)
     if paper is None or paper.key is None:
         return _refuse(ls, f"no paper with key {key!r} in the corpus")
     doc = ls.document(document_uri)
@@ -48,9 +48,7 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
         return _refuse(ls, str(error), show=True)
     bib = read_bib(ls, bibliography.path)
     bib_uri, existing, version = bib.uri, bib.text, bib.version
-    entry = to_bibtex(paper, unicode=ls.config.bibtex_unicode == "utf8",
-                      include_abstract=ls.config.bibtex_abstract,
-                      url_field=ls.config.bibtex_url_field)
+    entry = bibtex_entry(ls, paper)
     append = append_entry(existing, paper.key, entry)
     result = {"added": False, "bibliography": str(bibliography.path), "key": paper.key}
     if append is None:
@@ -91,17 +89,50 @@ def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
     return find_entry(text, key, bibliography.path.name), bibliography.path.name
 
 
+def add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], title: str,
+                       kind: str = types.CodeActionKind.QuickFix) -> types.CodeAction | None:
+    """A code action adding the corpus's entries for `keys` to the document's bibliography;
+    None when none of them needs adding or the bibliography is outside the workspace."""
+    try:
+        target = bibliography_of(ls, doc)
+    except OutsideWorkspace:
+        return None
+    bib = read_bib(ls, target.path)
+    text = bib.text
+    added = ""
+    for key in keys:
+        paper = ls.catalogue.get(key)
+        if paper is None or paper.key is None:
+            continue
+        append = append_entry(text + added, paper.key, bibtex_entry(ls, paper))
+        if append is not None:
+            added += append.text
+    if not added:
+        return None
+    edit = workspace_edit(ls, bib.uri, text, bib.version, added,
+                          create=not target.path.exists())
+    return types.CodeAction(title=f"{title} to {target.path.name}", kind=kind, edit=edit)
+
+
+def bibtex_entry(ls: CitelsServer, paper: Paper) -> str:
+    """The paper's BibTeX entry, written as the settings ask."""
+    return to_bibtex(paper, unicode=ls.config.bibtex_unicode == "utf8",
+                     include_abstract=ls.config.bibtex_abstract,
+                     url_field=ls.config.bibtex_url_field)
+
+
 def bibliography_of(ls: CitelsServer, doc: OpenDocument) -> Bibliography:
+    """The bibliography the document's new entries go to."""
     assert doc.language is not None
     return find_bibliography(doc.path, doc.text, doc.language, ls.workspace_roots(doc.path.parent),
                              ls.config.default_bibliography)
 
 
 def workspace_edit(ls: CitelsServer, uri: str, existing: str, version: int | None, text: str,
-                    *, create: bool) -> types.WorkspaceEdit:
-    lines = re.split(r"\r\n|\r|\n", existing)
-    end = convert.position(lines[-1], len(lines) - 1, len(lines[-1]))
-    insert = types.TextEdit(range=types.Range(start=end, end=end), new_text=text)
+                   *, create: bool) -> types.WorkspaceEdit:
+    """`text` appended to the file at `uri` (created first if `create`), as an edit the
+    client can apply."""
+    insert = convert.text_edit(split_lines(existing), append_at_end(existing, text))
     if not ls.flags.document_changes:
         return types.WorkspaceEdit(changes={uri: [insert]})
     changes: list[Any] = []
@@ -120,3 +151,6 @@ def _refuse(ls: CitelsServer, message: str, *, show: bool = False) -> dict:
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
                                                        message=f"citels: {message}"))
     return {"added": False, "error": message}
+
+
+COMMANDS = [(convert.INSERT_BIBTEX, insert_bibtex), (convert.SHOW_PAPER, show_paper)]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lsprotocol import types
 
+from citels.bibliography.edits import TextChange
+from citels.cite_syntax import KeySpan
 from citels.papers import Paper
 from citels.render import display_title, paper_markdown, paper_plain
 
@@ -14,12 +18,37 @@ REINDEX = "citels.reindex"
 
 
 def utf16_length(text: str) -> int:
+    """The length of `text` in UTF-16 code units, as LSP counts columns."""
     return len(text.encode("utf-16-le")) // 2
 
 
 def position(line_text: str, line: int, column: int) -> types.Position:
     """An LSP position (UTF-16 code units) from a column in Python characters."""
     return types.Position(line=line, character=utf16_length(line_text[:column]))
+
+
+def text_range(lines: Sequence[str], line: int, start: int,
+               end_line: int | None = None, end: int | None = None) -> types.Range:
+    """The LSP range from (`line`, `start`) to (`end_line`, `end`), columns in Python
+    characters; on one line when `end_line` is left out, empty when `end` is too.
+    A line past the text counts as empty."""
+    end_line = line if end_line is None else end_line
+    end = start if end is None else end
+    first = lines[line] if 0 <= line < len(lines) else ""
+    last = first if end_line == line else lines[end_line] if 0 <= end_line < len(lines) else ""
+    return types.Range(start=position(first, line, start), end=position(last, end_line, end))
+
+
+def span_range(lines: Sequence[str], span: KeySpan) -> types.Range:
+    """The range of a key in the document."""
+    return text_range(lines, span.line, span.start, span.line, span.end)
+
+
+def text_edit(lines: Sequence[str], change: TextChange) -> types.TextEdit:
+    """A text change as an LSP edit of the document whose lines these are."""
+    return types.TextEdit(
+        range=text_range(lines, change.line, change.start, change.end_line, change.end),
+        new_text=change.new_text)
 
 
 def completion_item(paper: Paper, rank: int, typed: str, edit_range: types.Range,
@@ -45,6 +74,7 @@ def completion_item(paper: Paper, rank: int, typed: str, edit_range: types.Range
 
 
 def documentation(paper: Paper, *, markdown: bool, show_abstract: bool) -> types.MarkupContent:
+    """The paper in full, for hover and a resolved completion item."""
     if markdown:
         return types.MarkupContent(kind=types.MarkupKind.Markdown,
                                    value=paper_markdown(paper, show_abstract=show_abstract))

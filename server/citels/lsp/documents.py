@@ -6,9 +6,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pygls.workspace import text_document
+from pygls.uris import to_fs_path
+from pygls.workspace import Workspace, text_document
 
-from citels.cite_syntax import KeySpan, cited_keys, key_at, non_text_lines
+from citels.cite_syntax import KeySpan, cited_keys, key_at, language_of, non_text_lines
 from citels.cite_syntax.lines import lines_with_endings, split_lines
 
 
@@ -43,10 +44,12 @@ class OpenDocument:
 
     @property
     def is_large(self) -> bool:
+        """Too large to rescan whole on every keystroke."""
         return len(self.text) > LARGE_DOCUMENT
 
     @cached_property
     def non_text(self) -> frozenset[int]:
+        """The document's code and verbatim lines, where nothing is a citation."""
         return non_text_lines(self.lines, self.language) if self.language else frozenset()
 
     def non_text_near(self, line: int) -> frozenset[int]:
@@ -76,3 +79,35 @@ class OpenDocument:
         nearby = cited_keys(self.lines[start:line + LOCAL_WINDOW], self.language,
                             self.extra_commands)
         return [KeySpan(k.key, k.line + start, k.start, k.end) for k in nearby]
+
+
+class DocumentCache:
+    """The last analysed version of each open document, by URI."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, OpenDocument] = {}
+
+    def get(self, workspace: Workspace, uri: str,
+            extra_commands: tuple[str, ...]) -> OpenDocument | None:
+        """An open document (or one on disk), its analyses kept while its version and the
+        citation commands stay the same; None for URIs that are not files.
+
+        Raises OSError or UnicodeDecodeError for a file that cannot be read.
+        """
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        doc = workspace.get_text_document(uri)
+        text = doc.source
+        cached = self._documents.get(uri)
+        if (cached is not None and doc.version is not None and cached.version == doc.version
+                and cached.extra_commands == extra_commands and cached.text is text):
+            return cached
+        opened = OpenDocument(uri, Path(path), language_of(doc.language_id, path), text,
+                              doc.version, extra_commands)
+        self._documents[uri] = opened
+        return opened
+
+    def forget(self, uri: str) -> None:
+        """A closed document's analyses are not kept."""
+        self._documents.pop(uri, None)

@@ -9,6 +9,8 @@ from lsprotocol import types
 
 @dataclass(frozen=True)
 class ClientFlags:
+    """The client's capabilities that change what the server sends."""
+
     markdown_hover: bool = False
     markdown_completion_docs: bool = False
     apply_edit: bool = False
@@ -21,6 +23,7 @@ class ClientFlags:
 
     @classmethod
     def from_initialize(cls, params: types.InitializeParams) -> ClientFlags:
+        """The flags of the client that sent these initialize params."""
         caps = params.capabilities
         text = caps.text_document
         workspace = caps.workspace

@@ -10,27 +10,26 @@ from citels.lsp.server import CitelsServer
 from citels.render import describe_entry
 
 
-def register(server: CitelsServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: CitelsServer, params: types.HoverParams) -> types.Hover | None:
-        doc = ls.document(params.text_document.uri)
-        if doc is None or doc.language is None or not doc.lines:
-            return None
-        line, column = convert.server_position(doc.lines, params.position)
-        span = doc.key_at(line, column)
-        if span is None:
-            return None
-        text = doc.lines[line]
-        hover_range = types.Range(start=convert.position(text, line, span.start),
-                                  end=convert.position(text, line, span.end))
-        markdown = ls.flags.markdown_hover
-        paper = ls.library.get(span.key)
-        if paper is not None:
-            contents = convert.documentation(paper, markdown=markdown,
-                                             show_abstract=ls.config.hover_show_abstract)
-        else:
-            contents = types.MarkupContent(
-                kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
-                value=describe_entry(span.key, *find_user_entry(ls, doc, span.key),
-                                     markdown=markdown))
-        return types.Hover(contents=contents, range=hover_range)
+def hover(ls: CitelsServer, params: types.HoverParams) -> types.Hover | None:
+    """The corpus's paper for the key under the cursor, else the user's own entry for it."""
+    doc = ls.document(params.text_document.uri)
+    if doc is None or doc.language is None or not doc.lines:
+        return None
+    line, column = convert.server_position(doc.lines, params.position)
+    span = doc.key_at(line, column)
+    if span is None:
+        return None
+    markdown = ls.flags.markdown_hover
+    paper = ls.catalogue.get(span.key)
+    if paper is not None:
+        contents = convert.documentation(paper, markdown=markdown,
+                                         show_abstract=ls.config.hover_show_abstract)
+    else:
+        contents = types.MarkupContent(
+            kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
+            value=describe_entry(span.key, *find_user_entry(ls, doc, span.key),
+                                 markdown=markdown))
+    return types.Hover(contents=contents, range=convert.span_range(doc.lines, span))
+
+
+FEATURES = [(types.TEXT_DOCUMENT_HOVER, None, hover)]

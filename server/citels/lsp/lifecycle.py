@@ -1,4 +1,6 @@
-"""Start-up and settings: initialize, initialized, didChangeConfiguration."""
+"""Start-up, settings and the indexes' lifecycle: initialize, initialized,
+didChangeConfiguration, .bib files saved or changed on disk, and the stats and reindex
+commands."""
 
 from __future__ import annotations
 
@@ -6,68 +8,101 @@ from typing import Any
 
 from lsprotocol import types
 
+from citels.config import merged_settings, parse_settings
 from citels.lsp import convert
+from citels.lsp.diagnostics import schedule
 from citels.lsp.flags import ClientFlags
+from citels.lsp.indexing import (
+    indexes_ready,
+    open_index,
+    refresh_workspace_bibliographies,
+)
+from citels.lsp.indexing import stats as index_stats
 from citels.lsp.server import CitelsServer
 
-
-def register(server: CitelsServer) -> None:
-    @server.feature(types.INITIALIZE)
-    def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
-        ls.flags = ClientFlags.from_initialize(params)
-        if params.initialization_options is not None:
-            ls.initialization_options = params.initialization_options
-            ls.apply_settings(params.initialization_options)
-        # Open now, so the first completion is answered from the index that exists.
-        ls.open_index()
-
-    @server.feature(types.INITIALIZED)
-    async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None:
-        await ls.pull_settings()
-        ls.open_index()  # the client's settings may name another corpus
-        if ls.flags.watch_files:
-            await _watch_bibliographies(ls)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: CitelsServer, params: types.DidSaveTextDocumentParams) -> None:
-        if params.text_document.uri.lower().endswith(".bib"):
-            ls.refresh_workspace_bibliographies()
-            _rediagnose_open_documents(ls)
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched_files(ls: CitelsServer,
-                                 params: types.DidChangeWatchedFilesParams) -> None:
-        if any(change.uri.lower().endswith(".bib") for change in params.changes):
-            ls.refresh_workspace_bibliographies()
-            _rediagnose_open_documents(ls)
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: CitelsServer,
-                                       params: types.DidChangeConfigurationParams) -> None:
-        if ls.flags.configuration:
-            await ls.pull_settings()  # the pull model: the notification only says "changed"
-        elif params.settings:
-            ls.apply_settings(params.settings)
-        ls.open_index()  # reopens only if the corpus or database changed
-
-    @server.command(convert.STATS)
-    async def stats(ls: CitelsServer, *args: Any) -> dict:
-        """How many papers the server answers from, once the index checks are done."""
-        await ls.indexes_ready()
-        return ls.stats()
-
-    @server.command(convert.REINDEX)
-    async def reindex(ls: CitelsServer, *args: Any) -> dict:
-        """Check every corpus file and workspace bibliography again; report the result."""
-        ls.refresh_workspace_bibliographies()
-        await ls.indexes_ready()
-        return ls.stats()
+BIBLIOGRAPHY_WATCHERS = ("**/*.bib", "**/_quarto.yml", "**/_metadata.yml")
 
 
-def _rediagnose_open_documents(ls: CitelsServer) -> None:
-    """A bibliography changed: every open document's diagnostics may have too."""
-    from citels.lsp.diagnostics import schedule  # diagnostics builds on this module's server
+def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
+    """Collapse the client's capabilities, read its initial settings, open the indexes."""
+    ls.flags = ClientFlags.from_initialize(params)
+    if params.initialization_options is not None:
+        ls.initialization_options = params.initialization_options
+        apply_settings(ls, params.initialization_options)
+    # Open now, so the first completion is answered from the index that exists.
+    open_index(ls)
 
+
+async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None:
+    """Pull the client's settings, reopen the indexes they name, watch .bib files."""
+    await pull_settings(ls)
+    open_index(ls)  # the client's settings may name another corpus
+    if ls.flags.watch_files:
+        await _watch_bibliographies(ls)
+
+
+def did_save(ls: CitelsServer, params: types.DidSaveTextDocumentParams) -> None:
+    """A saved .bib file is indexed again, and open documents diagnosed again."""
+    if params.text_document.uri.lower().endswith(".bib"):
+        _bibliographies_changed(ls)
+
+
+def did_change_watched_files(ls: CitelsServer,
+                             params: types.DidChangeWatchedFilesParams) -> None:
+    """A .bib file changed on disk: indexed again, open documents diagnosed again."""
+    if any(change.uri.lower().endswith(".bib") for change in params.changes):
+        _bibliographies_changed(ls)
+
+
+async def did_change_configuration(ls: CitelsServer,
+                                   params: types.DidChangeConfigurationParams) -> None:
+    """Settings changed: read them, and reopen the indexes if the corpus or database did."""
+    if ls.flags.configuration:
+        await pull_settings(ls)  # the pull model: the notification only says "changed"
+    elif params.settings:
+        apply_settings(ls, params.settings)
+    open_index(ls)  # reopens only if the corpus or database changed
+
+
+async def stats(ls: CitelsServer, *args: Any) -> dict:
+    """How many papers the server answers from, once the index checks are done."""
+    await indexes_ready(ls)
+    return index_stats(ls)
+
+
+async def reindex(ls: CitelsServer, *args: Any) -> dict:
+    """Check every corpus file and workspace bibliography again; report the result."""
+    refresh_workspace_bibliographies(ls)
+    await indexes_ready(ls)
+    return index_stats(ls)
+
+
+def apply_settings(ls: CitelsServer, raw: object) -> None:
+    """Use these settings; every value that is not valid is reported, its default used."""
+    config, errors = parse_settings(raw)
+    ls.config = config
+    for error in errors:
+        ls.report_problem(error)
+
+
+async def pull_settings(ls: CitelsServer) -> None:
+    """Ask the client for the `citels` section, where it can answer."""
+    if not ls.flags.configuration:
+        return
+    try:
+        result = await ls.workspace_configuration_async(types.ConfigurationParams(
+            items=[types.ConfigurationItem(section="citels")]))
+    except Exception as error:
+        ls.log(f"could not read settings from the client: {error}", types.MessageType.Warning)
+        return
+    if result and result[0] is not None:
+        apply_settings(ls, merged_settings(ls.initialization_options, result[0]))
+        ls.log("settings read from the client")
+
+
+def _bibliographies_changed(ls: CitelsServer) -> None:
+    """A bibliography changed: the index of them, and every open document's diagnostics."""
+    refresh_workspace_bibliographies(ls)
     for uri in list(ls.workspace.text_documents):
         schedule(ls, uri)
 
@@ -75,7 +110,7 @@ def _rediagnose_open_documents(ls: CitelsServer) -> None:
 async def _watch_bibliographies(ls: CitelsServer) -> None:
     """Ask the client to tell us when .bib (and project metadata) files change on disk."""
     watchers = [types.FileSystemWatcher(glob_pattern=pattern)
-                for pattern in ("**/*.bib", "**/_quarto.yml", "**/_metadata.yml")]
+                for pattern in BIBLIOGRAPHY_WATCHERS]
     try:
         await ls.client_register_capability_async(types.RegistrationParams(registrations=[
             types.Registration(
@@ -85,3 +120,13 @@ async def _watch_bibliographies(ls: CitelsServer) -> None:
                     watchers=watchers))]))
     except Exception as error:  # the client said no: saves of open .bib files still count
         ls.log(f"file watching not available: {error}", types.MessageType.Warning)
+
+
+FEATURES = [
+    (types.INITIALIZE, None, initialize),
+    (types.INITIALIZED, None, initialized),
+    (types.TEXT_DOCUMENT_DID_SAVE, None, did_save),
+    (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, None, did_change_watched_files),
+    (types.WORKSPACE_DID_CHANGE_CONFIGURATION, None, did_change_configuration),
+]
+COMMANDS = [(convert.STATS, stats), (convert.REINDEX, reindex)]

@@ -9,10 +9,11 @@ from urllib.parse import unquote
 from pygls.uris import from_fs_path
 
 from citels.bibliography.locate import declared_bibliography_files, defined_in_document
-from citels.cite_syntax import KeySpan, bib_entry_keys
+from citels.cite_syntax import BIBTEX, KeySpan, bib_entry_keys
 from citels.cite_syntax.lines import split_lines
 from citels.lsp.documents import OpenDocument
 from citels.lsp.server import CitelsServer
+from citels.workspace import project_files
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,17 @@ class BibFile:
     entries: list[KeySpan]
 
     def entry(self, key: str) -> KeySpan | None:
+        """The file's entry for `key` (keys compare without case)."""
         return next((e for e in self.entries if e.key.lower() == key.lower()), None)
 
 
 def uri_of(path: Path) -> str:
+    """The file URI of a path, as pygls spells it."""
     return from_fs_path(str(path)) or path.as_uri()
 
 
 def read_bib(ls: CitelsServer, path: Path) -> BibFile:
+    """A bibliography as the editor has it; a file that cannot be read reads as empty."""
     uri = uri_of(path)
     opened = ls.workspace.text_documents.get(unquote(uri))
     if opened is not None:
@@ -61,3 +65,21 @@ def defined_keys(ls: CitelsServer, doc: OpenDocument) -> set[str]:
     if doc.language:
         keys |= {key.lower() for key in defined_in_document(doc.text, doc.language)}
     return keys
+
+
+def project_documents(ls: CitelsServer, doc: OpenDocument) -> list[OpenDocument]:
+    """The project's LaTeX and Markdown files, as the editor has them (`doc` among them)."""
+    roots = ls.workspace_roots(doc.path.parent)
+    documents = []
+    for path in project_files(roots):
+        opened = ls.document(uri_of(path))
+        if opened is not None and opened.language is not None:
+            documents.append(opened)
+    if all(d.path != doc.path for d in documents):
+        documents.append(doc)
+    return documents
+
+
+def cited_in_project(documents: list[OpenDocument]) -> set[str]:
+    """The lower-cased keys these documents cite (a .bib file's own keys are not citations)."""
+    return {span.key.lower() for d in documents if d.language != BIBTEX for span in d.cited}

@@ -14,6 +14,8 @@ from cattrs import Converter
 from lsprotocol import types
 from pygls.protocol import default_converter
 
+from citels.render import readable
+
 _RANGE = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}
 _ITEM = {
     "label": "t", "kind": 18, "detail": "d", "sortText": "0", "filterText": "t",
@@ -45,6 +47,7 @@ def warmed_converter() -> Converter:
 
 
 def warm_up(converter: Converter) -> None:
+    """Convert one sample of each message type of typing, both ways."""
     for method, params, result in _SAMPLES:
         message_type, response_type, *_ = types.METHOD_TO_TYPES[method]
         message = {"jsonrpc": "2.0", "method": method, "params": params}
@@ -58,7 +61,5 @@ def warm_up(converter: Converter) -> None:
 
 def warm_rendering() -> None:
     """Load what showing an abstract uses (pylatexenc), which start-up leaves out: run once
-    the start-up index check is done, so the first resolve or hover does not wait 10-40 ms."""
-    from citels.render import readable
-
+    the start-up index check is done, so the first resolve or hover does not wait for it."""
     readable("warming up: $x^{2}$ and {\\em emphasis}")

@@ -1,0 +1,119 @@
+"""The catalogue a server answers from: which indexes (the workspace's own .bib files
+first, then the corpus), opened and searched as one.
+
+The corpus can be a million papers and is indexed once per corpus; the workspace's .bib
+files are small and change often, so they get an index of their own (per workspace) rather
+than forcing a rebuild of the corpus index. Searches ask both and merge; a paper in both is
+shown once, under the key the user's file gives it. A store that fails is logged and
+skipped, so one broken index never empties the whole list.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Collection, Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from citels.indexes import WantedIndex, open_index
+from citels.locations import workspace_database
+from citels.papers import Hit, Paper
+from citels.ranking import rank
+from citels.store import Store
+from citels.text import normalize_title
+from citels.workspace import workspace_files
+
+log = logging.getLogger("citels")
+T = TypeVar("T")
+MAX_WORKSPACE_BIB_FILES = 200
+
+
+class Catalogue:
+    """Several stores searched as one; the first store's papers win a tie of keys or titles."""
+
+    def __init__(self, stores: Sequence[Store]) -> None:
+        self.stores = list(stores)
+
+    def get(self, key: str) -> Paper | None:
+        """The paper with this key, from the first store that has it."""
+        return self._first(lambda store: store.get(key))
+
+    def source_location(self, key: str) -> tuple[str, int] | None:
+        """The corpus file and line the paper with this key was read from."""
+        return self._first(lambda store: store.source_location(key))
+
+    def search(self, text: str, *, limit: int, cited: Collection[str] = ()) -> list[Hit]:
+        """The best papers of every store; one paper in two stores is shown once, as the
+        first store has it, at the better of its two scores."""
+        best: dict[str, Hit] = {}  # by normalised title (or key, untitled)
+        for store in self.stores:
+            try:
+                if not store.paper_total():
+                    continue  # an empty workspace index: nothing to rank
+                hits = rank(store, text, limit=limit, cited=cited)
+            except sqlite3.Error as error:
+                _skip(store, error)
+                continue
+            for hit in hits:
+                paper = hit.paper
+                identity = normalize_title(paper.title) if paper.title else f"key:{paper.key}"
+                kept = best.get(identity)
+                if kept is None:
+                    best[identity] = hit
+                elif hit.score > kept.score:
+                    best[identity] = Hit(kept.paper, hit.score)
+        ordered = sorted(best.values(), key=lambda h: (-h.score, (h.paper.key or "").lower()))
+        return ordered[:limit]
+
+    def _first(self, ask: Callable[[Store], T | None]) -> T | None:
+        """The first store's answer that is not None."""
+        for store in self.stores:
+            try:
+                answer = ask(store)
+            except sqlite3.Error as error:
+                _skip(store, error)
+                continue
+            if answer is not None:
+                return answer
+        return None
+
+    def close(self) -> None:
+        """Close every store."""
+        for store in self.stores:
+            store.close()
+
+
+def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
+    """The .bib files below the workspace roots."""
+    return workspace_files(list(roots), (".bib",), MAX_WORKSPACE_BIB_FILES)
+
+
+def wanted_indexes(corpus: Sequence[Path], database: Path,
+                   workspace_roots: Sequence[Path]) -> list[WantedIndex]:
+    """The workspace's bibliographies first (their keys win), then the corpus."""
+    wanted = [WantedIndex(tuple(corpus), database, "corpus")]
+    if workspace_roots:
+        wanted.insert(0, WantedIndex(tuple(workspace_bib_files(workspace_roots)),
+                                     workspace_database(workspace_roots),
+                                     "workspace bibliographies"))
+    return wanted
+
+
+def open_catalogue(wanted: Sequence[WantedIndex], report: Callable[[str], None]
+                   ) -> tuple[Catalogue, list[WantedIndex]]:
+    """The indexes that open, searched as one, and which those are; `report` hears why the
+    others did not."""
+    stores, opened = [], []
+    for index in wanted:
+        store, messages = open_index(index.database, index.what)
+        for message in messages:
+            report(message)
+        if store is not None:
+            stores.append(store)
+            opened.append(index)
+    return Catalogue(stores), opened
+
+
+def _skip(store: Store, error: sqlite3.Error) -> None:
+    log.warning("the index %s failed and was skipped: %s", store.path, error)

@@ -1,0 +1,75 @@
+"""Which index to answer from, decided once for the command line and the server alike.
+
+The corpus and its database come from the command line first, then the settings, then the
+defaults. An index that cannot be opened is a message for the user, not a crash; the
+server's catalogue (`citels.catalogue`) opens several this way and skips the failing ones.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from citels.indexer import IndexReport, index_corpus
+from citels.locations import default_corpus, default_database
+from citels.store.migrations import SchemaTooNew
+from citels.store import Store, open_store
+
+
+@dataclass(frozen=True)
+class WantedIndex:
+    """An index to open: the files it holds, its database, and what to call it in messages."""
+
+    paths: tuple[Path, ...]
+    database: Path
+    what: str
+
+
+def corpus_paths(cli: Sequence[Path] | None = None, settings: Sequence[str] = ()) -> list[Path]:
+    """The corpus: the command line's, else the settings' (`~` expanded), else the default."""
+    if cli:
+        return list(cli)
+    if settings:
+        return [Path(p).expanduser() for p in settings]
+    return default_corpus()
+
+
+def database_path(corpus: Sequence[Path], cli: Path | None = None,
+                  settings: str | None = None) -> Path:
+    """The corpus's database: the command line's, else the settings', else one per corpus."""
+    if cli:
+        return cli
+    if settings:
+        return Path(settings).expanduser()
+    return default_database(corpus)
+
+
+def open_index(database: Path, what: str = "") -> tuple[Store | None, list[str]]:
+    """An index opened (a corrupt one set aside), or None; and the messages for the user."""
+    try:
+        store, message = open_store(database)
+    except (sqlite3.Error, SchemaTooNew, OSError) as error:
+        name = f"{what} index" if what else "index"
+        return None, [f"cannot open the {name} {database}: {error}"]
+    return store, [message] if message else []
+
+
+def paper_stats(stores: Iterable[Store]) -> dict[str, int]:
+    """How many papers the stores hold: in all, titled, and known by their abstract only."""
+    papers = titled = 0
+    for store in stores:
+        count, with_title = store.paper_counts()
+        papers, titled = papers + count, titled + with_title
+    return {"papers": papers, "titled": titled, "abstract_only": papers - titled}
+
+
+def index_in_own_connection(index: WantedIndex) -> IndexReport:
+    """Bring an index up to date with a connection of its own (for a worker thread):
+    readers keep the old index until this one commits."""
+    store = Store(index.database)
+    try:
+        return index_corpus(store, list(index.paths))
+    finally:
+        store.close()

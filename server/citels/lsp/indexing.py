@@ -1,0 +1,76 @@
+"""The server's indexes: opened at once from what exists, brought up to date in the
+background, and reopened when the settings or the workspace's .bib files change."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from lsprotocol import types
+
+from citels.catalogue import open_catalogue, wanted_indexes
+from citels.indexes import (
+    WantedIndex,
+    corpus_paths,
+    database_path,
+    index_in_own_connection,
+    paper_stats,
+)
+from citels.lsp.server import CitelsServer
+from citels.lsp.warm_up import warm_rendering
+
+
+def open_index(ls: CitelsServer) -> None:
+    """Answer from the existing indexes at once; bring them up to date in the background.
+
+    Does nothing when the corpus, database and workspace files are those already open.
+    """
+    corpus = corpus_paths(ls.cli_corpus, ls.config.corpus)
+    database = database_path(corpus, ls.cli_database, ls.config.database)
+    roots: list[Path] = (ls.workspace_roots(None) if ls.config.workspace_bibliographies
+                         else [])
+    wanted = wanted_indexes(corpus, database, roots)
+    location = tuple(wanted)
+    if ls.index_location == location:
+        return
+    ls.catalogue.close()
+    ls.catalogue, opened = open_catalogue(wanted, ls.report_problem)
+    ls.index_location = location
+    loop = asyncio.get_running_loop()
+    ls.indexing = [loop.create_task(refresh_index(ls, index)) for index in opened]
+
+
+async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
+    """Index what changed in one index's files, showing progress where the client can."""
+    token = await ls.begin_progress(f"checking the {index.what} index")
+    try:
+        # Its own connection in a worker thread: completions keep reading the old index
+        # until this transaction commits.
+        report = await asyncio.to_thread(index_in_own_connection, index)
+        await asyncio.to_thread(warm_rendering)  # does its work once
+        for message in report.skipped + report.warnings:
+            ls.log(message, types.MessageType.Warning)
+        summary = f"{index.what}: {report.summary()}"
+        ls.log(summary)
+    except Exception as error:
+        summary = f"indexing the {index.what} failed: {error}"
+        ls.report_problem(summary, types.MessageType.Error)
+    ls.end_progress(token, summary)
+
+
+async def indexes_ready(ls: CitelsServer) -> None:
+    """Wait for the index checks under way (commands that report on the whole index)."""
+    pending = [task for task in ls.indexing if not task.done()]
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+def stats(ls: CitelsServer) -> dict[str, int]:
+    """How many papers the server answers from."""
+    return paper_stats(ls.catalogue.stores)
+
+
+def refresh_workspace_bibliographies(ls: CitelsServer) -> None:
+    """Re-read the workspace's .bib files (one was saved, created or deleted)."""
+    ls.index_location = None
+    open_index(ls)

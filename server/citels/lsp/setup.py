@@ -1,0 +1,53 @@
+"""Build a citels server with every feature registered, and run it.
+
+Kept apart from `server.py` so the feature modules can import the server class while this
+module imports them all: no module imports back the one that imports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from citels.lsp import (
+    bibliography,
+    completion,
+    diagnostics,
+    hover,
+    lifecycle,
+    navigation,
+    tidy,
+)
+from citels.lsp.server import CitelsServer
+
+# Each module lists its handlers: FEATURES as (method, options, handler), COMMANDS as
+# (name, handler).
+FEATURE_MODULES = (lifecycle, completion, hover, bibliography, diagnostics, navigation, tidy)
+
+
+def create_server(corpus: list[Path] | None = None,
+                  database: Path | None = None) -> CitelsServer:
+    """A server with every feature registered (tests build one in-process from this)."""
+    server = CitelsServer(corpus, database)
+    for module in FEATURE_MODULES:
+        for method, options, handler in getattr(module, "FEATURES", ()):
+            server.feature(method, options)(handler)
+        for name, command in getattr(module, "COMMANDS", ()):
+            server.command(name)(command)
+    return server
+
+
+def run(corpus: list[Path] | None = None, database: Path | None = None,
+        tcp: str | None = None) -> int:
+    """Serve on stdio (or on TCP, for debugging) until the client says exit."""
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="citels %(levelname)s: %(message)s")
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    server = create_server(corpus, database)
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0

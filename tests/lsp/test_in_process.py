@@ -1,0 +1,87 @@
+"""Completion, hover and diagnostics from a server built in this process (`create_server`),
+besides the same features over stdio in the other tests."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from conftest import DATABASE, REPO
+from in_process import serve_in_process
+from lsprotocol import types
+
+from citels.store import Store
+
+MDPO_KEY = "mirrorDescentPolicy2020"
+MDPO = "Mirror Descent Policy Optimization"
+
+
+@pytest.fixture
+async def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # workspace indexes
+    root = tmp_path / "ws"
+    root.mkdir()
+    async with serve_in_process(root, REPO / "corpus", DATABASE) as (editor, server):
+        yield editor, server
+
+
+async def test_completion_offers_the_paper_by_its_title(session):
+    editor, server = session
+    line = r"See \citep{mirror desc"
+    uri = editor.open("paper.tex", line + "\n", "latex")
+    result = await editor.complete(uri, 0, len(line))
+    assert result.is_incomplete is True
+    first = result.items[0]
+    assert (first.label, first.detail) == (MDPO, f"2020 · {MDPO_KEY}")
+    assert isinstance(first.text_edit, types.TextEdit)
+    assert first.text_edit.new_text == MDPO_KEY
+    assert (first.text_edit.range.start.character, first.text_edit.range.end.character) == (
+        len(r"See \citep{"), len(line))
+
+
+async def test_completion_survives_a_store_that_fails(session):
+    editor, server = session
+    broken = Store(server.catalogue.stores[-1].path)
+    broken.close()  # every query on it now raises sqlite3.ProgrammingError
+    server.catalogue.stores.insert(0, broken)
+    line = r"See \citep{mirror desc"
+    uri = editor.open("paper.tex", line + "\n", "latex")
+    result = await editor.complete(uri, 0, len(line))
+    assert result.items[0].label == MDPO
+
+
+async def test_hover_on_a_cited_key_shows_the_paper(session):
+    editor, _ = session
+    text = f"As [@{MDPO_KEY}, p. 4] shows."
+    uri = editor.open("notes.md", text, "markdown")
+    result = await editor.hover(uri, 0, 8)
+    assert result is not None and isinstance(result.contents, types.MarkupContent)
+    assert result.contents.value.split("\n\n")[0] == f"**{MDPO}**"
+    assert (result.range.start.character, result.range.end.character) == (
+        text.index(MDPO_KEY), text.index(MDPO_KEY) + len(MDPO_KEY))
+
+
+async def test_diagnostics_name_the_missing_key_and_its_fix(session):
+    editor, _ = session
+    (editor.root / "refs.bib").write_text("@book{knuth84,\n  title = {The TeXbook},\n}\n")
+    text = ("\\documentclass{article}\n\\begin{document}\n"
+            f"\\cite{{knuth84}} and \\cite{{{MDPO_KEY}}} 🎉 \\cite{{nobody99}}\n"
+            "\\bibliography{refs}\n\\end{document}\n")
+    uri = editor.open("paper.tex", text, "latex")
+    for _ in range(100):
+        if uri in editor.client.diagnostics:
+            break
+        await asyncio.sleep(0.05)
+    diagnostics = editor.client.diagnostics[uri]
+    assert [d.message for d in diagnostics] == [
+        f"{MDPO_KEY} is not in refs.bib; the corpus has it: “{MDPO}”",
+        "nobody99 is in no bibliography of this document (refs.bib)"]
+    # The range counts UTF-16 units: the emoji before nobody99 is two of them.
+    line = text.split("\n")[2]
+    start = len(line[:line.index("nobody99")].encode("utf-16-le")) // 2
+    assert diagnostics[1].range.start.character == start
+    actions = await editor.client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=diagnostics[0].range,
+        context=types.CodeActionContext(diagnostics=[diagnostics[0]])))
+    assert actions[0].title == f"Add entry for {MDPO_KEY} to refs.bib"
