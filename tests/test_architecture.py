@@ -42,12 +42,18 @@ def test_only_the_store_writes_sql():
 def test_only_the_store_writes_fts5_syntax():
     # Its string literals, that is: the ranker asks in word groups (citels.search_index),
     # and only the store turns them into MATCH expressions, its schema included.
+    # The Zotero reader queries Zotero's own database in plain SQL (its AND is not FTS5's):
+    # there only the FTS5-only words count.
     syntax = ("MATCH", " NEAR", "bm25(", "fts5", " OR ", " AND ")
+    fts5_only = ("MATCH", " NEAR", "bm25(", "fts5")
+    foreign_sql = {"corpus/zotero_rows.py"}
     writers = set()
     for path in PACKAGE.rglob("*.py"):
+        name = str(path.relative_to(PACKAGE))
+        words = fts5_only if name in foreign_sql else syntax
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and any(word in node.value for word in syntax):
+                    and any(word in node.value for word in words):
                 writers.add(path.relative_to(PACKAGE).parts[0])
     assert writers == {"store"}
 
