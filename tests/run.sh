@@ -4,19 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber pandoc
-              poppler-utils emacs-nox)
-missing=()
-for tool in pdflatex bibtex biber pandoc pdftotext; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing the TeX toolchain, biber, pandoc and poppler (missing: ${missing[*]})" >&2
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    -o DPkg::Lock::Timeout=600 "${APT_PACKAGES[@]}" >/dev/null
-fi
+# The TeX toolchain, biber, pandoc and poppler, asked of dpkg package by package: a machine
+# with pdflatex but without texlive-latex-recommended has the command and not biblatex.
+bash tests/install-apt.sh texlive-latex-base texlive-latex-recommended texlive-bibtex-extra \
+  biber pandoc poppler-utils
+
+# Emacs (eglot, lsp-mode) and Vim 9 (ALE) for the real-editor tests.
+bash tests/editors/install-editors.sh >/dev/null
 
 # VS Code (code-server), Chromium and playwright-core for the editor tests (~2 min the first time).
 bash editors/vscode/install-test-tools.sh >/dev/null

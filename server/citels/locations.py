@@ -9,8 +9,11 @@ from pathlib import Path
 
 import platformdirs
 
-# The repository's corpus/ folder, beside server/ (citels is installed from a checkout).
-BUNDLED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+# An installed citels (pip, pipx, a wheel) carries the corpus as its bundled_corpus package;
+# an editable install from a checkout reads the checkout's corpus/ folder beside server/.
+_PACKAGED_CORPUS = Path(__file__).resolve().parent / "bundled_corpus"
+BUNDLED_CORPUS = (_PACKAGED_CORPUS if _PACKAGED_CORPUS.is_dir()
+                  else Path(__file__).resolve().parents[2] / "corpus")
 
 
 def default_corpus() -> list[Path]:

@@ -1,0 +1,23 @@
+"""citels inside real Vim 9 with ALE (Debian's vim and vim-ale), configured with
+editors/vim/citels-ale.vim exactly as a user pastes it into a vimrc; completion through
+ALE's omnifunc (<C-x><C-o>)."""
+
+from __future__ import annotations
+
+import shutil
+
+from editor_session import (EDITORS, Workspace, assert_cited_once, assert_offered_and_saved,
+                            run_editor)
+
+HARNESS = EDITORS.parent / "tests" / "editors" / "vim_cite.vim"
+
+
+def test_cite_by_title_in_vim_ale(workspace: Workspace):
+    assert shutil.which("vim"), "no vim: run tests/run.sh (tests/editors/install-editors.sh)"
+    report = run_editor(workspace, [
+        "vim", "-N", "-i", "NONE", "-n",
+        "--cmd", "packadd! ale",  # Debian's vim-ale is an optional package
+        "-u", str(EDITORS / "vim" / "citels-ale.vim"), "-S", str(HARNESS), "main.tex"],
+        terminal=True)
+    assert_offered_and_saved(report, "Vim + ALE")
+    assert_cited_once(workspace, report, "Vim + ALE")
