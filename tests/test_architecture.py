@@ -1,4 +1,4 @@
-"""The module boundaries ARCHITECTURE.md promises, checked on the source itself."""
+"""The module boundaries docs/architecture.md promises, checked on the source itself."""
 
 from __future__ import annotations
 
