@@ -49,6 +49,7 @@ class Paper:
     retracted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """The paper as JSON-ready values (how the index stores it, and `--json` prints it)."""
         # By hand rather than dataclasses.asdict, which deep-copies every value: this runs
         # three times a paper when a million are indexed. The values are strings, numbers,
         # lists of strings and one dict of strings, so shallow copies are whole copies.
@@ -64,6 +65,7 @@ class Paper:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
+        """A paper from `to_dict`'s values; names it does not know are ignored."""
         values = dict(data)
         values["sources"] = [_parse_source(text) for text in values.get("sources", [])]
         return cls(**{name: value for name, value in values.items() if name in _FIELD_NAMES})

@@ -53,6 +53,7 @@ class Frame:
 
     @property
     def is_code(self) -> bool:
+        """Whether this frame holds code (arguments, a block, a `#` line), not markup."""
         return self.kind in ("paren", "brace", "line")
 
 
@@ -70,6 +71,9 @@ class Found:
 
 @dataclass
 class Scan:
+    """What a scan saw: citations, labels and strings, the frames still open at the end of
+    the text, and the raw, comment and math stretches where nothing counts."""
+
     found: list[Found] = field(default_factory=list)
     stack: list[Frame] = field(default_factory=lambda: [Frame("markup")])
     inside: str = ""  # at the end of the text: "string", "raw", "comment", "math", "url", ...
@@ -238,6 +242,7 @@ def _code_token(text: str, match: re.Match[str], scan: Scan) -> int:
 
 
 def at_first_argument(text: str, frame: Frame, position: int) -> bool:
+    """Whether `position` is still in the call's first argument (no comma, nothing before)."""
     return frame.last_comma < 0 and not text[frame.open + 1:position].strip()
 
 
