@@ -148,6 +148,7 @@ def _declared_names(document: Path, text: str, language: str,
 
 # A Typst project larger than this is not read whole to find a chapter's main file.
 MAX_TYPST_FILES = 500
+_TYPST_LINK_WORDS = ("include", "import", "bibliography")
 
 
 def _typst_bibliographies(document: Path, text: str, roots: Sequence[Path]) -> list[Path]:
@@ -155,8 +156,12 @@ def _typst_bibliographies(document: Path, text: str, roots: Sequence[Path]) -> l
     either imports or includes, from the workspace's .typ files as they are on disk (the
     document's own text as the editor has it)."""
     document = document.absolute()
-    texts = {path.absolute(): read_text(path)
-             for path in workspace_files(roots, (".typ",), MAX_TYPST_FILES)}
+    texts = {}
+    for path in workspace_files(roots, (".typ",), MAX_TYPST_FILES):
+        other = read_text(path)
+        # Scanning is the cost: a file without these words links to nothing, declares nothing.
+        if any(word in other for word in _TYPST_LINK_WORDS):
+            texts[path.absolute()] = other
     texts[document] = text
     root = next((r.absolute() for r in roots if is_inside(document, [r])), document.parent)
     return [Path(path) for path in typst_bibliography_files(document, texts, root)]
@@ -167,7 +172,10 @@ def hayagriva_bibliographies(roots: Sequence[Path]) -> list[Path]:
     bibliography, inside the workspace: the only YAML files read as a user's library."""
     found: list[Path] = []
     for path in workspace_files(roots, (".typ",), MAX_TYPST_FILES):
-        for name in typst.declared_bibliographies(read_text(path)):
+        text = read_text(path)
+        if "bibliography" not in text:
+            continue  # spares the scan of every chapter
+        for name in typst.declared_bibliographies(text):
             candidate = _typst_path(path, name, roots)
             if (candidate.suffix.lower() in HAYAGRIVA_SUFFIXES and candidate.is_file()
                     and is_inside(candidate, roots) and candidate not in found):
