@@ -9,7 +9,6 @@ its own bibliography: \\bibitem, YAML `references:`.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -156,15 +155,15 @@ def _typst_bibliographies(document: Path, text: str, roots: Sequence[Path]) -> l
     either imports or includes, from the workspace's .typ files as they are on disk (the
     document's own text as the editor has it)."""
     document = document.absolute()
-    texts = {}
+    texts: dict[Path, str] = {}
     for path in workspace_files(roots, (".typ",), MAX_TYPST_FILES):
         other = read_text(path)
         # Scanning is the cost: a file without these words links to nothing, declares nothing.
         if any(word in other for word in _TYPST_LINK_WORDS):
             texts[path.absolute()] = other
     texts[document] = text
-    root = next((r.absolute() for r in roots if is_inside(document, [r])), document.parent)
-    return [Path(path) for path in typst_bibliography_files(document, texts, root)]
+    return [Path(path) for path in typst_bibliography_files(document, texts,
+                                                             _typst_root(document, roots))]
 
 
 def hayagriva_bibliographies(roots: Sequence[Path]) -> list[Path]:
@@ -175,20 +174,19 @@ def hayagriva_bibliographies(roots: Sequence[Path]) -> list[Path]:
         text = read_text(path)
         if "bibliography" not in text:
             continue  # spares the scan of every chapter
-        for name in typst.declared_bibliographies(text):
-            candidate = _typst_path(path, name, roots)
+        # The file alone: its own declarations, resolved as Typst resolves them.
+        for declared in typst_bibliography_files(path, {path: text}, _typst_root(path, roots)):
+            candidate = Path(declared)
             if (candidate.suffix.lower() in HAYAGRIVA_SUFFIXES and candidate.is_file()
                     and is_inside(candidate, roots) and candidate not in found):
                 found.append(candidate)
     return found
 
 
-def _typst_path(document: Path, name: str, roots: Sequence[Path]) -> Path:
-    """A path as Typst resolves it: against the file, or the project root for '/…'."""
-    if name.startswith("/"):
-        root = next((r for r in roots if is_inside(document, [r])), document.parent)
-        return Path(os.path.normpath(root / name.lstrip("/")))
-    return Path(os.path.normpath(document.parent / name))
+def _typst_root(document: Path, roots: Sequence[Path]) -> Path:
+    """The project root Typst resolves '/…' paths against: the workspace folder holding it."""
+    return next((root.absolute() for root in roots if is_inside(document, [root])),
+                document.parent)
 
 
 def _project_bibliographies(folder: Path, roots: Sequence[Path]) -> tuple[list[str], Path]:
