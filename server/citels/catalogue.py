@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from citels.bibliography.locate import hayagriva_bibliographies
 from citels.indexes import WantedIndex, open_index
 from citels.locations import workspace_database
 from citels.papers import Hit, Paper
@@ -85,8 +86,11 @@ class Catalogue:
 
 
 def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
-    """The .bib files below the workspace roots."""
-    return workspace_files(list(roots), (".bib",), MAX_WORKSPACE_BIB_FILES)
+    """The .bib files below the workspace roots, and the Hayagriva (.yml) files its Typst
+    documents declare (other YAML files are not bibliographies)."""
+    roots = list(roots)
+    bib = workspace_files(roots, (".bib",), MAX_WORKSPACE_BIB_FILES)
+    return bib + [path for path in hayagriva_bibliographies(roots) if path not in bib]
 
 
 def wanted_indexes(corpus: Sequence[Path], database: Path,

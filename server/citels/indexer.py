@@ -67,7 +67,7 @@ def find_corpus_files(paths: Iterable[Path], report: IndexReport) -> list[Path]:
                 elif not _is_folder_furniture(child):
                     report.skipped.append(f"{child}: not a corpus format")
         elif path.is_file():
-            if is_corpus_file(path):
+            if is_corpus_file(path, named=True):
                 found.append(path.resolve())
             else:
                 report.skipped.append(f"{path}: not a corpus format ({path.suffix or 'no ending'})")

@@ -15,7 +15,7 @@ _MAGIC_ROOT = re.compile(r"^\s*%\s*!\s*TEX\s+root\s*=\s*(?P<root>.+?)\s*$",
 _INCLUDES = re.compile(
     r"\\(?:input|include|subfile|includeonly)\s*\{(?P<file>[^{}]+)\}"
     r"|\\(?:sub)?import\s*\{(?P<dir>[^{}]*)\}\s*\{(?P<file2>[^{}]+)\}")
-PROJECT_SUFFIXES = (".tex", ".md", ".qmd", ".rmd", ".markdown")
+PROJECT_SUFFIXES = (".tex", ".md", ".qmd", ".rmd", ".markdown", ".typ", ".org")
 MAX_PROJECT_FILES = 2000
 SKIPPED_FOLDERS = {"node_modules", "__pycache__", "_build", "build", "dist", "venv"}
 
@@ -62,7 +62,7 @@ def workspace_files(roots: Sequence[Path], suffixes: tuple[str, ...], limit: int
 
 
 def project_files(roots: Sequence[Path]) -> list[Path]:
-    """The LaTeX and Markdown files of the workspace."""
+    """The LaTeX, Markdown, Typst and Org files of the workspace."""
     return workspace_files(roots, PROJECT_SUFFIXES, MAX_PROJECT_FILES)
 
 

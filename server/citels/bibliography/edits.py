@@ -31,9 +31,11 @@ def replace_key(span: KeySpan, new_key: str) -> TextChange:
     return TextChange(span.line, span.start, span.line, span.end, new_key)
 
 
-def remove_entry(lines: Sequence[str], entry: KeySpan) -> TextChange:
-    """The entry starting at `entry`'s line removed, with the blank line after it."""
-    end = entry_end_line(lines, entry.line) + 1
+def remove_entry(lines: Sequence[str], entry: KeySpan,
+                 end_line: Callable[[Sequence[str], int], int] = entry_end_line) -> TextChange:
+    """The entry starting at `entry`'s line removed, with the blank line after it;
+    `end_line` finds the entry's last line in the file's format (BibTeX unless given)."""
+    end = end_line(lines, entry.line) + 1
     if end < len(lines) and not lines[end].strip():
         end += 1  # and the blank line that separated it from the next
     return TextChange(entry.line, 0, end, 0, "")

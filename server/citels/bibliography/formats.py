@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citels.bibliography import hayagriva
-from citels.bibliography.append import Append, append_entry
+from citels.bibliography.append import Append, append_entry, append_to_file
 from citels.bibliography.entry import to_bibtex
 from citels.bibliography.read import UserEntry, find_entry
 
@@ -25,11 +25,13 @@ class BibliographyFormat:
     render_entry: Callable[..., str]  # (paper, **options of to_bibtex) -> the entry's text
     append_entry: Callable[[str, str, str], Append | None]  # (file text, key, entry)
     find_entry: Callable[[str, str, str], UserEntry | None]  # (file text, key, file name)
+    append_to_file: Callable[[Path, str, str], bool] = append_to_file  # (path, key, entry)
 
 
 BIBTEX = BibliographyFormat("bibtex", (".bib", ".biblatex"), to_bibtex, append_entry, find_entry)
 HAYAGRIVA = BibliographyFormat("hayagriva", hayagriva.SUFFIXES, hayagriva.render_entry,
-                               hayagriva.append_entry, hayagriva.find_entry)
+                               hayagriva.append_entry, hayagriva.find_entry,
+                               hayagriva.append_to_file)
 FORMATS = (BIBTEX, HAYAGRIVA)
 
 

@@ -197,6 +197,20 @@ def defined_keys(lines: Sequence[str]) -> list[KeySpan]:
     return found
 
 
+def entry_end_line(lines: Sequence[str], start_line: int) -> int:
+    """The last line of the entry whose key is on `start_line`: the line before the next line
+    written at the margin (the next key, a comment, the end of the document), blank lines
+    after the entry left to the next one."""
+    end = start_line
+    for number in range(start_line + 1, len(lines)):
+        text = lines[number].rstrip("\r\n")
+        if text and not text[0].isspace():
+            break
+        if text.strip():
+            end = number
+    return end
+
+
 def entry_keys(text: str) -> set[str]:
     """The keys a Hayagriva text defines (compared exactly: Typst's labels keep their case)."""
     return {span.key for span in defined_keys(text.splitlines())}

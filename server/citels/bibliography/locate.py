@@ -2,7 +2,9 @@
 
 A LaTeX document declares them with \\bibliography or \\addbibresource (in its root document
 when it is a chapter); a Markdown one in its YAML front matter, or its Quarto project's
-`_quarto.yml`. A document may also carry its own bibliography: \\bibitem, YAML `references:`.
+`_quarto.yml`; a Typst file with `#bibliography(…)` in itself, the main file that includes it,
+or a file either imports; an Org file with `#+bibliography:` lines. A document may also carry
+its own bibliography: \\bibitem, YAML `references:`.
 """
 
 from __future__ import annotations
@@ -12,9 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from citels.cite_syntax import LATEX, MARKDOWN
+from citels.bibliography.hayagriva import SUFFIXES as HAYAGRIVA_SUFFIXES
+from citels.cite_syntax import LATEX, MARKDOWN, ORG, TYPST, org, typst
 from citels.cite_syntax.latex import without_comments
-from citels.workspace import ensure_inside, is_inside, latex_root, read_text, same_folder
+from citels.cite_syntax.typst_project import bibliography_files as typst_bibliography_files
+from citels.workspace import (
+    ensure_inside,
+    is_inside,
+    latex_root,
+    read_text,
+    same_folder,
+    workspace_files,
+)
 
 # \bibliography{a,b} (possibly over several lines) and biblatex's \addbibresource[opts]{x.bib}
 _LATEX_BIBLIOGRAPHY = re.compile(
@@ -48,6 +59,10 @@ def declared_bibliographies(text: str, language: str) -> list[str]:
         return names
     if language == MARKDOWN:
         return _yaml_bibliographies(front_matter(text))
+    if language == TYPST:
+        return typst.declared_bibliographies(text)
+    if language == ORG:
+        return org.declared_bibliographies(text)
     return []
 
 
@@ -117,6 +132,9 @@ def _declared_names(document: Path, text: str, language: str,
     """The bibliographies declared for a document, and the folder their names are relative to:
     a chapter's root document declares them, a Markdown document's project may."""
     base = document.parent
+    if language == TYPST:
+        # Resolved against the file that names each one: returned whole, `base` is moot.
+        return [str(path) for path in _typst_bibliographies(document, text, roots)], base
     if language == LATEX:
         root = latex_root(document, text, roots)
         if root != document:
@@ -125,6 +143,50 @@ def _declared_names(document: Path, text: str, language: str,
     if not names and language == MARKDOWN:
         names, base = _project_bibliographies(document.parent, roots)
     return names, base
+
+
+# A Typst project larger than this is not read whole to find a chapter's main file.
+MAX_TYPST_FILES = 500
+_TYPST_LINK_WORDS = ("include", "import", "bibliography")
+
+
+def _typst_bibliographies(document: Path, text: str, roots: Sequence[Path]) -> list[Path]:
+    """The bibliographies of a Typst file: its own, its main file's, and those of the files
+    either imports or includes, from the workspace's .typ files as they are on disk (the
+    document's own text as the editor has it)."""
+    document = document.absolute()
+    texts: dict[Path, str] = {}
+    for path in workspace_files(roots, (".typ",), MAX_TYPST_FILES):
+        other = read_text(path)
+        # Scanning is the cost: a file without these words links to nothing, declares nothing.
+        if any(word in other for word in _TYPST_LINK_WORDS):
+            texts[path.absolute()] = other
+    texts[document] = text
+    return [Path(path) for path in typst_bibliography_files(document, texts,
+                                                             _typst_root(document, roots))]
+
+
+def hayagriva_bibliographies(roots: Sequence[Path]) -> list[Path]:
+    """The Hayagriva files (.yml, .yaml) the workspace's Typst files declare as their
+    bibliography, inside the workspace: the only YAML files read as a user's library."""
+    found: list[Path] = []
+    for path in workspace_files(roots, (".typ",), MAX_TYPST_FILES):
+        text = read_text(path)
+        if "bibliography" not in text:
+            continue  # spares the scan of every chapter
+        # The file alone: its own declarations, resolved as Typst resolves them.
+        for declared in typst_bibliography_files(path, {path: text}, _typst_root(path, roots)):
+            candidate = Path(declared)
+            if (candidate.suffix.lower() in HAYAGRIVA_SUFFIXES and candidate.is_file()
+                    and is_inside(candidate, roots) and candidate not in found):
+                found.append(candidate)
+    return found
+
+
+def _typst_root(document: Path, roots: Sequence[Path]) -> Path:
+    """The project root Typst resolves '/…' paths against: the workspace folder holding it."""
+    return next((root.absolute() for root in roots if is_inside(document, [root])),
+                document.parent)
 
 
 def _project_bibliographies(folder: Path, roots: Sequence[Path]) -> tuple[list[str], Path]:

@@ -22,7 +22,7 @@ from citels.cite_syntax.spans import CitationSyntax, CiteSpan, KeySpan
 __all__ = [
     "BIBTEX", "CROSSREF_PREFIXES", "ORG", "TYPST", "LATEX", "LATEX_CITE_COMMANDS", "MARKDOWN", "SYNTAXES",
     "CitationSyntax", "CiteSpan", "KeySpan", "bib_entry_keys", "citation_at", "cited_keys",
-    "entry_end_line", "key_at", "language_of", "latex_keys", "non_text_lines", "pandoc_keys",
+    "entry_end_line", "key_at", "key_insertion", "language_of", "latex_keys", "non_text_lines", "pandoc_keys",
 ]
 
 LATEX = latex.LANGUAGE
@@ -94,3 +94,12 @@ def key_at(lines: Sequence[str], line: int, column: int, language: str | None,
         cited = cited_keys(lines[: line + 1], language, extra_commands)
     return next((span for span in cited
                  if span.line == line and span.start <= column <= span.end), None)
+
+
+def key_insertion(span: CiteSpan, key: str) -> tuple[int, str]:
+    """Where the edit choosing `key` starts (a column on the span's line) and the text that
+    replaces the span up to `span.end`: the key, after an '@' where the syntax needs one; in
+    Typst a key '@' cannot carry is written `#cite(label("key"))`."""
+    if span.language == TYPST:
+        return typst.key_insertion(span, key)
+    return span.start, ("@" if span.needs_at else "") + key

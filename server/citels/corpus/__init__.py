@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citels.bibliography.hayagriva import parse_hayagriva
 from citels.corpus.bibtex_file import parse_bibtex
 from citels.corpus.csl_json import parse_csl_json
 from citels.corpus.seed_pages import parse_seed_page
@@ -17,6 +18,9 @@ READERS = {
     ".biblatex": parse_bibtex,
     ".json": parse_csl_json,
 }
+# Read only from a file named on its own (a Typst document's bibliography, a corpus setting),
+# never from every such file in a folder: most YAML files are not bibliographies.
+NAMED_READERS = {".yml": parse_hayagriva, ".yaml": parse_hayagriva}
 
 
 @dataclass
@@ -31,9 +35,11 @@ class UnreadableFile(Exception):
     """A corpus file that cannot be read at all (binary, not UTF-8, unreadable)."""
 
 
-def is_corpus_file(path: Path) -> bool:
-    """Whether a corpus reader handles this file's ending."""
-    return path.suffix.lower() in READERS
+def is_corpus_file(path: Path, *, named: bool = False) -> bool:
+    """Whether a corpus reader handles this file's ending (some only in a file `named` on
+    its own rather than found in a folder)."""
+    suffix = path.suffix.lower()
+    return suffix in READERS or (named and suffix in NAMED_READERS)
 
 
 def decode_corpus_file(path: Path, data: bytes) -> str:
@@ -52,6 +58,7 @@ def read_records(path: Path, data: bytes, label: str) -> FileRecords:
     """Parse one corpus file's bytes; `label` is how sources name the file."""
     text = decode_corpus_file(path, data)
     result = FileRecords()
-    reader = READERS[path.suffix.lower()]
+    suffix = path.suffix.lower()
+    reader = READERS.get(suffix) or NAMED_READERS[suffix]
     result.papers = list(reader(text, label, result.warnings))
     return result

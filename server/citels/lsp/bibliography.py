@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
-from citels.bibliography.append import append_entry, append_to_file
 from citels.bibliography.edits import append_at_end
 from citels.bibliography.entry import to_bibtex
+from citels.bibliography.formats import format_of
 from citels.bibliography.locate import Bibliography, find_bibliography
-from citels.bibliography.read import UserEntry, find_entry
+from citels.bibliography.read import UserEntry
 from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
 from citels.cite_syntax.lines import split_lines
@@ -48,8 +49,9 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
         return _refuse(ls, str(error), show=True)
     bib = read_bib(ls, bibliography.path)
     bib_uri, existing, version = bib.uri, bib.text, bib.version
-    entry = bibtex_entry(ls, paper)
-    append = append_entry(existing, paper.key, entry)
+    bib_format = format_of(bibliography.path)
+    entry = bibtex_entry(ls, paper, bibliography.path)
+    append = bib_format.append_entry(existing, paper.key, entry)
     result = {"added": False, "bibliography": str(bibliography.path), "key": paper.key}
     if append is None:
         return result  # already there: never a second entry for a key
@@ -68,7 +70,7 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str) -> dict:
                    f"{response.failure_reason or 'no reason given'}", types.MessageType.Warning)
             return result
     else:
-        append_to_file(bibliography.path, paper.key, entry)
+        bib_format.append_to_file(bibliography.path, paper.key, entry)
         ls.log(f"wrote {paper.key} to {bibliography.path} directly "
                "(the editor cannot apply workspace edits)")
     return dict(result, added=True)
@@ -78,7 +80,7 @@ def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
                     ) -> tuple[UserEntry | None, str | None]:
     """The document's own .bib entry for `key`, and the name of the file searched."""
     if doc.language == BIBTEX:
-        return find_entry(doc.text, key, doc.path.name), doc.path.name
+        return format_of(doc.path).find_entry(doc.text, key, doc.path.name), doc.path.name
     try:
         bibliography = bibliography_of(ls, doc)
     except OutsideWorkspace:
@@ -86,7 +88,8 @@ def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
     if not bibliography.declared and not bibliography.path.exists():
         return None, None
     text = read_bib(ls, bibliography.path).text
-    return find_entry(text, key, bibliography.path.name), bibliography.path.name
+    return (format_of(bibliography.path).find_entry(text, key, bibliography.path.name),
+            bibliography.path.name)
 
 
 def add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], title: str,
@@ -104,7 +107,8 @@ def add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], tit
         paper = ls.catalogue.get(key)
         if paper is None or paper.key is None:
             continue
-        append = append_entry(text + added, paper.key, bibtex_entry(ls, paper))
+        append = format_of(target.path).append_entry(text + added, paper.key,
+                                                     bibtex_entry(ls, paper, target.path))
         if append is not None:
             added += append.text
     if not added:
@@ -114,11 +118,13 @@ def add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], tit
     return types.CodeAction(title=f"{title} to {target.path.name}", kind=kind, edit=edit)
 
 
-def bibtex_entry(ls: CitelsServer, paper: Paper) -> str:
-    """The paper's BibTeX entry, written as the settings ask."""
-    return to_bibtex(paper, unicode=ls.config.bibtex_unicode == "utf8",
-                     include_abstract=ls.config.bibtex_abstract,
-                     url_field=ls.config.bibtex_url_field)
+def bibtex_entry(ls: CitelsServer, paper: Paper, path: Path | None = None) -> str:
+    """The paper's entry in the format of the file at `path` (BibTeX without one), written
+    as the settings ask."""
+    render = format_of(path).render_entry if path is not None else to_bibtex
+    return render(paper, unicode=ls.config.bibtex_unicode == "utf8",
+                  include_abstract=ls.config.bibtex_abstract,
+                  url_field=ls.config.bibtex_url_field)
 
 
 def bibliography_of(ls: CitelsServer, doc: OpenDocument) -> Bibliography:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from citels.cite_syntax import citation_at
-from citels.completion_policy import inserted_text, papers_to_offer
+from citels.cite_syntax import citation_at, key_insertion
+from citels.completion_policy import papers_to_offer
 from citels.lsp import convert
 from citels.lsp.server import CitelsServer
 
@@ -25,12 +25,11 @@ def completion(ls: CitelsServer, params: types.CompletionParams) -> types.Comple
         return _EMPTY
     papers = papers_to_offer(ls.catalogue, span.typed, span.keys,
                              [k.key for k in doc.cited_near(line)], ls.config.completion_limit)
-    edit_range = convert.text_range(doc.lines, line, span.start, line, span.end)
-    items = [
-        convert.completion_item(paper, rank, span.typed, edit_range,
-                                inserted_text(paper, needs_at=span.needs_at), doc.uri)
-        for rank, paper in enumerate(papers)
-    ]
+    items = []
+    for rank, paper in enumerate(papers):
+        start, text = key_insertion(span, paper.key or "")
+        edit_range = convert.text_range(doc.lines, line, start, line, span.end)
+        items.append(convert.completion_item(paper, rank, span.typed, edit_range, text, doc.uri))
     # Incomplete: the client asks again as the writer types, and we search again.
     return types.CompletionList(is_incomplete=True, items=items)
 

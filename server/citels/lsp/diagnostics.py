@@ -40,9 +40,9 @@ def did_open(ls: CitelsServer, params: types.DidOpenTextDocumentParams) -> None:
 
 
 def did_change(ls: CitelsServer, params: types.DidChangeTextDocumentParams) -> None:
-    """A document changed: diagnose it, and every open document if it is a .bib."""
+    """A document changed: diagnose it, and every open document if it is a bibliography."""
     schedule(ls, params.text_document.uri)
-    if params.text_document.uri.lower().endswith(".bib"):
+    if params.text_document.uri.lower().endswith((".bib", ".yml", ".yaml")):
         for uri in list(ls.workspace.text_documents):  # their bibliography changed
             schedule(ls, uri)
 

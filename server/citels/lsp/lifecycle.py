@@ -20,7 +20,11 @@ from citels.lsp.indexing import (
 from citels.lsp.indexing import stats as index_stats
 from citels.lsp.server import CitelsServer
 
-BIBLIOGRAPHY_WATCHERS = ("**/*.bib", "**/_quarto.yml", "**/_metadata.yml")
+BIBLIOGRAPHY_WATCHERS = ("**/*.bib", "**/_quarto.yml", "**/_metadata.yml", "**/*.yml",
+                         "**/*.yaml")
+# Files whose change may change the papers of the workspace index: .bib files, and the
+# Hayagriva files Typst documents declare (a .yml that is not one costs a check of dates).
+BIBLIOGRAPHY_SUFFIXES = (".bib", ".yml", ".yaml")
 
 
 def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
@@ -42,15 +46,19 @@ async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None
 
 
 def did_save(ls: CitelsServer, params: types.DidSaveTextDocumentParams) -> None:
-    """A saved .bib file is indexed again, and open documents diagnosed again."""
-    if params.text_document.uri.lower().endswith(".bib"):
+    """A saved .bib file is indexed again, and open documents diagnosed again; a saved
+    Typst file may declare another bibliography."""
+    uri = params.text_document.uri.lower()
+    if uri.endswith(BIBLIOGRAPHY_SUFFIXES):
         _bibliographies_changed(ls)
+    elif uri.endswith(".typ"):
+        open_index(ls)  # reopens only if the declared Hayagriva files changed
 
 
 def did_change_watched_files(ls: CitelsServer,
                              params: types.DidChangeWatchedFilesParams) -> None:
     """A .bib file changed on disk: indexed again, open documents diagnosed again."""
-    if any(change.uri.lower().endswith(".bib") for change in params.changes):
+    if any(change.uri.lower().endswith(BIBLIOGRAPHY_SUFFIXES) for change in params.changes):
         _bibliographies_changed(ls)
 
 

@@ -8,6 +8,8 @@ from urllib.parse import unquote
 
 from pygls.uris import from_fs_path
 
+from citels.bibliography.formats import HAYAGRIVA, format_of
+from citels.bibliography.hayagriva import defined_keys as hayagriva_keys
 from citels.bibliography.locate import declared_bibliography_files, defined_in_document
 from citels.cite_syntax import BIBTEX, KeySpan, bib_entry_keys
 from citels.cite_syntax.lines import split_lines
@@ -47,7 +49,10 @@ def read_bib(ls: CitelsServer, path: Path) -> BibFile:
             text, version = path.read_bytes().decode("utf-8", errors="replace"), None
         except OSError:
             text, version = "", None
-    return BibFile(path, uri, text, version, bib_entry_keys(split_lines(text)))
+    lines = split_lines(text)
+    is_hayagriva = format_of(path) is HAYAGRIVA
+    return BibFile(path, uri, text, version,
+                   hayagriva_keys(lines) if is_hayagriva else bib_entry_keys(lines))
 
 
 def bibliographies(ls: CitelsServer, doc: OpenDocument) -> list[BibFile]:
@@ -68,7 +73,7 @@ def defined_keys(ls: CitelsServer, doc: OpenDocument) -> set[str]:
 
 
 def project_documents(ls: CitelsServer, doc: OpenDocument) -> list[OpenDocument]:
-    """The project's LaTeX and Markdown files, as the editor has them (`doc` among them)."""
+    """The project's LaTeX, Markdown, Typst and Org files, as the editor has them (`doc` among them)."""
     roots = ls.workspace_roots(doc.path.parent)
     documents = []
     for path in project_files(roots):

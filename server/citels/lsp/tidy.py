@@ -7,7 +7,10 @@ from typing import Any
 
 from lsprotocol import types
 
+from citels.bibliography import hayagriva
 from citels.bibliography.edits import remove_entry
+from citels.bibliography.formats import HAYAGRIVA, format_of
+from citels.cite_syntax import entry_end_line
 from citels.cite_syntax.lines import split_lines
 from citels.key_problems import keys_not_found, keys_to_add, unused_entries
 from citels.lsp import convert
@@ -18,7 +21,7 @@ from citels.lsp.server import CitelsServer
 
 TIDY = "citels.tidyBibliography"
 REMOVE_UNUSED = "citels.removeUnusedEntries"
-_NOT_A_DOCUMENT = {"error": "expected the URI of a LaTeX or Markdown document"}
+_NOT_A_DOCUMENT = {"error": "expected the URI of a LaTeX, Markdown, Typst or Org document"}
 
 
 async def tidy(ls: CitelsServer, *args: Any) -> dict:
@@ -51,9 +54,11 @@ async def remove_unused(ls: CitelsServer, *args: Any) -> dict:
     bibs = {bib.path: bib for d in documents for bib in bibliographies(ls, d)}
     for bib in bibs.values():
         lines = split_lines(bib.text)
+        end_line = (hayagriva.entry_end_line if format_of(bib.path) is HAYAGRIVA
+                    else entry_end_line)
         for unused in unused_entries(bib.entries, cited):
             changes.setdefault(bib.uri, []).append(
-                convert.text_edit(lines, remove_entry(lines, unused.span)))
+                convert.text_edit(lines, remove_entry(lines, unused.span, end_line)))
             removed.append(unused.span.key)
     if changes:
         await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
