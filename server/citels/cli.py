@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from citels import __version__
+from citels.corpus.sources import ReadOptions
 from citels.indexer import IndexReport, index_corpus
 from citels.indexes import corpus_paths, database_path, open_index, paper_stats
 from citels.papers import Paper
@@ -30,7 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", parents=[common], help="index the corpus")
     index.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="files and folders to index (default: the corpus)")
+                       help="files and folders to index (default: the corpus): .bib, CSL-JSON,"
+                            " dumps of arXiv, OpenAlex, Semantic Scholar, DBLP or JSON Lines"
+                            " (compressed or not), a Zotero data directory")
+    index.add_argument("--category", metavar="CATS",
+                       help="keep only these arXiv categories, e.g. 'cs.*,stat.ML'")
+    index.add_argument("--years", metavar="RANGE", help="keep only these years: 2015-, 2010-2020")
+    index.add_argument("--language", metavar="CODES", help="keep only these languages: en,de")
+    index.add_argument("--map", metavar="FIELD=PATH,...",
+                       help="where a JSON Lines record keeps each field, e.g. "
+                            "title=metadata.title,abstract=summary")
 
     search = commands.add_parser("search", parents=[common], help="ranked papers for a query")
     search.add_argument("query", nargs="+")
@@ -100,13 +110,29 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"warning: {message}", file=sys.stderr)
     try:
         if args.command == "index":
-            report = index_corpus(store, args.paths or corpus, progress=True)
+            options = _read_options(args, parser)
+            report = index_corpus(store, args.paths or corpus, progress=True, options=options)
             _print_report(report)
             return 0
         _index_if_empty(store, corpus)
         return COMMANDS[args.command](store, args)
     finally:
         store.close()
+
+
+def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser
+                  ) -> ReadOptions | None:
+    """The filters and mapping asked for; None when none was (each file keeps its own)."""
+    from citels.corpus.filters import FilterError, paper_filter
+    from citels.corpus.json_lines import MappingError, parse_mapping
+
+    if not (args.category or args.years or args.language or args.map):
+        return None
+    try:
+        return ReadOptions(paper_filter(args.category, args.years, args.language),
+                           parse_mapping(args.map) if args.map else None)
+    except (FilterError, MappingError) as error:
+        parser.error(str(error))
 
 
 def _index_if_empty(store: Store, corpus: Sequence[Path]) -> None:

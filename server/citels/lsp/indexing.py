@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 
 from citels.catalogue import open_catalogue, wanted_indexes
 from citels.indexes import (
+    ZOTERO_INDEX,
     WantedIndex,
     corpus_paths,
     database_path,
     index_in_own_connection,
     paper_stats,
+    zotero_database,
 )
 from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
@@ -29,15 +32,21 @@ def open_index(ls: CitelsServer) -> None:
     database = database_path(corpus, ls.cli_database, ls.config.database)
     roots: list[Path] = (ls.workspace_roots(None) if ls.config.workspace_bibliographies
                          else [])
-    wanted = wanted_indexes(corpus, database, roots)
+    zotero, ls.zotero_status = zotero_database(ls.config.zotero_data_directory)
+    wanted = wanted_indexes(corpus, database, roots, zotero)
     location = tuple(wanted)
     if ls.index_location == location:
         return
     ls.catalogue.close()
     ls.catalogue, opened = open_catalogue(wanted, ls.report_problem)
+    ls.opened_indexes = opened
     ls.index_location = location
     loop = asyncio.get_running_loop()
     ls.indexing = [loop.create_task(refresh_index(ls, index)) for index in opened]
+    if ls.zotero_watch is not None:
+        ls.zotero_watch.cancel()
+    library = next((index for index in opened if index.what == ZOTERO_INDEX), None)
+    ls.zotero_watch = loop.create_task(watch_zotero(ls, library)) if library else None
 
 
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
@@ -65,9 +74,42 @@ async def indexes_ready(ls: CitelsServer) -> None:
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-def stats(ls: CitelsServer) -> dict[str, int]:
-    """How many papers the server answers from."""
-    return paper_stats(ls.catalogue.stores)
+ZOTERO_POLL_SECONDS = 2.0
+
+
+async def watch_zotero(ls: CitelsServer, library: WantedIndex) -> None:
+    """Re-index the Zotero library whenever its files change (Zotero keeps new items in the
+    WAL, so the database file alone may not move): a stat every ~2 s, no SQL."""
+    from citels.corpus.sources import signature
+
+    database = library.paths[0]
+    await asyncio.gather(*ls.indexing, return_exceptions=True)  # the first check
+    seen = await asyncio.to_thread(_signature_or_none, signature, database)
+    while True:
+        await asyncio.sleep(ZOTERO_POLL_SECONDS)
+        now = await asyncio.to_thread(_signature_or_none, signature, database)
+        if now != seen:
+            seen = now
+            await refresh_index(ls, library)
+
+
+def _signature_or_none(signature: Any, database: Path) -> tuple[int, int] | None:
+    try:
+        return signature(database)
+    except Exception:  # a file moved away mid-compaction: it is asked again next time
+        return None
+
+
+def stats(ls: CitelsServer) -> dict[str, Any]:
+    """How many papers the server answers from, and whether a Zotero library is one source."""
+    counts: dict[str, Any] = dict(paper_stats(ls.catalogue.stores))
+    zotero: dict[str, Any] = {"found": False, "status": ls.zotero_status}
+    for index, store in zip(ls.opened_indexes, ls.catalogue.stores, strict=False):
+        if index.what == ZOTERO_INDEX:
+            zotero = {"found": True, "status": ls.zotero_status,
+                      "path": str(index.paths[0]), "items": store.paper_counts()[0]}
+    counts["zotero"] = zotero
+    return counts
 
 
 def refresh_workspace_bibliographies(ls: CitelsServer) -> None:
