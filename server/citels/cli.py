@@ -199,6 +199,7 @@ def _stats(store: Store, args: argparse.Namespace) -> int:
         "files": {path: {"records": state.records, "warnings": list(state.warnings)}
                   for path, state in sorted(files.items())},
         "database": str(store.path),
+        "zotero": _zotero_stats(store),
     }
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -208,7 +209,33 @@ def _stats(store: Store, args: argparse.Namespace) -> int:
         for path, info in stats["files"].items():
             print(f"  {info['records']:>7}  {path}")
         print(f"index: {store.path}")
+        zotero = stats["zotero"]
+        items = (f", {zotero['items']} items indexed" if "items" in zotero
+                 else " (not indexed yet: citels index ~/Zotero)" if zotero["found"] else "")
+        print(f"{zotero['status']}{items}")
     return 0
+
+
+def _zotero_stats(store: Store) -> dict:
+    """Whether Zotero's library is at its default place, and how many of its items are
+    indexed (in this index, or in the one the server keeps for it)."""
+    from citels.indexes import zotero_database, zotero_index
+
+    database, status = zotero_database()
+    found: dict = {"found": database is not None, "status": status}
+    if database is None:
+        return found
+    state = store.file_states().get(str(database))
+    if state is not None:
+        return found | {"items": state.records}
+    own = zotero_index(database).database
+    if own.exists():
+        other = Store(own)
+        try:
+            found["items"] = other.paper_counts()[0]
+        finally:
+            other.close()
+    return found
 
 
 def _paper_or_complain(store: Store, key: str) -> Paper | None:
