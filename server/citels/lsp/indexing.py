@@ -4,6 +4,7 @@ background, and reopened when the settings or the workspace's .bib files change.
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +54,36 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
-        # Its own connection in a worker thread: completions keep reading the old index
-        # until this transaction commits.
-        report = await asyncio.to_thread(index_in_own_connection, index)
+        if index.what == ZOTERO_INDEX:
+            messages, summary = await _index_in_child_process(index)
+        else:
+            # Its own connection in a worker thread: completions keep reading the old
+            # index until this transaction commits.
+            report = await asyncio.to_thread(index_in_own_connection, index)
+            messages, summary = report.skipped + report.warnings, report.summary()
         await asyncio.to_thread(warm_rendering)  # does its work once
-        for message in report.skipped + report.warnings:
+        for message in messages:
             ls.log(message, types.MessageType.Warning)
-        summary = f"{index.what}: {report.summary()}"
+        summary = f"{index.what}: {summary}"
         ls.log(summary)
     except Exception as error:
         summary = f"indexing the {index.what} failed: {error}"
         ls.report_problem(summary, types.MessageType.Error)
     ls.end_progress(token, summary)
+
+
+async def _index_in_child_process(index: WantedIndex) -> tuple[list[str], str]:
+    """Index in a `citels index` of its own: reading a whole Zotero library takes about
+    twice its papers' memory, which the server would otherwise keep for good."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "citels", "index", "--db", str(index.database),
+        *map(str, index.paths), stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE)
+    _, errors = await process.communicate()
+    lines = errors.decode("utf-8", "replace").splitlines()
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(lines[-1] if lines else f"citels index exited {process.returncode}")
+    return [line.removeprefix("warning: ") for line in lines[:-1]], lines[-1]
 
 
 async def indexes_ready(ls: CitelsServer) -> None:
