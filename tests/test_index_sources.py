@@ -87,3 +87,17 @@ def test_a_zotero_data_directory_is_a_corpus_path(tmp_path: Path):
     assert run_citels("show", "vaswani2017attention", "--db", str(db)).returncode == 0
     unchanged = run_citels("index", str(library.directory), "--db", str(db))
     assert "index unchanged" in unchanged.stderr
+
+
+def test_a_changed_dump_is_read_again_with_the_filters_it_was_read_with(tmp_path: Path):
+    dump = tmp_path / "arxiv.jsonl"
+    shutil.copy(DUMPS / "arxiv-snapshot.jsonl", dump)
+    db = tmp_path / "db.sqlite3"
+    run_citels("index", "--corpus", str(dump), "--category", "cs.*", "--db", str(db))
+    assert citels_json("stats", "--json", "--corpus", str(dump), "--db", str(db))["papers"] == 2
+    with dump.open("a") as stream:  # a newer snapshot: one more physics paper
+        stream.write('{"id": "hep-th/9901002", "title": "More Toy Strings", "abstract": "x",'
+                     ' "categories": "hep-th", "versions": [], "authors": "A. B"}\n')
+    again = run_citels("index", "--corpus", str(dump), "--db", str(db))
+    assert "1 files read" in again.stderr
+    assert citels_json("stats", "--json", "--corpus", str(dump), "--db", str(db))["papers"] == 2

@@ -34,7 +34,7 @@ class ReadingProgress:
     def source(self, name: str) -> None:
         """A new source is being read."""
         if self._bar is not None:
-            self._bar.set_description_str(name[-40:], refresh=False)
+            self._bar.set_description_str(name[-30:], refresh=False)
 
     def read(self, block: bytes) -> None:
         """Bytes were read from disk (a stream's tap)."""
