@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from citels.bibliography.locate import hayagriva_bibliographies
-from citels.indexes import WantedIndex, open_index
+from citels.indexes import WantedIndex, open_index, zotero_index
 from citels.locations import workspace_database
 from citels.papers import Hit, Paper
 from citels.ranking import rank
@@ -94,9 +94,13 @@ def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
 
 
 def wanted_indexes(corpus: Sequence[Path], database: Path,
-                   workspace_roots: Sequence[Path]) -> list[WantedIndex]:
-    """The workspace's bibliographies first (their keys win), then the corpus."""
+                   workspace_roots: Sequence[Path], zotero: Path | None = None
+                   ) -> list[WantedIndex]:
+    """The workspace's bibliographies first (their keys win), then the Zotero library
+    `zotero` (the user's own keys too), then the corpus."""
     wanted = [WantedIndex(tuple(corpus), database, "corpus")]
+    if zotero is not None:
+        wanted.insert(0, zotero_index(zotero))
     if workspace_roots:
         wanted.insert(0, WantedIndex(tuple(workspace_bib_files(workspace_roots)),
                                      workspace_database(workspace_roots),

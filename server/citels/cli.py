@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from citels import __version__
+from citels.corpus.sources import ReadOptions
 from citels.indexer import IndexReport, index_corpus
 from citels.indexes import corpus_paths, database_path, open_index, paper_stats
 from citels.papers import Paper
@@ -30,7 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", parents=[common], help="index the corpus")
     index.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="files and folders to index (default: the corpus)")
+                       help="files and folders to index (default: the corpus): .bib, CSL-JSON,"
+                            " dumps of arXiv, OpenAlex, Semantic Scholar, DBLP or JSON Lines"
+                            " (compressed or not), a Zotero data directory")
+    index.add_argument("--category", metavar="CATS",
+                       help="keep only these arXiv categories, e.g. 'cs.*,stat.ML'")
+    index.add_argument("--years", metavar="RANGE", help="keep only these years: 2015-, 2010-2020")
+    index.add_argument("--language", metavar="CODES", help="keep only these languages: en,de")
+    index.add_argument("--map", metavar="FIELD=PATH,...",
+                       help="where a JSON Lines record keeps each field, e.g. "
+                            "title=metadata.title,abstract=summary")
 
     search = commands.add_parser("search", parents=[common], help="ranked papers for a query")
     search.add_argument("query", nargs="+")
@@ -100,13 +110,29 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"warning: {message}", file=sys.stderr)
     try:
         if args.command == "index":
-            report = index_corpus(store, args.paths or corpus, progress=True)
+            options = _read_options(args, parser)
+            report = index_corpus(store, args.paths or corpus, progress=True, options=options)
             _print_report(report)
             return 0
         _index_if_empty(store, corpus)
         return COMMANDS[args.command](store, args)
     finally:
         store.close()
+
+
+def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser
+                  ) -> ReadOptions | None:
+    """The filters and mapping asked for; None when none was (each file keeps its own)."""
+    from citels.corpus.filters import FilterError, paper_filter
+    from citels.corpus.json_lines import MappingError, parse_mapping
+
+    if not (args.category or args.years or args.language or args.map):
+        return None
+    try:
+        return ReadOptions(paper_filter(args.category, args.years, args.language),
+                           parse_mapping(args.map) if args.map else None)
+    except (FilterError, MappingError) as error:
+        parser.error(str(error))
 
 
 def _index_if_empty(store: Store, corpus: Sequence[Path]) -> None:
@@ -173,6 +199,7 @@ def _stats(store: Store, args: argparse.Namespace) -> int:
         "files": {path: {"records": state.records, "warnings": list(state.warnings)}
                   for path, state in sorted(files.items())},
         "database": str(store.path),
+        "zotero": _zotero_stats(store),
     }
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -182,7 +209,33 @@ def _stats(store: Store, args: argparse.Namespace) -> int:
         for path, info in stats["files"].items():
             print(f"  {info['records']:>7}  {path}")
         print(f"index: {store.path}")
+        zotero = stats["zotero"]
+        items = (f", {zotero['items']} items indexed" if "items" in zotero
+                 else " (not indexed yet: citels index ~/Zotero)" if zotero["found"] else "")
+        print(f"{zotero['status']}{items}")
     return 0
+
+
+def _zotero_stats(store: Store) -> dict:
+    """Whether Zotero's library is at its default place, and how many of its items are
+    indexed (in this index, or in the one the server keeps for it)."""
+    from citels.indexes import zotero_database, zotero_index
+
+    database, status = zotero_database()
+    found: dict = {"found": database is not None, "status": status}
+    if database is None:
+        return found
+    state = store.file_states().get(str(database))
+    if state is not None:
+        return found | {"items": state.records}
+    own = zotero_index(database).database
+    if own.exists():
+        other = Store(own)
+        try:
+            found["items"] = other.paper_counts()[0]
+        finally:
+            other.close()
+    return found
 
 
 def _paper_or_complain(store: Store, key: str) -> Paper | None:

@@ -25,6 +25,7 @@ class Config:
     bibtex_abstract: bool = True
     bibtex_url_field: str = "url"  # where a code or project link goes: "url" or "note"
     diagnostics_unused_entries: bool = False  # hint at .bib entries no document cites
+    zotero_data_directory: str | bool | None = None  # None: ~/Zotero if there; false/"": off
 
 
 # wire name -> (attribute, check, what a valid value is)
@@ -53,6 +54,9 @@ _SETTINGS = {
     "bibtex.urlField": ("bibtex_url_field", lambda v: v in ("url", "note"), '"url" or "note"'),
     "diagnostics.unusedEntries": ("diagnostics_unused_entries", lambda v: isinstance(v, bool),
                                   "true or false"),
+    "zotero.dataDirectory": ("zotero_data_directory",
+                             lambda v: v is None or v is False or isinstance(v, str),
+                             'a path, null (find it) or false (no Zotero)'),
 }
 
 

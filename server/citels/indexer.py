@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -13,11 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citels import keys
-from citels.corpus import UnreadableFile, is_corpus_file, read_records
-from citels.store.rows import Record, StoredPaper
+from citels.corpus import UnreadableFile
+from citels.corpus.sources import (
+    ReadOptions,
+    SourceKind,
+    digest,
+    find_sources,
+    kind_of_file,
+    read_source,
+    signature,
+    total_bytes,
+)
+from citels.index_progress import ReadingProgress
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
+from citels.store.rows import Record, StoredPaper
 
 INDEX_CACHE_MB = 128  # the page cache an index run may use (the default is 2 MB)
 
@@ -56,19 +65,22 @@ class IndexReport:
         return f"{head}{tail} in {self.seconds:.2f}s"
 
 
-def find_corpus_files(paths: Iterable[Path], report: IndexReport) -> list[Path]:
-    """The corpus files named or found below the named folders, in a stable order."""
-    found: list[Path] = []
+def find_corpus_files(paths: Iterable[Path], report: IndexReport
+                      ) -> list[tuple[Path, SourceKind]]:
+    """The corpus sources named or found below the named folders, in a stable order, each
+    with how it is read (a Zotero data directory is its database; see corpus.sources)."""
+    found: list[tuple[Path, SourceKind]] = []
     for path in paths:
+        path = path.expanduser()
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if is_corpus_file(child):
-                    found.append(child.resolve())
-                elif not _is_folder_furniture(child):
-                    report.skipped.append(f"{child}: not a corpus format")
+            sources, others = find_sources(path)
+            found += sources
+            report.skipped += [f"{child}: not a corpus format" for child in others
+                               if not _is_folder_furniture(child)]
         elif path.is_file():
-            if is_corpus_file(path, named=True):
-                found.append(path.resolve())
+            kind = kind_of_file(path)
+            if kind is not None:
+                found.append((path.resolve(), kind))
             else:
                 report.skipped.append(f"{path}: not a corpus format ({path.suffix or 'no ending'})")
         else:
@@ -96,26 +108,37 @@ def _garbage_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False) -> IndexReport:
-    """Bring the index up to date with the corpus files, in one transaction."""
+def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False,
+                 options: ReadOptions | None = None) -> IndexReport:
+    """Bring the index up to date with the corpus files, in one transaction.
+
+    `options` (filters, a field mapping) apply to the dumps read in this run; a dump read
+    before with other options is read again. None: each file keeps the options it was last
+    read with."""
     with _garbage_collector_paused():
-        return _index_corpus(store, paths, progress)
+        return _index_corpus(store, paths, progress, options)
 
 
-def _index_corpus(store: Store, paths: Iterable[Path], progress: bool) -> IndexReport:
+def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
+                  options: ReadOptions | None) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport()
     files = find_corpus_files(paths, report)
     known = store.file_states()
     to_read = []
-    for path in files:
+    for path, kind in files:
         state = known.get(str(path))
-        stat = path.stat()
-        if state and (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        try:
+            size, mtime_ns = signature(path)
+        except (OSError, UnreadableFile) as error:
+            report.skipped.append(f"{path}: unreadable ({error})")
+            continue
+        same_options = options is None or _options_of(state) == options.describe()
+        if state and (state.size, state.mtime_ns) == (size, mtime_ns) and same_options:
             report.files_unchanged += 1  # trusted without reading, as make and git do
         else:
-            to_read.append(path)
-    removed_files = set(known) - {str(path) for path in files}
+            to_read.append((path, kind))
+    removed_files = set(known) - {str(path) for path, _ in files}
     # A first index is written without the WAL where it can be (see Store.rollback_journal).
     journal = store.rollback_journal() if to_read and store.is_empty() else nullcontext()
     with journal, store.transaction(cache_mb=INDEX_CACHE_MB if to_read or removed_files else None):
@@ -125,8 +148,14 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool) -> IndexR
         # A first index has no records but those read now: they are kept here, merged from
         # here, and written with their papers (by the helper process of a large run).
         first: dict[str, list[Record]] | None = {} if store.is_empty() else None
-        for path in _with_progress(to_read, progress):
-            affected |= _reindex_file(store, path, known.get(str(path)), report, first)
+        bar = ReadingProgress(sum(total_bytes(path) for path, _ in to_read), progress)
+        try:
+            for path, kind in to_read:
+                bar.source(path.name)
+                affected |= _reindex_file(store, path, kind, known.get(str(path)), report,
+                                          first, options, bar)
+        finally:
+            bar.close()
         _update_papers(store, affected, report, first)
         if report.changed_anything or store.get_meta("paper_counts") is None:
             store.count_papers()
@@ -138,42 +167,97 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool) -> IndexR
     return report
 
 
-def _reindex_file(store: Store, path: Path, old: FileState | None, report: IndexReport,
-                  first: dict[str, list[Record]] | None) -> set[str]:
-    """Re-read one file whose size or time changed; return the merge ids it touched.
+def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | None,
+                  report: IndexReport, first: dict[str, list[Record]] | None,
+                  options: ReadOptions | None, bar: ReadingProgress) -> set[str]:
+    """Re-read one source whose size or time changed; return the merge ids it touched.
 
     `first` (a first index) collects the records by merge id instead of writing them."""
+    if options is None:  # read as it was last time
+        options = ReadOptions.parse(_options_of(old))
+    described = options.describe()
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        report.skipped.append(f"{path}: unreadable ({error.strerror})")
+        size, mtime_ns = signature(path)
+        # A file touched but not changed is not parsed again. A dump is hashed as it
+        # streams past, so its hash is worked out first only when it may be unchanged.
+        known_digest = None
+        if kind in (SourceKind.ZOTERO, SourceKind.S2_FOLDER) or (
+                old and old.size == size and _options_of(old) == described):
+            known_digest = digest(path)
+    except (OSError, UnreadableFile) as error:
+        report.skipped.append(f"{path}: unreadable ({error})")
         return store.remove_file(str(path)) if old else set()
-    stat = path.stat()
-    digest = hashlib.sha256(data).hexdigest()
-    if old and old.sha256 == digest:
-        # Touched but not changed: remember the new time, re-parse nothing.
-        store.put_file(FileState(str(path), stat.st_size, stat.st_mtime_ns, digest,
-                                 old.records, old.warnings))
+    if old and known_digest and old.sha256 == _stored_digest(known_digest, described):
+        store.put_file(FileState(str(path), size, mtime_ns, old.sha256, old.records,
+                                 old.warnings))
         report.files_unchanged += 1
         return set()
     report.files_read += 1
     affected = store.remove_file(str(path)) if old else set()
+    hasher = hashlib.sha256()
+
+    def tap(block: bytes) -> None:
+        hasher.update(block)
+        bar.read(block)
+
     try:
-        parsed = read_records(path, data, path.name)
+        reading = read_source(path, kind, path.name, options, tap)
     except UnreadableFile as error:
         report.skipped.append(str(error))
         return affected
-    report.warnings += parsed.warnings
-    records = [(merge_id(paper), paper) for paper in parsed.papers]
-    store.put_file(FileState(str(path), stat.st_size, stat.st_mtime_ns, digest,
-                             len(records), tuple(parsed.warnings)))
+    counted = _PapersRead()
+    try:
+        _store_records(store, path, counted.through(reading.papers, bar), first)
+    except UnreadableFile as error:  # a dump whose format its content does not show
+        report.skipped.append(str(error))
+        return affected | counted.merge_ids
+    except (OSError, EOFError, ValueError) as error:
+        # A truncated download or a failing disk: what was read is kept, and said so.
+        reading.warnings.append(f"{path}: reading stopped after {counted.count} papers"
+                                f" ({error})")
+    report.warnings += reading.warnings
+    source_digest = known_digest or hasher.hexdigest()
+    store.put_file(FileState(str(path), size, mtime_ns, _stored_digest(source_digest, described),
+                             counted.count, tuple(reading.warnings)))
+    return affected | counted.merge_ids
+
+
+@dataclass
+class _PapersRead:
+    """The papers of a source counted, and their merge ids, as they stream past."""
+
+    count: int = 0
+    merge_ids: set[str] = field(default_factory=set)
+
+    def through(self, papers: Iterator[Paper], bar: ReadingProgress
+                ) -> Iterator[tuple[str, Paper]]:
+        """Each paper with its merge id, counted."""
+        for paper in papers:
+            self.count += 1
+            bar.paper()
+            mid = merge_id(paper)
+            self.merge_ids.add(mid)
+            yield mid, paper
+
+
+def _store_records(store: Store, path: Path, records: Iterator[tuple[str, Paper]],
+                   first: dict[str, list[Record]] | None) -> None:
+    """Write a source's records as they come, or, in a first index, keep them in `first`."""
     if first is None:
         store.add_records(str(path), records)
-    else:
-        for mid, paper in records:
-            line = paper.sources[0].line if paper.sources else 0
-            first.setdefault(mid, []).append((str(path), line, paper))
-    return affected | {mid for mid, _ in records}
+        return
+    for mid, paper in records:
+        line = paper.sources[0].line if paper.sources else 0
+        first.setdefault(mid, []).append((str(path), line, paper))
+
+
+def _stored_digest(source_digest: str, options: str) -> str:
+    # The options a dump was read with are kept beside its hash: other options, other papers.
+    return f"{source_digest};{options}" if options else source_digest
+
+
+def _options_of(state: FileState | None) -> str:
+    return state.sha256.partition(";")[2] if state else ""
 
 
 def _update_papers(store: Store, affected: set[str], report: IndexReport,
@@ -260,12 +344,3 @@ def _user_key(store: Store | None, mid: str, paper: Paper, report: IndexReport,
             " this one keeps a generated key")
         return None
     return paper.source_key
-
-
-def _with_progress(paths: list[Path], enabled: bool) -> Iterable[Path]:
-    # A bar only where a person watches a terminal and the run is long enough to need one.
-    if not enabled or len(paths) < 3 or not sys.stderr.isatty() or os.environ.get("CI"):
-        return paths
-    from tqdm import tqdm
-
-    return tqdm(paths, desc="indexing", unit="file", file=sys.stderr, leave=False)

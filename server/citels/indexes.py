@@ -46,6 +46,32 @@ def database_path(corpus: Sequence[Path], cli: Path | None = None,
     return default_database(corpus)
 
 
+ZOTERO_INDEX = "Zotero library"
+
+
+def zotero_database(setting: str | bool | None = None) -> tuple[Path | None, str]:
+    """The Zotero database to index, and how it was found or why there is none.
+
+    `setting` is citels.zotero.dataDirectory: a data directory or `zotero.sqlite`, None to
+    look in Zotero's default place, false or "" for no Zotero."""
+    from citels.corpus.zotero import ZoteroError, default_data_directory, find_database
+
+    if setting is False or setting == "":
+        return None, "Zotero: off (citels.zotero.dataDirectory is false)"
+    where = Path(setting).expanduser() if isinstance(setting, str) else default_data_directory()
+    if where is None:
+        return None, "Zotero: no library found at ~/Zotero (set citels.zotero.dataDirectory)"
+    try:
+        return find_database(where).resolve(), f"Zotero: {where}"
+    except ZoteroError as error:
+        return None, f"Zotero: {error}"
+
+
+def zotero_index(database: Path) -> WantedIndex:
+    """The index of a Zotero library: its own, so its changes re-read nothing else."""
+    return WantedIndex((database,), default_database([database]), ZOTERO_INDEX)
+
+
 def open_index(database: Path, what: str = "") -> tuple[Store | None, list[str]]:
     """An index opened (a corrupt one set aside), or None; and the messages for the user."""
     try:

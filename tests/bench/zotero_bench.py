@@ -2,6 +2,11 @@
 
     PYTHONPATH=server python3 tests/bench/zotero_bench.py [--items 20000] [--keep DIR]
 
+Then the server's own figures: `citels serve` started with the library as its Zotero
+source, timed to its first useful completion (an item of the library among the first
+five offered), cold (no index of the library yet: it is read and indexed first) and warm
+(the index is there), with the server's peak RSS (targets: 1 s warm, 10 s cold, 150 MB).
+
 The library is generated with the test fixture builder (papers of several types, creators,
 collections, a group, notes and attachments, in WAL mode with one item still in the WAL
 under Zotero's exclusive lock). Each read runs in a fresh process, so its peak RSS is its
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import sqlite3
@@ -23,7 +29,9 @@ import time
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TESTS))
+sys.path[:0] = [str(TESTS), str(TESTS / "fuzz")]
+
+from lsp_pipe import PipeClient  # noqa: E402
 
 from zotero_fixtures import ZoteroBuilder  # noqa: E402
 
@@ -80,6 +88,72 @@ def measure(database: Path, mode: str) -> dict[str, float]:
             "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
+def first_completion(directory: Path, cache: Path, corpus_db: Path, item: int
+                     ) -> tuple[float, float, float]:
+    """Seconds from starting the server to a completion offering item `item` among the
+    first five, the server's peak RSS (MB) then, and the seconds its start alone took
+    (to the answer to initialize: what a loaded machine slows most)."""
+    title = _title_of(directory / "zotero.sqlite", item)
+    started = time.perf_counter()
+    client = PipeClient([sys.executable, "-m", "citels", "serve", "--db", str(corpus_db),
+                         "--corpus", str(TESTS.parent / "corpus")],
+                        {**os.environ, "XDG_CACHE_HOME": str(cache)}, cache / "citels.log",
+                        validate=False)
+    client.request("initialize", {"processId": None, "rootUri": cache.as_uri(),
+                                  "capabilities": {},
+                                  "initializationOptions": {
+                                      "zotero": {"dataDirectory": str(directory)}}})
+    initialized = time.perf_counter() - started
+    client.notify("initialized", {})
+    uri = (cache / "paper.tex").as_uri()
+    query = "\\cite{" + title
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "latex", "version": 1, "text": query}})
+    seconds = float("nan")
+    while time.perf_counter() - started < 120:
+        response = client.request("textDocument/completion", {
+            "textDocument": {"uri": uri}, "position": {"line": 0, "character": len(query)}},
+            timeout=120)
+        items = (response.get("result") or {}).get("items") or []
+        if any((entry.get("textEdit") or {}).get("newText") == f"key{item}"
+               for entry in items[:5]):
+            seconds = time.perf_counter() - started
+            break
+        time.sleep(0.02)
+    rss = 0.0
+    for line in Path(f"/proc/{client.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            rss = int(line.split()[1]) / 1024
+    client.close()
+    return seconds, rss, initialized
+
+
+def _title_of(database: Path, item: int) -> str:
+    connection = sqlite3.connect(f"{database.as_uri()}?immutable=1", uri=True)
+    (title,) = connection.execute(
+        "SELECT v.value FROM itemDataValues v JOIN itemData d ON d.valueID = v.valueID"
+        " JOIN fields f ON f.fieldID = d.fieldID WHERE f.fieldName = 'title'"
+        " AND v.value LIKE ?", (f"% {item}",)).fetchone()
+    connection.close()
+    return title
+
+
+def server_figures(directory: Path, items: int) -> None:
+    """Print the server's first completion cold and warm, and its peak RSS."""
+    from citels.indexer import index_corpus
+    from citels.store import Store
+
+    cache = Path(tempfile.mkdtemp(prefix="citels-zotero-server-"))
+    corpus_db = cache / "corpus.sqlite3"
+    store = Store(corpus_db)
+    index_corpus(store, [TESTS.parent / "corpus"])
+    store.close()
+    for run in ("cold", "warm", "warm"):
+        seconds, rss, start = first_completion(directory, cache, corpus_db, items // 2 + 1)
+        print(f"server {run:4}: first completion with a Zotero item {seconds:.2f} s"
+              f" (of which starting the server {start:.2f} s), peak RSS {rss:.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=20_000)
@@ -109,6 +183,7 @@ def main() -> None:
         figures = json.loads(result.stdout)
         print(f"{mode:9} read: {figures['seconds']:.2f} s, {figures['papers']} papers,"
               f" peak RSS {figures['peak_rss_mb']} MB")
+    server_figures(directory, args.items)
     zotero.close()
 
 

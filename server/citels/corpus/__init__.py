@@ -1,4 +1,8 @@
-"""Corpus readers: files in, paper records out (one module per format)."""
+"""Corpus readers: files in, paper records out (one module per format).
+
+`READERS` are the small files read whole, by their ending; `corpus.sources` decides what
+any path is (those, a dump told by its content, a Semantic Scholar folder, a Zotero
+library) and streams its papers."""
 
 from __future__ import annotations
 
@@ -33,13 +37,6 @@ class FileRecords:
 
 class UnreadableFile(Exception):
     """A corpus file that cannot be read at all (binary, not UTF-8, unreadable)."""
-
-
-def is_corpus_file(path: Path, *, named: bool = False) -> bool:
-    """Whether a corpus reader handles this file's ending (some only in a file `named` on
-    its own rather than found in a folder)."""
-    suffix = path.suffix.lower()
-    return suffix in READERS or (named and suffix in NAMED_READERS)
 
 
 def decode_corpus_file(path: Path, data: bytes) -> str:

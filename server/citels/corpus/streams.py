@@ -13,7 +13,7 @@ import io
 import json
 import lzma
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -41,44 +41,71 @@ def compression(path: str | os.PathLike[str]) -> str | None:
     return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
 
 
-@contextmanager
-def open_bytes(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
-    """Open a file for reading as decompressed bytes, streamed; the compression is sniffed."""
-    kind = compression(path)
-    if kind == "gzip":
-        stream: IO[bytes] = cast(IO[bytes], gzip.open(path, "rb"))
-    elif kind == "bzip2":
-        stream = bz2.open(path, "rb")
-    elif kind == "xz":
-        stream = lzma.open(path, "rb")
-    elif kind == "zstd":
-        import zstandard  # here: only zstd dumps pay for importing it
+class _CountedFile(io.RawIOBase):
+    """A file whose reads are told to `tap` (the bytes as read from disk, still compressed)."""
 
-        raw = open(path, "rb")
-        try:
+    def __init__(self, path: str | os.PathLike[str], tap: Callable[[bytes], None]) -> None:
+        self._file = open(path, "rb", buffering=0)
+        self._tap = tap
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._file.readinto(buffer)
+        if count:
+            self._tap(bytes(memoryview(buffer)[:count]))
+        return count or 0
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+@contextmanager
+def open_bytes(path: str | os.PathLike[str], tap: Callable[[bytes], None] | None = None
+               ) -> Iterator[IO[bytes]]:
+    """Open a file for reading as decompressed bytes, streamed; the compression is sniffed.
+
+    `tap`, if given, sees every block of the file's own bytes as it is read (to hash them
+    and to show how far the reading is, without reading the file twice)."""
+    kind = compression(path)
+    raw: IO[bytes] = (io.BufferedReader(_CountedFile(path, tap), 1 << 20) if tap
+                      else open(path, "rb"))
+    try:
+        if kind == "gzip":
+            stream: IO[bytes] = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+        elif kind == "bzip2":
+            stream = bz2.BZ2File(raw, "rb")
+        elif kind == "xz":
+            stream = lzma.LZMAFile(raw, "rb")
+        elif kind == "zstd":
+            import zstandard  # here: only zstd dumps pay for importing it
+
             # read_across_frames: files written by `zstd` with several frames read as one.
-            stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True,
-                                                                closefd=True)
-        except BaseException:
-            raw.close()
-            raise
-        stream = io.BufferedReader(stream)  # type: ignore[arg-type]
-    else:
-        stream = open(path, "rb")
+            stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(  # type: ignore[arg-type]
+                raw, read_across_frames=True, closefd=True))
+        else:
+            stream = raw
+    except BaseException:
+        raw.close()
+        raise
     try:
         yield stream
     finally:
         stream.close()
+        raw.close()  # the decompressors given a file object leave it open
 
 
 @contextmanager
-def open_text(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
+def open_text(path: str | os.PathLike[str], tap: Callable[[bytes], None] | None = None
+              ) -> Iterator[IO[str]]:
     """Open a file as decompressed UTF-8 text lines, streamed.
 
     A byte that is not UTF-8 becomes U+FFFD rather than ending a multi-gigabyte read; a
     byte-order mark is dropped.
     """
-    with open_bytes(path) as stream:
+    with open_bytes(path, tap) as stream:
         yield io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)
 
 

@@ -4,17 +4,21 @@ background, and reopened when the settings or the workspace's .bib files change.
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 
 from citels.catalogue import open_catalogue, wanted_indexes
 from citels.indexes import (
+    ZOTERO_INDEX,
     WantedIndex,
     corpus_paths,
     database_path,
     index_in_own_connection,
     paper_stats,
+    zotero_database,
 )
 from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
@@ -29,33 +33,57 @@ def open_index(ls: CitelsServer) -> None:
     database = database_path(corpus, ls.cli_database, ls.config.database)
     roots: list[Path] = (ls.workspace_roots(None) if ls.config.workspace_bibliographies
                          else [])
-    wanted = wanted_indexes(corpus, database, roots)
+    zotero, ls.zotero_status = zotero_database(ls.config.zotero_data_directory)
+    wanted = wanted_indexes(corpus, database, roots, zotero)
     location = tuple(wanted)
     if ls.index_location == location:
         return
     ls.catalogue.close()
     ls.catalogue, opened = open_catalogue(wanted, ls.report_problem)
+    ls.opened_indexes = opened
     ls.index_location = location
     loop = asyncio.get_running_loop()
     ls.indexing = [loop.create_task(refresh_index(ls, index)) for index in opened]
+    if ls.zotero_watch is not None:
+        ls.zotero_watch.cancel()
+    library = next((index for index in opened if index.what == ZOTERO_INDEX), None)
+    ls.zotero_watch = loop.create_task(watch_zotero(ls, library)) if library else None
 
 
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
-        # Its own connection in a worker thread: completions keep reading the old index
-        # until this transaction commits.
-        report = await asyncio.to_thread(index_in_own_connection, index)
+        if index.what == ZOTERO_INDEX:
+            messages, summary = await _index_in_child_process(index)
+        else:
+            # Its own connection in a worker thread: completions keep reading the old
+            # index until this transaction commits.
+            report = await asyncio.to_thread(index_in_own_connection, index)
+            messages, summary = report.skipped + report.warnings, report.summary()
         await asyncio.to_thread(warm_rendering)  # does its work once
-        for message in report.skipped + report.warnings:
+        for message in messages:
             ls.log(message, types.MessageType.Warning)
-        summary = f"{index.what}: {report.summary()}"
+        summary = f"{index.what}: {summary}"
         ls.log(summary)
     except Exception as error:
         summary = f"indexing the {index.what} failed: {error}"
         ls.report_problem(summary, types.MessageType.Error)
     ls.end_progress(token, summary)
+
+
+async def _index_in_child_process(index: WantedIndex) -> tuple[list[str], str]:
+    """Index in a `citels index` of its own: reading a whole Zotero library takes about
+    twice its papers' memory, which the server would otherwise keep for good."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "citels", "index", "--db", str(index.database),
+        *map(str, index.paths), stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE)
+    _, errors = await process.communicate()
+    lines = errors.decode("utf-8", "replace").splitlines()
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(lines[-1] if lines else f"citels index exited {process.returncode}")
+    return [line.removeprefix("warning: ") for line in lines[:-1]], lines[-1]
 
 
 async def indexes_ready(ls: CitelsServer) -> None:
@@ -65,9 +93,42 @@ async def indexes_ready(ls: CitelsServer) -> None:
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-def stats(ls: CitelsServer) -> dict[str, int]:
-    """How many papers the server answers from."""
-    return paper_stats(ls.catalogue.stores)
+ZOTERO_POLL_SECONDS = 2.0
+
+
+async def watch_zotero(ls: CitelsServer, library: WantedIndex) -> None:
+    """Re-index the Zotero library whenever its files change (Zotero keeps new items in the
+    WAL, so the database file alone may not move): a stat every ~2 s, no SQL."""
+    from citels.corpus.sources import signature
+
+    database = library.paths[0]
+    await asyncio.gather(*ls.indexing, return_exceptions=True)  # the first check
+    seen = await asyncio.to_thread(_signature_or_none, signature, database)
+    while True:
+        await asyncio.sleep(ZOTERO_POLL_SECONDS)
+        now = await asyncio.to_thread(_signature_or_none, signature, database)
+        if now != seen:
+            seen = now
+            await refresh_index(ls, library)
+
+
+def _signature_or_none(signature: Any, database: Path) -> tuple[int, int] | None:
+    try:
+        return signature(database)
+    except Exception:  # a file moved away mid-compaction: it is asked again next time
+        return None
+
+
+def stats(ls: CitelsServer) -> dict[str, Any]:
+    """How many papers the server answers from, and whether a Zotero library is one source."""
+    counts: dict[str, Any] = dict(paper_stats(ls.catalogue.stores))
+    zotero: dict[str, Any] = {"found": False, "status": ls.zotero_status}
+    for index, store in zip(ls.opened_indexes, ls.catalogue.stores, strict=False):
+        if index.what == ZOTERO_INDEX:
+            zotero = {"found": True, "status": ls.zotero_status,
+                      "path": str(index.paths[0]), "items": store.paper_counts()[0]}
+    counts["zotero"] = zotero
+    return counts
 
 
 def refresh_workspace_bibliographies(ls: CitelsServer) -> None:

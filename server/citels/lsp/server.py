@@ -18,6 +18,7 @@ from pygls.uris import to_fs_path
 from citels import __version__
 from citels.catalogue import Catalogue
 from citels.config import Config
+from citels.indexes import WantedIndex
 from citels.lsp.documents import DocumentCache, OpenDocument
 from citels.lsp.flags import ClientFlags
 from citels.lsp.warm_up import warmed_converter
@@ -38,6 +39,9 @@ class CitelsServer(LanguageServer):
         self.catalogue = Catalogue([])  # the workspace's .bib index first, then the corpus
         self.index_location: tuple[object, ...] | None = None  # what the catalogue was opened for
         self.indexing: list[asyncio.Task] = []  # index checks under way
+        self.opened_indexes: list[WantedIndex] = []  # what catalogue.stores are, in order
+        self.zotero_status = ""  # whether a Zotero library was found, for stats
+        self.zotero_watch: asyncio.Task | None = None  # polls the Zotero library for changes
         self.documents = DocumentCache()
         self.pending_diagnostics: dict[str, asyncio.TimerHandle] = {}  # debounced, by URI
 
