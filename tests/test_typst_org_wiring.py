@@ -79,8 +79,10 @@ def test_yaml_in_a_corpus_folder_is_not_read_but_a_named_one_is(tmp_path: Path):
     write(folder / "papers.bib", "@misc{a, title = {A}}\n")
     library = write(folder / "refs.yml", "smith21:\n  type: article\n  title: Widgets\n")
     report = IndexReport()
-    assert find_corpus_files([folder], report) == [(folder / "papers.bib").resolve()]
-    assert find_corpus_files([library], IndexReport()) == [library.resolve()]
+    assert [path for path, _ in find_corpus_files([folder], report)] == [
+        (folder / "papers.bib").resolve()]
+    assert [path for path, _ in find_corpus_files([library], IndexReport())] == [
+        library.resolve()]
     records = read_records(library, library.read_bytes(), library.name)
     assert [(p.key, p.title) for p in records.papers] == [("smith21", "Widgets")]
 
