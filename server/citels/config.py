@@ -25,6 +25,8 @@ class Config:
     bibtex_abstract: bool = True
     bibtex_url_field: str = "url"  # where a code or project link goes: "url" or "note"
     diagnostics_unused_entries: bool = False  # hint at .bib entries no document cites
+    # when a new citation's entry is written: "accept" (on accept and on save), "save", "off"
+    bibliography_auto_add: str = "accept"
 
 
 # wire name -> (attribute, check, what a valid value is)
@@ -53,6 +55,8 @@ _SETTINGS = {
     "bibtex.urlField": ("bibtex_url_field", lambda v: v in ("url", "note"), '"url" or "note"'),
     "diagnostics.unusedEntries": ("diagnostics_unused_entries", lambda v: isinstance(v, bool),
                                   "true or false"),
+    "bibliography.autoAdd": ("bibliography_auto_add", lambda v: v in ("accept", "save", "off"),
+                             '"accept", "save" or "off"'),
 }
 
 

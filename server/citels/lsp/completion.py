@@ -6,6 +6,7 @@ from lsprotocol import types
 
 from citels.cite_syntax import citation_at
 from citels.completion_policy import inserted_text, papers_to_offer
+from citels.insertion import Insertion, client_kind, insertion
 from citels.lsp import convert
 from citels.lsp.server import CitelsServer
 
@@ -25,14 +26,32 @@ def completion(ls: CitelsServer, params: types.CompletionParams) -> types.Comple
         return _EMPTY
     papers = papers_to_offer(ls.catalogue, span.typed, span.keys,
                              [k.key for k in doc.cited_near(line)], ls.config.completion_limit)
-    edit_range = convert.text_range(doc.lines, line, span.start, line, span.end)
-    items = [
-        convert.completion_item(paper, rank, span.typed, edit_range,
-                                inserted_text(paper, needs_at=span.needs_at), doc.uri)
-        for rank, paper in enumerate(papers)
-    ]
+    place = insertion(doc.lines[line], span.start, span.end, client_kind(ls.flags.client_name))
+    extra = None
+    if place.delete_before:
+        first, last = place.delete_before
+        extra = [types.TextEdit(range=convert.text_range(doc.lines, line, first, line, last),
+                                new_text="")]
+    items = []
+    for rank, paper in enumerate(papers):
+        new_text = inserted_text(paper, needs_at=span.needs_at)
+        items.append(convert.completion_item(
+            paper, rank, place.filter_prefix, span.typed,
+            _edit(ls, doc.lines, line, place, new_text), extra, doc.uri))
     # Incomplete: the client asks again as the writer types, and we search again.
     return types.CompletionList(is_incomplete=True, items=items)
+
+
+def _edit(ls: CitelsServer, lines: list[str], line: int, place: Insertion,
+          new_text: str) -> types.TextEdit | types.InsertReplaceEdit:
+    """One line, from the key slot's start to the cursor (or to the key's end, for clients
+    that offer replacing)."""
+    insert = convert.text_range(lines, line, place.start, line, place.end)
+    if ls.flags.insert_replace and place.replace_end > place.end:
+        return types.InsertReplaceEdit(
+            new_text=new_text, insert=insert,
+            replace=convert.text_range(lines, line, place.start, line, place.replace_end))
+    return types.TextEdit(range=insert, new_text=new_text)
 
 
 def resolve(ls: CitelsServer, item: types.CompletionItem) -> types.CompletionItem:

@@ -20,6 +20,7 @@ class ClientFlags:
     configuration: bool = False
     watch_files: bool = False  # the client lets us register file watchers
     client_name: str = ""
+    insert_replace: bool = False  # completion items may carry an InsertReplaceEdit
 
     @classmethod
     def from_initialize(cls, params: types.InitializeParams) -> ClientFlags:
@@ -44,4 +45,5 @@ class ClientFlags:
             watch_files=bool(workspace and workspace.did_change_watched_files
                              and workspace.did_change_watched_files.dynamic_registration),
             client_name=(params.client_info.name if params.client_info else ""),
+            insert_replace=bool(item and item.insert_replace_support),
         )

@@ -16,6 +16,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from citels import __version__
+from citels.bibliography.writing import WriterState
 from citels.catalogue import Catalogue
 from citels.config import Config
 from citels.lsp.documents import DocumentCache, OpenDocument
@@ -40,6 +41,10 @@ class CitelsServer(LanguageServer):
         self.indexing: list[asyncio.Task] = []  # index checks under way
         self.documents = DocumentCache()
         self.pending_diagnostics: dict[str, asyncio.TimerHandle] = {}  # debounced, by URI
+        self.entry_writes = WriterState()  # the one entry writer's locks and pending keys
+        self.cited_at_open: dict[str, set[str]] = {}  # by URI: keys never auto-added
+        self.auto_add_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}  # (URI, key)
+        self.auto_add_tasks: set[asyncio.Task] = set()  # writes under way, awaited at shutdown
 
     def document(self, uri: str) -> OpenDocument | None:
         """An open document (or one on disk); None for URIs that are not files or cannot
@@ -84,6 +89,8 @@ class CitelsServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"citels: {message}"))
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        """To stderr and to the client's log (stdout is the protocol)."""
-        log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
+        """To the client's log; a real error to stderr too (clients show stderr as errors,
+        and stdout is the protocol)."""
+        if kind == types.MessageType.Error:
+            log.error(message)
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
