@@ -32,6 +32,11 @@ class Insertion:
     replace_end: int  # end of the key token, for clients that can insert or replace
     delete_before: tuple[int, int] | None  # an extra edit deleting these columns, if any
     filter_prefix: str  # every item's filter text starts with this
+    # eglot shows and flex-matches the item's insertText (its "proxy") against the word
+    # before point, and tries its prefix match by filterText only when flex matched nothing
+    # at all: so every proxy must start with that word, or a few keys that happen to match
+    # hide the rest. eglot then applies the textEdit, so the proxy is never inserted.
+    proxy_prefix: str | None = None
 
 
 def client_kind(client_name: str) -> str:
@@ -58,5 +63,5 @@ def insertion(line_text: str, start: int, cursor: int, kind: str) -> Insertion:
     if kind == EMACS_EGLOT:
         symbol = _EMACS_SYMBOL.search(typed)
         word = typed[symbol.start():] if symbol else ""
-        return Insertion(start, cursor, replace_end, None, word)
+        return Insertion(start, cursor, replace_end, None, word, proxy_prefix=word)
     return Insertion(start, cursor, replace_end, None, typed)

@@ -37,7 +37,8 @@ def completion(ls: CitelsServer, params: types.CompletionParams) -> types.Comple
         new_text = inserted_text(paper, needs_at=span.needs_at)
         items.append(convert.completion_item(
             paper, rank, place.filter_prefix, span.typed,
-            _edit(ls, doc.lines, line, place, new_text), extra, doc.uri))
+            _edit(ls, doc.lines, line, place, new_text), extra, doc.uri,
+            place.proxy_prefix))
     # Incomplete: the client asks again as the writer types, and we search again.
     return types.CompletionList(is_incomplete=True, items=items)
 

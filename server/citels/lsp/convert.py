@@ -54,9 +54,10 @@ def text_edit(lines: Sequence[str], change: TextChange) -> types.TextEdit:
 def completion_item(paper: Paper, rank: int, filter_prefix: str, typed: str,
                     edit: types.TextEdit | types.InsertReplaceEdit,
                     extra_edits: list[types.TextEdit] | None,
-                    document_uri: str) -> types.CompletionItem:
+                    document_uri: str, proxy_prefix: str | None = None) -> types.CompletionItem:
     """One paper in the completion list: its title to read, its key to insert (the edit's
-    text, also as insertText for the clients that prefer it)."""
+    text, also as insertText for the clients that prefer it; for eglot, which shows and
+    matches insertText but applies the edit, the word it completes and the title)."""
     assert paper.key
     title = display_title(paper)
     year = str(paper.year) if paper.year else "n.d."
@@ -70,7 +71,7 @@ def completion_item(paper: Paper, rank: int, filter_prefix: str, typed: str,
         label_details=types.CompletionItemLabelDetails(description=f"{year} {paper.key}"),
         sort_text=f"{rank:04d}",
         filter_text=" ".join(part for part in parts if part),
-        insert_text=edit.new_text,
+        insert_text=f"{proxy_prefix} {title}" if proxy_prefix else edit.new_text,
         text_edit=edit,
         additional_text_edits=extra_edits,
         command=types.Command(title="Add the BibTeX entry", command=INSERT_BIBTEX,
