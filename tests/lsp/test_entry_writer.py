@@ -213,3 +213,31 @@ async def test_a_symlinked_bibliography_stays_a_link(tmp_path: Path):
     assert (tmp_path / "refs.bib").is_symlink()
     assert (library / "all.bib").read_text().count(f"@misc{{{KEY},") == 1
     assert (library / "all.bib").stat().st_mode & 0o777 == 0o600
+
+
+async def test_two_documents_sharing_a_bibliography_add_one_entry(tmp_path: Path):
+    (tmp_path / "refs.bib").write_text(REFS)
+    async with session(tmp_path, "Eglot") as editor:
+        first = editor.open("a.tex", PAPER, "latex")
+        second = editor.open("b.tex", PAPER, "latex")
+        await accept_without_command(editor, first, PAPER, 2)
+        await accept_without_command(editor, second, PAPER, 2)
+        await asyncio.sleep(WRITE_WAIT)
+        save(editor, first)
+        save(editor, second)
+        await asyncio.sleep(0.8)
+        assert (tmp_path / "refs.bib").read_text().count(f"@misc{{{KEY},") == 1
+
+
+async def test_the_quick_fix_adds_an_entry_the_user_removed_again(tmp_path: Path):
+    (tmp_path / "refs.bib").write_text(REFS)
+    async with session(tmp_path, "Eglot") as editor:
+        uri = editor.open("main.tex", PAPER, "latex")
+        await accept_without_command(editor, uri, PAPER, 2)
+        await asyncio.sleep(WRITE_WAIT)
+        assert KEY in (tmp_path / "refs.bib").read_text()
+        (tmp_path / "refs.bib").write_text(REFS)  # removed by hand
+        result = await editor.client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command="citels.addEntries", arguments=[uri, [KEY]]))
+        assert result["added"] == [KEY]
+        assert (tmp_path / "refs.bib").read_text().count(f"@misc{{{KEY},") == 1

@@ -48,11 +48,13 @@ def is_open(ls: CitelsServer, bib: BibFile) -> bool:
     return bib.version is not None
 
 
-async def ensure_entry(ls: CitelsServer, doc: OpenDocument, key: str, reason: str) -> dict:
+async def ensure_entry(ls: CitelsServer, doc: OpenDocument, key: str, reason: str,
+                       *, explicit: bool = False) -> dict:
     """Make sure the bibliography of `doc` has the corpus's entry for `key`.
 
-    `reason` says which path asked (for the log). The result says whether an entry was
-    added, to which file, or why not.
+    `reason` says which path asked (for the log). Automatic paths write a key at most once
+    per file in a session; an `explicit` request (a quick fix, tidy) writes it again if the
+    user has since removed it. The result says whether an entry was added, where, or why not.
     """
     paper = ls.catalogue.get(key)
     if paper is None or paper.key is None:
@@ -65,7 +67,7 @@ async def ensure_entry(ls: CitelsServer, doc: OpenDocument, key: str, reason: st
         return _refuse(ls, str(error), show=True)
     result = {"added": False, "bibliography": str(target.path), "key": paper.key}
     slot = ls.entry_writes.slot(target.path, paper.key)
-    if slot in ls.entry_writes.pending or slot in ls.entry_writes.written:
+    if slot in ls.entry_writes.pending or (slot in ls.entry_writes.written and not explicit):
         # another path is writing it, or wrote it (an edit of an open file may not have
         # come back as a change yet): once per file and key in a session
         return result
@@ -127,10 +129,11 @@ def open_file_edit(ls: CitelsServer, bib: BibFile, changes: list) -> types.Works
 
 async def ensure_entries(ls: CitelsServer, doc: OpenDocument, keys: list[str],
                          reason: str) -> list[str]:
-    """`ensure_entry` for each key in turn; the keys that were added."""
+    """`ensure_entry` for each key in turn, as the user's explicit request; the keys that
+    were added."""
     added = []
     for key in keys:
-        result = await ensure_entry(ls, doc, key, reason)
+        result = await ensure_entry(ls, doc, key, reason, explicit=True)
         if result.get("added"):
             added.append(result["key"])
     return added
