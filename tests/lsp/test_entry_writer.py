@@ -15,10 +15,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from conftest import SERVER, start_editor
 from lsp_editor import Editor, apply_text_edits, utf16_offset
 from lsprotocol import types
 from pytest_lsp import client_capabilities
+
+from conftest import SERVER, start_editor
 
 KEY = "mirrorDescentPolicy2020"
 REFS = "@book{knuth84,\n  title = {The {\\TeX}book},\n  year = 1984,\n}\n"

@@ -13,8 +13,8 @@ from citels.cite_syntax.lines import split_lines
 from citels.key_problems import keys_not_found, keys_to_add, unused_entries
 from citels.lsp import convert
 from citels.lsp.bibliography import add_entries_action
-from citels.lsp.entry_writer import ensure_entries
 from citels.lsp.diagnostics import missing_in
+from citels.lsp.entry_writer import ensure_entries
 from citels.lsp.project import bibliographies, cited_in_project, project_documents
 from citels.lsp.server import CitelsServer
 
