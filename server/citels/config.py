@@ -27,6 +27,7 @@ class Config:
     diagnostics_unused_entries: bool = False  # hint at .bib entries no document cites
     # when a new citation's entry is written: "accept" (on accept and on save), "save", "off"
     bibliography_auto_add: str = "accept"
+    log_level: str = "info"  # the least serious messages sent to the client's log
 
 
 # wire name -> (attribute, check, what a valid value is)
@@ -57,6 +58,8 @@ _SETTINGS = {
                                   "true or false"),
     "bibliography.autoAdd": ("bibliography_auto_add", lambda v: v in ("accept", "save", "off"),
                              '"accept", "save" or "off"'),
+    "log.level": ("log_level", lambda v: v in ("error", "warning", "info"),
+                  '"error", "warning" or "info"'),
 }
 
 

@@ -242,3 +242,16 @@ async def test_the_quick_fix_adds_an_entry_the_user_removed_again(tmp_path: Path
             command="citels.addEntries", arguments=[uri, [KEY]]))
         assert result["added"] == [KEY]
         assert (tmp_path / "refs.bib").read_text().count(f"@misc{{{KEY},") == 1
+
+
+async def test_the_log_level_setting_keeps_info_out_of_the_log(tmp_path: Path):
+    (tmp_path / "refs.bib").write_text(REFS)
+    settings = {"log": {"level": "warning"}, "noSuchSetting": 1}
+    async with session(tmp_path, "Eglot", settings=settings) as editor:
+        uri = editor.open("main.tex", PAPER, "latex")
+        await accept_without_command(editor, uri, PAPER, 2)
+        await asyncio.sleep(WRITE_WAIT)
+        assert KEY in (tmp_path / "refs.bib").read_text()  # logged as info: not sent
+        messages = [(m.type, m.message) for m in editor.client.log_messages]
+        assert messages == [(types.MessageType.Warning,
+                             "unknown setting citels.noSuchSetting (ignored)")]

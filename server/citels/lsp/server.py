@@ -24,6 +24,8 @@ from citels.lsp.flags import ClientFlags
 from citels.lsp.warm_up import warmed_converter
 
 log = logging.getLogger("citels")
+_LOG_LEVELS = {"error": types.MessageType.Error, "warning": types.MessageType.Warning,
+               "info": types.MessageType.Info}
 
 
 class CitelsServer(LanguageServer):
@@ -93,4 +95,6 @@ class CitelsServer(LanguageServer):
         and stdout is the protocol)."""
         if kind == types.MessageType.Error:
             log.error(message)
+        if kind > _LOG_LEVELS.get(self.config.log_level, types.MessageType.Info):
+            return  # less serious than the user asked to see
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
