@@ -124,3 +124,20 @@ def test_an_index_from_a_newer_citels_is_refused_with_a_message(tmp_path: Path):
     assert result.stderr.strip() == (
         f"citels: cannot open the index {db}: index schema version 99 is newer than this"
         f" citels ({SCHEMA_VERSION})")
+
+
+def test_doctor_names_the_corpus_and_the_index(tmp_path: Path):
+    db = tmp_path / "db.sqlite3"
+    before = run_citels("doctor", "--db", str(db)).stdout
+    assert "not built yet" in before and str(db) in before
+    run_citels("index", "--db", str(db))
+    after = run_citels("doctor", "--db", str(db)).stdout.splitlines()
+    assert after[0].startswith("citels ") and "Python 3." in after[0]
+    assert after[1].startswith("corpus: ") and "files)" in after[1]
+    assert after[2] == f"index: {db} (400 papers)"
+
+
+def test_doctor_fails_on_a_missing_corpus(tmp_path: Path):
+    result = run_citels("doctor", "--corpus", str(tmp_path / "nowhere"), "--db",
+                        str(tmp_path / "db.sqlite3"), check=False)
+    assert result.returncode == 1 and "NOT FOUND" in result.stdout

@@ -63,6 +63,13 @@ def test_removing_an_entry_takes_the_blank_line_after_it():
     assert remove_entry(lines, second) == TextChange(4, 0, 5, 0, "")
 
 
+def test_removing_the_last_entry_never_addresses_the_line_after_the_final_newline():
+    lines = ["@book{a,", "}", "", "@book{b,", "}", ""]  # "...}\n" : six lines, the last empty
+    (_, second) = bib_entry_keys(lines)
+    # from the end of `a`'s last line to the end of `b`'s: the file ends "@book{a,\n}\n"
+    assert remove_entry(lines, second) == TextChange(1, 1, 4, 1, "")
+
+
 def test_rename_and_append_edits():
     assert replace_key(span("old"), "new") == TextChange(0, 6, 0, 9, "new")
     assert append_at_end("x\r\nab", "@misc{k}") == TextChange(1, 2, 1, 2, "@misc{k}")

@@ -1,4 +1,4 @@
-"""The `citels` command: index, search, show, bibtex, stats, serve."""
+"""The `citels` command: index, search, show, bibtex, stats, doctor, serve."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", parents=[common], help="what the index holds")
     stats.add_argument("--json", action="store_true")
 
+    commands.add_parser("doctor", parents=[common],
+                        help="which citels, corpus and index are used, and whether they work")
+
     serve = commands.add_parser("serve", parents=[common], help="the language server on stdio")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead (debugging)")
     serve.add_argument("--stdio", action="store_true", help="stdio (the default; for clients)")
@@ -101,6 +104,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
         gc.set_threshold(*thresholds)
         return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
+    if args.command == "doctor":
+        return _doctor(corpus, database_path(corpus, args.db))
     store, messages = open_index(database_path(corpus, args.db))
     if store is None:
         for message in messages:
@@ -236,6 +241,32 @@ def _zotero_stats(store: Store) -> dict:
         finally:
             other.close()
     return found
+
+
+def _doctor(corpus: Sequence[Path], database: Path) -> int:
+    """What an installed citels uses, for a user (or a bug report) to check; 1 if it lacks
+    a corpus."""
+    import citels
+
+    print(f"citels {__version__} (Python {sys.version.split()[0]}, {Path(citels.__file__).parent})")
+    found = True
+    for path in corpus:
+        files = sum(1 for f in path.rglob("*") if f.is_file()) if path.is_dir() else 1
+        state = f"{files} files" if path.exists() else "NOT FOUND"
+        found = found and path.exists()
+        print(f"corpus: {path} ({state})")
+    if not database.exists():
+        print(f"index: {database} (not built yet: `citels index` builds it)")
+        return 0 if found else 1
+    store, messages = open_index(database)
+    if store is None:
+        print(f"index: {database} (cannot be opened: {'; '.join(messages)})")
+        return 1
+    try:
+        print(f"index: {database} ({paper_stats([store])['papers']} papers)")
+    finally:
+        store.close()
+    return 0 if found else 1
 
 
 def _paper_or_complain(store: Store, key: str) -> Paper | None:

@@ -26,6 +26,9 @@ class Config:
     bibtex_url_field: str = "url"  # where a code or project link goes: "url" or "note"
     diagnostics_unused_entries: bool = False  # hint at .bib entries no document cites
     zotero_data_directory: str | bool | None = None  # None: ~/Zotero if there; false/"": off
+    # when a new citation's entry is written: "accept" (on accept and on save), "save", "off"
+    bibliography_auto_add: str = "accept"
+    log_level: str = "info"  # the least serious messages sent to the client's log
 
 
 # wire name -> (attribute, check, what a valid value is)
@@ -57,6 +60,10 @@ _SETTINGS = {
     "zotero.dataDirectory": ("zotero_data_directory",
                              lambda v: v is None or v is False or isinstance(v, str),
                              'a path, null (find it) or false (no Zotero)'),
+    "bibliography.autoAdd": ("bibliography_auto_add", lambda v: v in ("accept", "save", "off"),
+                             '"accept", "save" or "off"'),
+    "log.level": ("log_level", lambda v: v in ("error", "warning", "info"),
+                  '"error", "warning" or "info"'),
 }
 
 

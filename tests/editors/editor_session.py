@@ -140,16 +140,17 @@ def summary(report: dict) -> dict:
             "editor_output": report.get("editor_output", "")[-600:]}
 
 
-def assert_offered_and_saved(report: dict, editor: str) -> None:
-    """The editor and server started, the paper was offered and accepted, all saved, twice."""
+def assert_offered_and_saved(report: dict, editor: str, shown_as: str = TITLE) -> None:
+    """The editor and server started, the paper was offered (shown as `shown_as`: its title,
+    or its key in a menu that shows only the inserted word) and accepted, all saved, twice."""
     steps = report.get("steps")
     assert steps, f"{editor} wrote no report: {summary(report)}"
     assert "server attached" in steps, f"{editor}: the server never attached: {summary(report)}"
     assert report.get("received"), f"{editor} received no completion items: {summary(report)}"
-    assert TITLE in report.get("offered", []), (
+    assert shown_as in report.get("offered", []), (
         f"{editor} received {report['received']} items for the text "
         f"{report.get('completed_from')!r} but its own filtering offered "
-        f"{report.get('offered')}, not '{TITLE}'")
+        f"{report.get('offered')}, not '{shown_as}'")
     assert not report.get("error"), f"{editor}: {report['error']} ({summary(report)})"
     for step in ("accepted 1", "saved 1", "accepted 2", "saved 2"):
         assert step in steps, f"{editor} never reached '{step}': {summary(report)}"

@@ -82,7 +82,8 @@ vim.api.nvim_create_autocmd('LspAttach', {
             poll(function() return vim.api.nvim_get_mode().mode == 'n' end, 5000, function()
               result.line = vim.api.nvim_buf_get_lines(0, line_number - 1, line_number, false)[1]
               local key = result.menu[1].word:gsub('^@', '')
-              -- the BibTeX edit arrives through workspace/applyEdit into a buffer: save it
+              -- the entry is appended on disk (the .bib is not open), or, for an open .bib,
+              -- arrives through workspace/applyEdit into its buffer: then save it
               poll(function()
                 for _, buf in ipairs(vim.api.nvim_list_bufs()) do
                   local name = vim.api.nvim_buf_get_name(buf)
@@ -90,6 +91,9 @@ vim.api.nvim_create_autocmd('LspAttach', {
                     local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
                     if text:find(key, 1, true) then return true end
                   end
+                end
+                for _, name in ipairs(vim.fn.glob(vim.fn.fnamemodify(file, ':p:h') .. '/*.bib', false, true)) do
+                  if table.concat(vim.fn.readfile(name), '\n'):find(key, 1, true) then return true end
                 end
               end, 10000, function()
                 vim.cmd('silent! wall')

@@ -31,6 +31,9 @@ def home(tmp_path: Path) -> dict[str, str]:
            "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     bin_dir = Path(sys.executable).parent
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"  # the `citels` the tests installed
+    # ...running this checkout's code, also when the tests run from another folder
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "server"),
+                                                      os.environ.get("PYTHONPATH")]))
     subprocess.run(["citels", "index"], env=env, check=True, capture_output=True, timeout=120)
     return env
 

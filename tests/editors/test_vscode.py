@@ -74,6 +74,9 @@ def test_cite_by_title_in_vscode(vsix: Path, tmp_path: Path):
     config = tmp_path / "config.yaml"
     config.write_text(f"bind-addr: 127.0.0.1:{port}\nauth: none\ncert: false\n")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "TMPDIR": str(tmp_path)}
+    # this checkout's citels, also for the server VS Code starts from another folder
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "server"),
+                                                      os.environ.get("PYTHONPATH")]))
     subprocess.run([sys.executable, "-m", "citels", "index"], env=env, check=True,
                    capture_output=True, timeout=120)
     args = [str(CODE_SERVER), "--config", str(config), "--user-data-dir", str(data),

@@ -72,7 +72,7 @@ function! s:Pick() abort
   let s:data.completed_from = matchstr(getline('.')[: col('.') - 2], '\v[a-zA-Z$_][a-zA-Z$_0-9]*$')
   " the menu shows the title when the item has one, the key otherwise
   let l:index = index(map(copy(l:items), {_, item -> get(item, 'abbr', '') ==# $CITELS_TEST_TITLE
-  \                                           || item.word ==# $CITELS_TEST_KEY}), v:true)
+  \                                           || item.word ==# $CITELS_TEST_KEY}), 1)
   if l:index < 0
     return s:Finish('the completion offered no ' . $CITELS_TEST_TITLE)
   endif

@@ -35,14 +35,18 @@ SERVER = ClientServerConfig(
 
 async def start_editor(client: LanguageClient, root: Path,
                        capabilities: types.ClientCapabilities,
-                       initialization_options: object = None) -> Editor:
-    """Initialize a session the way an editor does, answering applyEdit by editing the files."""
+                       initialization_options: object = None,
+                       client_name: str | None = None, edits_to_disk: bool = True) -> Editor:
+    """Initialize a session the way an editor does, answering applyEdit by editing the files
+    (or, with `edits_to_disk` False, only recording the edits, as an editor keeps them in
+    unsaved buffers)."""
     ed = Editor(client, root)
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         ed.applied.append(params.edit)
-        apply_workspace_edit(params.edit)
+        if edits_to_disk:
+            apply_workspace_edit(params.edit)
         return types.ApplyWorkspaceEditResult(applied=True)
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
@@ -54,6 +58,7 @@ async def start_editor(client: LanguageClient, root: Path,
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
         initialization_options=initialization_options,
+        client_info=types.ClientInfo(name=client_name) if client_name else None,
     ))
     client.editor = ed  # type: ignore[attr-defined]
     return ed

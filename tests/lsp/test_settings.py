@@ -110,7 +110,7 @@ async def test_a_client_without_workspace_edits_or_markdown(tmp_path: Path):
         assert editor.applied == []
         content = (tmp_path / "refs.bib").read_text()
         assert content.startswith("@book{a,\n}\n\n@misc{mirrorDescentPolicy2020,\n")
-        assert any("wrote mirrorDescentPolicy2020" in m.message
+        assert any("added mirrorDescentPolicy2020" in m.message
                    for m in editor.client.log_messages)
         hover = await editor.hover(uri, 0, 8)
         assert hover.contents.kind == types.MarkupKind.PlainText

@@ -38,6 +38,16 @@ def remove_entry(lines: Sequence[str], entry: KeySpan,
     end = end_line(lines, entry.line) + 1
     if end < len(lines) and not lines[end].strip():
         end += 1  # and the blank line that separated it from the next
+    last_real = len(lines) - 2 if len(lines) > 1 and lines[-1] == "" else len(lines) - 1
+    if end > last_real:
+        # The last entry: never address the line after the final newline (Vim's clients
+        # reject it); take the break and blank lines before the entry instead.
+        before = entry.line - 1
+        while before >= 0 and not lines[before].strip():
+            before -= 1
+        if before < 0:
+            return TextChange(0, 0, last_real, len(lines[last_real]), "")
+        return TextChange(before, len(lines[before]), last_real, len(lines[last_real]), "")
     return TextChange(entry.line, 0, end, 0, "")
 
 

@@ -6,6 +6,7 @@ from lsprotocol import types
 
 from citels.cite_syntax import citation_at, key_insertion
 from citels.completion_policy import papers_to_offer
+from citels.insertion import Insertion, client_kind, insertion
 from citels.lsp import convert
 from citels.lsp.server import CitelsServer
 
@@ -25,13 +26,36 @@ def completion(ls: CitelsServer, params: types.CompletionParams) -> types.Comple
         return _EMPTY
     papers = papers_to_offer(ls.catalogue, span.typed, span.keys,
                              [k.key for k in doc.cited_near(line)], ls.config.completion_limit)
+    kind = client_kind(ls.flags.client_name)
     items = []
     for rank, paper in enumerate(papers):
-        start, text = key_insertion(span, paper.key or "")
-        edit_range = convert.text_range(doc.lines, line, start, line, span.end)
-        items.append(convert.completion_item(paper, rank, span.typed, edit_range, text, doc.uri))
+        # The key, after an '@' where needed; Typst writes a key '@' cannot carry as
+        # #cite(label("key")), from a column earlier.
+        start, new_text = key_insertion(span, paper.key or "")
+        place = insertion(doc.lines[line], start, span.end, kind)
+        extra = None
+        if place.delete_before:
+            first, last = place.delete_before
+            extra = [types.TextEdit(range=convert.text_range(doc.lines, line, first, line, last),
+                                    new_text="")]
+        items.append(convert.completion_item(
+            paper, rank, place.filter_prefix, span.typed,
+            _edit(ls, doc.lines, line, place, new_text), extra, doc.uri,
+            place.proxy_prefix))
     # Incomplete: the client asks again as the writer types, and we search again.
     return types.CompletionList(is_incomplete=True, items=items)
+
+
+def _edit(ls: CitelsServer, lines: list[str], line: int, place: Insertion,
+          new_text: str) -> types.TextEdit | types.InsertReplaceEdit:
+    """One line, from the key slot's start to the cursor (or to the key's end, for clients
+    that offer replacing)."""
+    insert = convert.text_range(lines, line, place.start, line, place.end)
+    if ls.flags.insert_replace and place.replace_end > place.end:
+        return types.InsertReplaceEdit(
+            new_text=new_text, insert=insert,
+            replace=convert.text_range(lines, line, place.start, line, place.replace_end))
+    return types.TextEdit(range=insert, new_text=new_text)
 
 
 def resolve(ls: CitelsServer, item: types.CompletionItem) -> types.CompletionItem:

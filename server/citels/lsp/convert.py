@@ -51,22 +51,29 @@ def text_edit(lines: Sequence[str], change: TextChange) -> types.TextEdit:
         new_text=change.new_text)
 
 
-def completion_item(paper: Paper, rank: int, typed: str, edit_range: types.Range,
-                    new_text: str, document_uri: str) -> types.CompletionItem:
-    """One paper in the completion list: its title to read, its key to insert."""
+def completion_item(paper: Paper, rank: int, filter_prefix: str, typed: str,
+                    edit: types.TextEdit | types.InsertReplaceEdit,
+                    extra_edits: list[types.TextEdit] | None,
+                    document_uri: str, proxy_prefix: str | None = None) -> types.CompletionItem:
+    """One paper in the completion list: its title to read, its key to insert (the edit's
+    text, also as insertText for the clients that prefer it; for eglot, which shows and
+    matches insertText but applies the edit, the word it completes and the title)."""
     assert paper.key
     title = display_title(paper)
     year = str(paper.year) if paper.year else "n.d."
+    # Our order, not the client's: every item starts its filter text with the word the client
+    # filters by, so clients keep all of them and fall back to sortText.
+    parts = [filter_prefix] + ([typed] if typed != filter_prefix else []) + [title, paper.key]
     return types.CompletionItem(
         label=title,
         kind=types.CompletionItemKind.Reference,
         detail=f"{year} · {paper.key}",
         label_details=types.CompletionItemLabelDetails(description=f"{year} {paper.key}"),
-        # Our order, not the client's: every item starts its filter text with what was typed,
-        # so clients keep all of them and fall back to sortText.
         sort_text=f"{rank:04d}",
-        filter_text=f"{typed} {title} {paper.key}" if typed else f"{title} {paper.key}",
-        text_edit=types.TextEdit(range=edit_range, new_text=new_text),
+        filter_text=" ".join(part for part in parts if part),
+        insert_text=f"{proxy_prefix} {title}" if proxy_prefix else edit.new_text,
+        text_edit=edit,
+        additional_text_edits=extra_edits,
         command=types.Command(title="Add the BibTeX entry", command=INSERT_BIBTEX,
                               arguments=[paper.key, document_uri]),
         data={"key": paper.key},

@@ -16,7 +16,7 @@ from citels.key_problems import (
     missing_keys,
     unused_entries,
 )
-from citels.lsp import convert
+from citels.lsp import auto_add, convert
 from citels.lsp.bibliography import add_entries_action
 from citels.lsp.documents import OpenDocument
 from citels.lsp.project import (
@@ -35,12 +35,15 @@ SOURCE = "citels"
 
 
 def did_open(ls: CitelsServer, params: types.DidOpenTextDocumentParams) -> None:
-    """A document opened: diagnose it."""
+    """A document opened: diagnose it, and remember what it cites (never auto-added)."""
+    auto_add.opened(ls, params.text_document.uri)
     schedule(ls, params.text_document.uri)
 
 
 def did_change(ls: CitelsServer, params: types.DidChangeTextDocumentParams) -> None:
-    """A document changed: diagnose it, and every open document if it is a bibliography."""
+    """A document changed: diagnose it, and every open document if it is a bibliography; a
+    key it newly cites may be auto-added."""
+    auto_add.changed(ls, params)
     schedule(ls, params.text_document.uri)
     if params.text_document.uri.lower().endswith((".bib", ".yml", ".yaml")):
         for uri in list(ls.workspace.text_documents):  # their bibliography changed
@@ -53,6 +56,7 @@ def did_close(ls: CitelsServer, params: types.DidCloseTextDocumentParams) -> Non
     if handle:
         handle.cancel()
     ls.documents.forget(params.text_document.uri)
+    auto_add.closed(ls, params.text_document.uri)
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 

@@ -108,6 +108,10 @@ class DocumentCache:
         self._documents[uri] = opened
         return opened
 
+    def peek(self, uri: str) -> OpenDocument | None:
+        """The version last analysed, whatever the document holds now (None if none was)."""
+        return self._documents.get(uri)
+
     def forget(self, uri: str) -> None:
         """A closed document's analyses are not kept."""
         self._documents.pop(uri, None)

@@ -20,6 +20,7 @@ class ClientFlags:
     configuration: bool = False
     watch_files: bool = False  # the client lets us register file watchers
     client_name: str = ""
+    insert_replace: bool = False  # completion items may carry an InsertReplaceEdit
 
     @classmethod
     def from_initialize(cls, params: types.InitializeParams) -> ClientFlags:
@@ -43,5 +44,19 @@ class ClientFlags:
             configuration=bool(workspace and workspace.configuration),
             watch_files=bool(workspace and workspace.did_change_watched_files
                              and workspace.did_change_watched_files.dynamic_registration),
-            client_name=(params.client_info.name if params.client_info else ""),
+            client_name=(params.client_info.name if params.client_info
+                         else "Eglot" if _old_eglot(caps) else ""),
+            insert_replace=bool(item and item.insert_replace_support),
         )
+
+
+def _old_eglot(caps: types.ClientCapabilities) -> bool:
+    """Eglot before 1.10 (Debian's elpa-eglot 1.9, Emacs 28) sends no clientInfo; its
+    completion capabilities are its signature: tags and deprecation, no documentation
+    formats, no resolve, no label details."""
+    text = caps.text_document
+    completion = text.completion if text else None
+    item = completion.completion_item if completion else None
+    return bool(item and completion and completion.context_support and item.tag_support
+                and item.deprecated_support and not item.documentation_format
+                and not item.resolve_support and not item.label_details_support)

@@ -9,7 +9,7 @@ from typing import Any
 from lsprotocol import types
 
 from citels.config import merged_settings, parse_settings
-from citels.lsp import convert
+from citels.lsp import auto_add, convert
 from citels.lsp.diagnostics import schedule
 from citels.lsp.flags import ClientFlags
 from citels.lsp.indexing import (
@@ -47,12 +47,15 @@ async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None
 
 def did_save(ls: CitelsServer, params: types.DidSaveTextDocumentParams) -> None:
     """A saved .bib file is indexed again, and open documents diagnosed again; a saved
-    Typst file may declare another bibliography."""
+    Typst file may declare another bibliography; a document's new citations may be
+    auto-added."""
     uri = params.text_document.uri.lower()
     if uri.endswith(BIBLIOGRAPHY_SUFFIXES):
         _bibliographies_changed(ls)
-    elif uri.endswith(".typ"):
+        return
+    if uri.endswith(".typ"):
         open_index(ls)  # reopens only if the declared Hayagriva files changed
+    auto_add.saved(ls, params.text_document.uri)
 
 
 def did_change_watched_files(ls: CitelsServer,

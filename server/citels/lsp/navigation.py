@@ -13,7 +13,6 @@ from citels.cite_syntax import BIBTEX, KeySpan, entry_end_line
 from citels.cite_syntax.lines import split_lines
 from citels.corpus.bibtex_file import latex_to_text
 from citels.lsp import convert
-from citels.cite_syntax.lines import split_lines
 from citels.lsp.documents import OpenDocument
 from citels.lsp.project import bibliographies, project_documents, read_bib, uri_of
 from citels.lsp.server import CitelsServer

@@ -16,6 +16,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from citels import __version__
+from citels.bibliography.writing import WriterState
 from citels.catalogue import Catalogue
 from citels.config import Config
 from citels.indexes import WantedIndex
@@ -24,6 +25,8 @@ from citels.lsp.flags import ClientFlags
 from citels.lsp.warm_up import warmed_converter
 
 log = logging.getLogger("citels")
+_LOG_LEVELS = {"error": types.MessageType.Error, "warning": types.MessageType.Warning,
+               "info": types.MessageType.Info}
 
 
 class CitelsServer(LanguageServer):
@@ -44,6 +47,10 @@ class CitelsServer(LanguageServer):
         self.zotero_watch: asyncio.Task | None = None  # polls the Zotero library for changes
         self.documents = DocumentCache()
         self.pending_diagnostics: dict[str, asyncio.TimerHandle] = {}  # debounced, by URI
+        self.entry_writes = WriterState()  # the one entry writer's locks and pending keys
+        self.cited_at_open: dict[str, set[str]] = {}  # by URI: keys never auto-added
+        self.auto_add_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}  # (URI, key)
+        self.auto_add_tasks: set[asyncio.Task] = set()  # writes under way, awaited at shutdown
 
     def document(self, uri: str) -> OpenDocument | None:
         """An open document (or one on disk); None for URIs that are not files or cannot
@@ -88,6 +95,10 @@ class CitelsServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"citels: {message}"))
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
-        """To stderr and to the client's log (stdout is the protocol)."""
-        log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
+        """To the client's log; a real error to stderr too (clients show stderr as errors,
+        and stdout is the protocol)."""
+        if kind == types.MessageType.Error:
+            log.error(message)
+        if kind > _LOG_LEVELS.get(self.config.log_level, types.MessageType.Info):
+            return  # less serious than the user asked to see
         self.window_log_message(types.LogMessageParams(type=kind, message=message))

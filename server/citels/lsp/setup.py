@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from citels.lsp import (
+    auto_add,
     bibliography,
     completion,
     diagnostics,
@@ -23,7 +24,8 @@ from citels.lsp.server import CitelsServer
 
 # Each module lists its handlers: FEATURES as (method, options, handler), COMMANDS as
 # (name, handler).
-FEATURE_MODULES = (lifecycle, completion, hover, bibliography, diagnostics, navigation, tidy)
+FEATURE_MODULES = (lifecycle, completion, hover, bibliography, diagnostics, navigation, tidy,
+                   auto_add)
 
 
 def create_server(corpus: list[Path] | None = None,
@@ -41,9 +43,10 @@ def create_server(corpus: list[Path] | None = None,
 def run(corpus: list[Path] | None = None, database: Path | None = None,
         tcp: str | None = None) -> int:
     """Serve on stdio (or on TCP, for debugging) until the client says exit."""
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+    # Editors show the server's stderr as errors (Neovim logs every line as [ERROR]): only real
+    # errors go there; the rest reaches the client as window/logMessage.
+    logging.basicConfig(stream=sys.stderr, level=logging.ERROR,
                         format="citels %(levelname)s: %(message)s")
-    logging.getLogger("pygls").setLevel(logging.WARNING)
     server = create_server(corpus, database)
     if tcp:
         host, _, port = tcp.rpartition(":")

@@ -1,4 +1,5 @@
-"""Commands that tidy a project's bibliography, always as workspace edits the editor applies:
+"""Commands that tidy a project's bibliography (edits of open files the editor applies,
+appends on disk for closed ones):
 add every missing entry the corpus knows; remove the entries no document cites."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from citels.key_problems import keys_not_found, keys_to_add, unused_entries
 from citels.lsp import convert
 from citels.lsp.bibliography import add_entries_action
 from citels.lsp.diagnostics import missing_in
+from citels.lsp.entry_writer import ensure_entries
 from citels.lsp.project import bibliographies, cited_in_project, project_documents
 from citels.lsp.server import CitelsServer
 
@@ -32,9 +34,11 @@ async def tidy(ls: CitelsServer, *args: Any) -> dict:
     missing = missing_in(ls, doc)
     known, unknown = keys_to_add(missing), keys_not_found(missing)
     action = add_entries_action(ls, doc, known, "Add missing entries") if known else None
-    if action is not None and action.edit is not None:
+    if action is not None and action.edit is not None:  # the bibliography is open
         await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
             edit=action.edit, label="citels: add missing entries"))
+    elif action is not None:  # closed: appended on disk by the one writer
+        await ensure_entries(ls, doc, known, "tidy")
     if unknown:
         ls.window_show_message(types.ShowMessageParams(
             type=types.MessageType.Info,
