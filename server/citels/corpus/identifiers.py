@@ -134,7 +134,7 @@ def paper_identifiers(paper: Paper) -> list[Identifier]:
                 add([(scheme, normalised)])
     for url in paper.urls:
         add(identifiers_in(url))
-    fields = {name.lower(): value for name, value in paper.fields.items()}
+    fields = {name.lower(): value.strip('{}" ') for name, value in paper.fields.items()}
     if fields.get("eprint") and fields.get("archiveprefix", "arxiv").lower() == "arxiv":
         add(("arxiv", i) for i in arxiv_ids(fields["eprint"]))
     for name in ("doi", "url", "isbn", "pmid", "number", "howpublished"):

@@ -9,7 +9,7 @@ from lsprotocol import types
 from citels.bibliography.edits import TextChange
 from citels.cite_syntax import KeySpan
 from citels.papers import Paper
-from citels.render import display_title, paper_markdown, paper_plain
+from citels.render import display_title, paper_markdown, paper_plain, who_and_when
 
 INSERT_BIBTEX = "citels.insertBibtex"
 SHOW_PAPER = "citels.showPaper"
@@ -56,12 +56,15 @@ def completion_item(paper: Paper, rank: int, typed: str, edit_range: types.Range
     """One paper in the completion list: its title to read, its key to insert."""
     assert paper.key
     title = display_title(paper)
-    year = str(paper.year) if paper.year else "n.d."
+    # "Vaswani et al. 2017" beside the title: who and when is how writers tell papers apart.
+    when = who_and_when(paper)
     return types.CompletionItem(
         label=title,
         kind=types.CompletionItemKind.Reference,
-        detail=f"{year} · {paper.key}",
-        label_details=types.CompletionItemLabelDetails(description=f"{year} {paper.key}"),
+        detail=f"{when} · {paper.key}",
+        label_details=types.CompletionItemLabelDetails(
+            description=f"{when} · {paper.key}" if paper.authors or paper.editors
+            else f"{when} {paper.key}"),
         # Our order, not the client's: every item starts its filter text with what was typed,
         # so clients keep all of them and fall back to sortText.
         sort_text=f"{rank:04d}",

@@ -8,6 +8,7 @@ to what this module derives needs a schema step that rebuilds the indexes. The w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from citels.keys import SKIP_WORDS
@@ -81,6 +82,7 @@ VENUE_ALIASES = {
     "computational linguistics": ("coling",),
     "artificial intelligence and statistics": ("aistats",),
 }
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 NO_YEAR = 0  # sorts a paper of unknown year after every dated one
 YEAR_CEILING = 4000  # works rowids count down from this year: newest papers come first
 
@@ -106,11 +108,19 @@ def venue_terms(venue: str | None) -> list[str]:
     return list(terms)
 
 
+def editors_of(paper: Paper) -> list[str]:
+    """The paper's editors; for a .bib entry, its raw `editor` field split at "and"."""
+    if paper.editors:
+        return paper.editors
+    raw = next((value for name, value in paper.fields.items() if name.lower() == "editor"), "")
+    return [name for name in _AND.split(raw.strip('{}" ')) if name]
+
+
 def work_text(paper: Paper) -> WorkText:
     """What of a paper goes into the works index (people, title words, venue and year)."""
     title_words = [w for w in dict.fromkeys(words(title_text(paper))) if w not in SKIP_WORDS]
     facets = venue_terms(paper.venue) + ([str(paper.year)] if paper.year else [])
-    return WorkText(names=" ".join(people_terms(paper.authors + paper.editors)),
+    return WorkText(names=" ".join(people_terms(paper.authors + editors_of(paper))),
                     title=" ".join(title_words), facets=" ".join(facets))
 
 

@@ -15,12 +15,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from citels.papers import Paper
 from citels.corpus.identifiers import Identifier
+from citels.papers import Paper
 from citels.search_index import Candidate, WordGroup
 from citels.store import bulk
 from citels.store.connection import Database, remove_database
 from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
+from citels.store.index_text import editors_of
 from citels.store.records import CorpusRecords
 from citels.store.rows import StoredPaper, full_text_rows
 from citels.store.works import WorksIndex
@@ -232,10 +233,10 @@ class Store(CorpusRecords):
         rows = self.conn.execute(
             "SELECT id, key, title, json_extract(data, '$.abstract'), year,"
             " json_extract(data, '$.authors'), json_extract(data, '$.editors'),"
-            " json_extract(data, '$.venue') FROM papers"
+            " json_extract(data, '$.venue'), json_extract(data, '$.fields.editor') FROM papers"
             f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
         by_id = {row[0]: Candidate(*row[:5], people=row[5] or "", venue=row[7] or "",
-                                   editors=row[6] or "") for row in rows}
+                                   editors=_editors(row[6], row[8])) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
@@ -270,6 +271,13 @@ class Store(CorpusRecords):
         if self._total is None or self._total[0] != version:
             self._total = (version, self.paper_counts()[0])
         return self._total[1]
+
+
+def _editors(editors: str | None, bibtex_editor: str | None) -> str:
+    """The editors as a JSON list: the paper's own, else its .bib entry's `editor` field."""
+    if editors and editors != "[]" or not bibtex_editor:
+        return editors or ""
+    return json.dumps(editors_of(Paper(fields={"editor": bibtex_editor})))
 
 
 def open_store(path: Path) -> tuple[Store, str | None]:
