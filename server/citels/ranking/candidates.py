@@ -29,10 +29,13 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     (a typo too far from any indexed word, a word the paper does not use).
     """
     found: dict[int, None] = {}  # ordered set
-    if query.years or spellings.has_facet_words:
-        _add_work_matches(store, found, query, spellings)
     groups = [_group(query, i, spellings) for i in range(len(query.tokens))]
-    found.update(dict.fromkeys(store.search_titles(groups, CANDIDATES)))
+    in_titles = store.search_titles(groups, CANDIDATES)
+    # A word that is also someone's name ("deep", "young") in a query whose every word many
+    # titles have is a title's word: the candidates are left to the titles.
+    if query.years or (spellings.has_facet_words and len(in_titles) < ENOUGH_CANDIDATES):
+        _add_work_matches(store, found, query, spellings)
+    found.update(dict.fromkeys(in_titles))
     # Other spellings of typed runs: "stochastic gradient descent noise" also finds a title
     # that writes "SGD Noise"; "mad mix" finds "MaD-Mix" (indexed as madmix).
     alternatives = [(start, end, spelling, written)
