@@ -433,7 +433,8 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
     connection = sqlite3.connect(db)
     connection.executescript(
         "DROP TABLE titles_fts; DROP TABLE texts_vocab; DROP TABLE texts_fts;"
-        " DROP TABLE vocabulary;" + MIGRATIONS[1]().replace(
+        " DROP TABLE vocabulary; DROP TABLE works_vocab; DROP TABLE works_fts;"
+        " DROP TABLE identifiers;" + MIGRATIONS[1]().replace(
             "DROP TABLE papers_fts;", "") + "; PRAGMA user_version = 2;")
     connection.close()
     store = Store(db)
@@ -442,6 +443,27 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
     assert rank(store, "cyber sec eval")[0].paper.title.startswith("CyberSecEval 2")
     assert rank(store, "varaince reduced halpern")[0].paper.key == \
         "varianceReducedHalpern2023"  # the vocabulary is counted again too
+
+
+def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_path: Path):
+    # Schema 5 added the works index and the identifiers: an older index gets them filled
+    # from the papers it holds, without re-reading the corpus.
+    import sqlite3
+
+    db = tmp_path / "v4.sqlite3"
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "library.bib").write_text(
+        (Path(__file__).parent / "fixtures" / "library.bib").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    index_corpus(Store(db), [library])
+    connection = sqlite3.connect(db)
+    connection.executescript("DROP TABLE works_vocab; DROP TABLE works_fts;"
+                             " DROP TABLE identifiers; PRAGMA user_version = 4;")
+    connection.close()
+    store = Store(db)
+    assert rank(store, "godel")[0].paper.source_key == "goedel1931"
+    assert rank(store, "https://doi.org/10.1007/bf01700692")[0].paper.source_key == "goedel1931"
 
 
 def test_a_database_deleted_while_open_keeps_answering(tmp_path: Path, corpus_copy: Path):

@@ -160,6 +160,18 @@ class MemoryIndex:
     def search_texts(self, groups, limit: int, *, best_first: bool) -> list[int]:
         return [i for i in self.papers if self._matches(self.all_words[i], list(groups))][:limit]
 
+    def search_works(self, groups, facet_groups, limit: int) -> list[int]:
+        return []  # no people, venues or years in these papers
+
+    def facet_frequency(self, term: str) -> tuple[int, int]:
+        return 0, 0
+
+    def has_name_with_prefix(self, prefix: str) -> bool:
+        return False
+
+    def papers_with_identifiers(self, identifiers) -> list[int]:
+        return []
+
     def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
         keys = [(i, p.key or "") for i, p in self.papers.items()
                 if (p.key or "").lower().startswith(prefix.lower())]

@@ -41,6 +41,8 @@ def merge_records(records: list[Paper]) -> Paper:
         merged.month = merged.month or record.month
         merged.source_key = merged.source_key or record.source_key
         merged.fields = merged.fields or dict(record.fields)
+        merged.identifiers = {**record.identifiers, **merged.identifiers}
+        merged.editors = merged.editors or list(record.editors)
         merged.urls += [url for url in record.urls if url not in merged.urls]
         merged.sources += [s for s in record.sources if s not in merged.sources]
     return merged

@@ -7,6 +7,8 @@ import re
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
+from citels.corpus.identifiers import paper_identifiers
+from citels.names import short_authors
 from citels.papers import Paper
 from citels.text import sentences
 
@@ -28,6 +30,17 @@ _CONTRIBUTION = re.compile(
     r"analy[sz]e|formulate|derive|design|reviews?|focus)",
     re.IGNORECASE,
 )
+HOVER_AUTHORS = 10  # authors listed in full before "et al."
+# Where each scheme's identifier is shown: (label, address of the paper).
+IDENTIFIER_LINKS = {
+    "doi": ("DOI", "https://doi.org/{}"), "arxiv": ("arXiv", "https://arxiv.org/abs/{}"),
+    "pmid": ("PubMed", "https://pubmed.ncbi.nlm.nih.gov/{}/"),
+    "pmcid": ("PMC", "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/"),
+    "openalex": ("OpenAlex", "https://openalex.org/{}"),
+    "s2": ("Semantic Scholar", "https://api.semanticscholar.org/CorpusID:{}"),
+    "s2paper": ("Semantic Scholar", "https://www.semanticscholar.org/paper/{}"),
+    "isbn": ("ISBN", "https://openlibrary.org/isbn/{}"),
+}
 # Characters that change the meaning of running Markdown text; hyphens and parentheses do not.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -84,16 +97,40 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def who_and_when(paper: Paper) -> str:
+    """"Vaswani et al. 2017": the first author's family name and the year ("n.d." if unknown)."""
+    year = str(paper.year) if paper.year else "n.d."
+    who = short_authors(paper.authors, paper.editors)
+    return f"{who} {year}" if who else year
+
+
+def identifier_links(paper: Paper) -> list[tuple[str, str, str]]:
+    """(label, identifier, address) of each identifier the paper carries."""
+    links = []
+    for scheme, value in paper_identifiers(paper):
+        if scheme in IDENTIFIER_LINKS:
+            label, address = IDENTIFIER_LINKS[scheme]
+            links.append((label, value, address.format(value)))
+    return links
+
+
 def facts_line(paper: Paper) -> str:
-    """Date or year, author count and organisation, as far as they are known."""
+    """Date or year, authors (the first ten, then "et al."), editors, venue, author count
+    and organisation, as far as they are known."""
     facts = []
     if paper.date:
         facts.append(paper.date)
     elif paper.year:
         facts.append(str(paper.year))
     if paper.authors:
-        facts.append(", ".join(paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else ""))
-    elif paper.author_count:
+        facts.append(", ".join(paper.authors[:HOVER_AUTHORS])
+                     + (" et al." if len(paper.authors) > HOVER_AUTHORS else ""))
+    if paper.editors:
+        facts.append("ed. " + ", ".join(paper.editors[:HOVER_AUTHORS])
+                     + (" et al." if len(paper.editors) > HOVER_AUTHORS else ""))
+    if paper.venue:
+        facts.append(paper.venue)
+    if paper.author_count and not paper.authors:
         facts.append(f"{paper.author_count} author{'s' if paper.author_count != 1 else ''}")
     if paper.organisation:
         facts.append(paper.organisation)
@@ -109,6 +146,10 @@ def paper_markdown(paper: Paper, *, show_abstract: bool = True) -> str:
         parts.append("*" + escape_markdown(summary(paper.abstract)) + "*")
         if show_abstract:
             parts.append(escape_markdown(readable(paper.abstract)))
+    identifiers = identifier_links(paper)
+    if identifiers:
+        parts.append(" · ".join(f"{label} [{escape_markdown(value)}](<{address}>)"
+                                for label, value, address in identifiers))
     links = [f"<{url}>" for url in paper.urls]
     if links:
         parts.append("Links: " + ", ".join(links))
@@ -126,6 +167,10 @@ def paper_plain(paper: Paper, *, show_abstract: bool = True) -> str:
         parts.append("Summary: " + summary(paper.abstract))
         if show_abstract:
             parts.append(readable(paper.abstract))
+    identifiers = identifier_links(paper)
+    if identifiers:
+        parts.append("\n".join(f"{label} {value}: {address}"
+                               for label, value, address in identifiers))
     if paper.urls:
         parts.append("Links: " + ", ".join(paper.urls))
     if paper.sources:

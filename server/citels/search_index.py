@@ -36,6 +36,10 @@ class Candidate:
     key: str
     title: str | None
     abstract: str | None
+    year: int | None = None
+    people: str = ""  # the authors, as a JSON list of names (decoded only when scored)
+    venue: str = ""
+    editors: str = ""  # the editors, as a JSON list of names
 
 
 class SearchIndex(Protocol):
@@ -74,6 +78,24 @@ class SearchIndex(Protocol):
                      best_first: bool) -> list[int]:
         """Ids of papers whose title or abstract words match every group; `best_first`
         asks for the best matches (a cost the ranker takes only when matches are few)."""
+        ...
+
+    def search_works(self, groups: Sequence[WordGroup], facet_groups: Sequence[WordGroup],
+                     limit: int) -> list[int]:
+        """Ids of papers whose people's names, title words or facets (venue, year) match
+        every group, and whose facets match every facet group: newest first."""
+        ...
+
+    def facet_frequency(self, term: str) -> tuple[int, int]:
+        """How many papers have this word in a person's name, and in their venue or year."""
+        ...
+
+    def has_name_with_prefix(self, prefix: str) -> bool:
+        """Whether any person's name has a word starting with `prefix`."""
+        ...
+
+    def papers_with_identifiers(self, identifiers: Sequence[tuple[str, str]]) -> list[int]:
+        """Ids of papers carrying any of these (scheme, normalised value) identifiers."""
         ...
 
     def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:

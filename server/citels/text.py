@@ -37,7 +37,10 @@ class _FoldTable(dict):
     def __missing__(self, code: int) -> str:
         char = chr(code)
         if char.isascii():
-            raise LookupError  # translate keeps the character
+            # Kept as it is, and remembered: mostly-ASCII text with a few accents would
+            # otherwise ask again for every ASCII letter of it.
+            self[code] = char
+            return char
         folded = "".join(_fold_char(part) if not part.isascii() else part
                          for part in unicodedata.normalize("NFKD", char)
                          if not unicodedata.combining(part))

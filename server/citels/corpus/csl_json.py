@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from citels.corpus.identifiers import identifiers_in
 from citels.papers import Paper, Source
 
 
@@ -82,6 +83,8 @@ def _paper(item: dict, label: str, line: int) -> Paper:
         venue=_text(item.get("container-title")),
         doi=_text(item.get("DOI")),
         source_key=str(item["id"]),
+        # Zotero writes an arXiv preprint's id as `number: arXiv:1706.03762`.
+        identifiers=dict(identifiers_in(str(item.get("number") or ""))),
     )
 
 

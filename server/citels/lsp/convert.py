@@ -9,7 +9,7 @@ from lsprotocol import types
 from citels.bibliography.edits import TextChange
 from citels.cite_syntax import KeySpan
 from citels.papers import Paper
-from citels.render import display_title, paper_markdown, paper_plain
+from citels.render import display_title, paper_markdown, paper_plain, who_and_when
 
 INSERT_BIBTEX = "citels.insertBibtex"
 SHOW_PAPER = "citels.showPaper"
@@ -60,15 +60,18 @@ def completion_item(paper: Paper, rank: int, filter_prefix: str, typed: str,
     matches insertText but applies the edit, the word it completes and the title)."""
     assert paper.key
     title = display_title(paper)
-    year = str(paper.year) if paper.year else "n.d."
     # Our order, not the client's: every item starts its filter text with the word the client
     # filters by, so clients keep all of them and fall back to sortText.
     parts = [filter_prefix] + ([typed] if typed != filter_prefix else []) + [title, paper.key]
+    # "Vaswani et al. 2017" beside the title: who and when is how writers tell papers apart.
+    when = who_and_when(paper)
     return types.CompletionItem(
         label=title,
         kind=types.CompletionItemKind.Reference,
-        detail=f"{year} · {paper.key}",
-        label_details=types.CompletionItemLabelDetails(description=f"{year} {paper.key}"),
+        detail=f"{when} · {paper.key}",
+        label_details=types.CompletionItemLabelDetails(
+            description=f"{when} · {paper.key}" if paper.authors or paper.editors
+            else f"{when} {paper.key}"),
         sort_text=f"{rank:04d}",
         filter_text=" ".join(part for part in parts if part),
         insert_text=f"{proxy_prefix} {title}" if proxy_prefix else edit.new_text,

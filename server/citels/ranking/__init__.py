@@ -10,7 +10,7 @@ keystroke does not grow with the corpus.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from citels.papers import Hit
 from citels.ranking.candidates import candidates
@@ -18,6 +18,7 @@ from citels.ranking.query import Query, spellings_of
 from citels.ranking.scoring import score as fit_score
 from citels.search_index import SearchIndex
 
+IDENTIFIER_SCORE = 200.0  # a pasted DOI or arXiv id names its paper: nothing comes before
 EXACT_KEY_SCORE = 100.0
 KEY_PREFIX_SCORE = 20.0
 CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
@@ -36,8 +37,6 @@ def rank(
 ) -> list[Hit]:
     """The best papers for `text`, best first; `prefix` treats the last word as unfinished."""
     query = Query.parse(text, prefix=prefix)
-    if not query.tokens:
-        return []  # only stop-words or punctuation: nothing rather than noise
     scored: dict[int, tuple[float, str]] = {}  # paper id -> (score, key)
 
     def offer(paper_id: int, key: str, score: float) -> None:
@@ -45,6 +44,13 @@ def rank(
         if best is None or score > best[0]:
             scored[paper_id] = (score, key)
 
+    if query.identifiers:
+        for candidate in store.candidates(store.papers_with_identifiers(query.identifiers)):
+            offer(candidate.id, candidate.key, IDENTIFIER_SCORE)
+        if scored:  # the digits of a pasted identifier say nothing more
+            return _hits(store, scored, limit, lambda key: 0.0)
+    if not query.tokens:
+        return []  # only stop-words or punctuation: nothing rather than noise
     spellings = spellings_of(store, query)
     cited_lower = {key.lower() for key in cited}
 
@@ -72,6 +78,12 @@ def rank(
                 offer(paper_id, key, EXACT_KEY_SCORE)
             elif _looks_like_a_key(query.text):
                 offer(paper_id, key, KEY_PREFIX_SCORE)
+    return _hits(store, scored, limit, bonus)
+
+
+def _hits(store: SearchIndex, scored: dict[int, tuple[float, str]], limit: int,
+          bonus: Callable[[str], float]) -> list[Hit]:
+    """The `limit` best scored papers as hits, best first."""
     ranked = sorted(
         ((round(score + bonus(key), 4), key, pid) for pid, (score, key) in scored.items()),
         # Best first; equal scores by key, so the order never depends on the index's.

@@ -1,6 +1,7 @@
 """Which papers are worth scoring: asked of the index as word groups, cheapest tier first.
 
-The index finds candidates (titles with every word, then abstracts, then all but one word;
+The index finds candidates (people, venue and year with title words when a typed word is
+a name, a venue or a year; titles with every word, then abstracts, then all but one word;
 typos corrected against its vocabulary; acronyms both ways); only these are re-scored.
 """
 
@@ -13,6 +14,10 @@ CANDIDATES = 60  # how many index matches are re-scored, at most
 ENOUGH_CANDIDATES = 50  # titles found this many: abstracts are not searched
 FEW_MATCHES = 5_000  # papers a word may have for the best-first order to be worth its cost
 PREFIX_INDEXED = 3  # the titles index has prefix indexes for words' first 1 to 3 letters
+# Of the candidates, at most this many come from people, venue and year, so papers whose
+# title has every word still get their place.
+WORK_CANDIDATES = CANDIDATES // 2
+NEARBY_YEARS = (0, -1, 1)  # a remembered year is often off by one
 
 
 def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[int]:
@@ -25,7 +30,12 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     """
     found: dict[int, None] = {}  # ordered set
     groups = [_group(query, i, spellings) for i in range(len(query.tokens))]
-    found.update(dict.fromkeys(store.search_titles(groups, CANDIDATES)))
+    in_titles = store.search_titles(groups, CANDIDATES)
+    # A word that is also someone's name ("deep", "young") in a query whose every word many
+    # titles have is a title's word: the candidates are left to the titles.
+    if query.years or (spellings.has_facet_words and len(in_titles) < ENOUGH_CANDIDATES):
+        _add_work_matches(store, found, query, spellings)
+    found.update(dict.fromkeys(in_titles))
     # Other spellings of typed runs: "stochastic gradient descent noise" also finds a title
     # that writes "SGD Noise"; "mad mix" finds "MaD-Mix" (indexed as madmix).
     alternatives = [(start, end, spelling, written)
@@ -53,6 +63,33 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
                 _add_text_matches(store, found, _without(text_groups, left_out),
                                   _without(frequencies, left_out), CANDIDATES // 4)
     return list(found)[:CANDIDATES]
+
+
+def _add_work_matches(store: SearchIndex, found: dict[int, None], query: Query,
+                      spellings: Spellings) -> None:
+    """Papers by the people named, with the title words, venue and year typed, newest first;
+    then, while few, in a nearby year, in any year, and missing one typed word."""
+    groups = [_work_group(query, i, spellings) for i in range(len(query.tokens))]
+    exact = tuple(Word(str(year)) for year in query.years)
+    nearby = tuple(Word(str(year + step)) for year in query.years for step in NEARBY_YEARS)
+    tries = [(groups, [exact]), (groups, [nearby]), (groups, [])] if exact else [(groups, [])]
+    if len([g for g in groups if g]) > 1:
+        tries += [(_without(groups, i), [nearby] if nearby else [])
+                  for i in range(len(groups)) if groups[i]]
+    for tried_groups, facet_groups in tries:
+        if len(found) >= WORK_CANDIDATES or not (any(tried_groups) or any(facet_groups)):
+            break
+        found.update(dict.fromkeys(store.search_works(
+            tried_groups, facet_groups, WORK_CANDIDATES - len(found))))
+
+
+def _work_group(query: Query, index: int, spellings: Spellings) -> WordGroup:
+    """One query word as the works index is asked for it; a one-letter unfinished word is
+    no constraint (the works index has prefix indexes from two letters)."""
+    token = query.tokens[index]
+    if query.last_unfinished and index == len(query.tokens) - 1:
+        return (Word(token, prefix=True),) if len(token) >= 2 else ()
+    return tuple(Word(word) for word in [token, *sorted(spellings.corrected[index])])
 
 
 def _without(items: list, index: int) -> list:

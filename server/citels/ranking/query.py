@@ -1,16 +1,19 @@
 """What the writer typed, as the ranker sees it: folded words, their typo corrections and
-weights, and typed runs a paper may write as one word (an acronym, the words joined).
+weights, typed runs a paper may write as one word (an acronym, the words joined), the years
+it names (`2017`, `'17`) and the identifiers pasted (a DOI, an arXiv id or URL).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from citels.corpus.identifiers import Identifier, identifiers_in
 from citels.keys import SKIP_WORDS
 from citels.search_index import SearchIndex
 from citels.text import words
@@ -19,6 +22,9 @@ TEXT_PREFIX_LENGTH = 4  # an unfinished word this long is looked for in abstract
 MAX_COMPLETIONS = 8  # ...as its commonest completions (when it can become common words)
 MAX_CORRECTIONS = 3  # spellings tried for a word the index does not know
 LAST_CHARACTER = "\U0010ffff"  # `prefix + LAST_CHARACTER` bounds the words starting so
+YEARS = range(1900, 2100)  # a four-digit word in this range is a year
+_SHORT_YEAR = re.compile(r"(?<!\w)['’‘](\d{2})\b")  # '17
+_MAYBE_IDENTIFIER = re.compile(r"\d{4}|/")  # no identifier without four digits or a slash
 
 
 @dataclass(frozen=True)
@@ -28,12 +34,26 @@ class Query:
     text: str
     tokens: tuple[str, ...]
     last_unfinished: bool  # the writer is still typing the last word
+    years: tuple[int, ...] = ()  # years named: they narrow the ranking, never empty it
+    identifiers: tuple[Identifier, ...] = ()  # pasted identifiers: their paper comes first
 
     @classmethod
     def parse(cls, text: str, *, prefix: bool = True) -> Query:
-        """The typed text's words, stop-words left out; `prefix`: the last is unfinished."""
+        """The typed text's words, stop-words left out; `prefix`: the last is unfinished.
+        Years are taken out of the words; identifiers are found in the text as typed."""
         tokens = [t for t in words(text) if t not in SKIP_WORDS]
-        return cls(text.strip(), tuple(tokens), prefix)
+        short_years = {match.group(1) for match in _SHORT_YEAR.finditer(text)}
+        years = [int(t) for t in tokens if len(t) == 4 and t.isdigit() and int(t) in YEARS]
+        years += [_century(int(t)) for t in short_years]
+        year_words = {str(year) for year in years} | short_years
+        identifiers = identifiers_in(text) if _MAYBE_IDENTIFIER.search(text) else []
+        return cls(text.strip(), tuple(t for t in tokens if t not in year_words), prefix,
+                   tuple(dict.fromkeys(years)), tuple(identifiers))
+
+
+def _century(short: int) -> int:
+    """'17 is 2017, '98 is 1998."""
+    return 2000 + short if short < 50 else 1900 + short
 
 
 @dataclass
@@ -45,6 +65,13 @@ class Spellings:
     frequencies: list[int] = field(default_factory=list)  # papers with the word, at most
     completions: list[str] = field(default_factory=list)  # of the word still being typed
     completed_papers: int = 0  # how many papers those completions can match, at most
+    facets: list[tuple[int, int]] = field(default_factory=list)  # papers with it in (names,
+    # venue or year)
+
+    @property
+    def has_facet_words(self) -> bool:
+        """Whether any typed word is a person's name, a venue or a year of some paper."""
+        return any(names or facets for names, facets in self.facets)
 
 
 @lru_cache(maxsize=64)  # asked for every candidate of a query
@@ -82,8 +109,13 @@ def spellings_of(store: SearchIndex, query: Query) -> Spellings:
     for index, token in enumerate(query.tokens):
         unfinished = query.last_unfinished and index == len(query.tokens) - 1
         frequency = store.document_frequency(token)
+        facets = store.facet_frequency(token)
+        spellings.facets.append(facets)
         corrected: set[str] = set()
-        if frequency == 0 and not (unfinished and store.has_term_with_prefix(token)):
+        # A name or venue is no typo of a title word: not corrected.
+        if max(facets) or (unfinished and store.has_name_with_prefix(token)):
+            frequency = max(frequency, *facets)
+        elif frequency == 0 and not (unfinished and store.has_term_with_prefix(token)):
             corrected = _corrections(store, token)
             frequency = max((store.document_frequency(c) for c in corrected), default=0)
         spellings.corrected.append(corrected)

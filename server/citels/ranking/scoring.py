@@ -1,4 +1,5 @@
-"""How well the typed words fit a candidate paper: mostly its title, then its abstract.
+"""How well the typed words fit a candidate paper: mostly its title and people, then its
+abstract; a year typed counts for papers of that year, and a little for the years beside it.
 
 Worked out in Python for the few candidates the index gave, each paper's words once
 (`Profile`), the abstract's only when a typed word is not in the title.
@@ -6,19 +7,25 @@ Worked out in Python for the few candidates the index gave, each paper's words o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
 from citels.keys import SKIP_WORDS
+from citels.names import people_terms
 from citels.papers import Paper
 from citels.ranking.query import Query, Spellings, alternative_spellings
 from citels.search_index import Candidate
-from citels.store.index_text import title_text
+from citels.store.index_text import title_text, venue_terms
 from citels.text import abstract_aliases, acronyms, title_aliases, words, written_acronyms
 
 ABSTRACT_WEIGHT = 0.8  # a word found in the abstract counts this much of one in the title
+VENUE_WEIGHT = 0.9  # a word of the venue counts a little less than one of the title or people
+YEAR_WEIGHT = 1.5  # the year typed; the year beside it counts half
+RECENCY_WEIGHT = 0.3  # only a person (no title word) typed: their newest papers first
+RECENCY_YEARS = range(1950, 2050)
 
 
 def _spaced(terms: Iterable[str]) -> str:
@@ -71,6 +78,27 @@ def _profile(title: str, abstract: str) -> Profile:
     return Profile(title, abstract)
 
 
+@lru_cache(maxsize=5_000)
+def _people(authors: str, editors: str) -> str:
+    """The folded words of a candidate's authors' and editors' names, spaced."""
+    names = (json.loads(authors) if authors else []) + (json.loads(editors) if editors else [])
+    return _spaced(people_terms([name for name in names if isinstance(name, str)]))
+
+
+@lru_cache(maxsize=1_000)
+def _venue(venue: str) -> str:
+    """The words a candidate's venue is found by, spaced."""
+    return _spaced(venue_terms(venue))
+
+
+def _year_fit(years: tuple[int, ...], year: int | None) -> float:
+    """1 for a paper of a year typed, 0.5 for one a year off, else 0."""
+    if not years or year is None:
+        return 0.0
+    off = min(abs(year - typed) for typed in years)
+    return 1.0 if off == 0 else 0.5 if off == 1 else 0.0
+
+
 def score(query: Query, spellings: Spellings, candidate: Candidate, *,
            optimistic: bool = False) -> float:
     """How well the typed words fit the paper: mostly the title, then the abstract.
@@ -81,19 +109,30 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
     profile = _profile(candidate.title or "", candidate.abstract or "")
     title_terms = profile.title_terms
     generated_acronyms = profile.generated_acronyms
+    people = _people(candidate.people, candidate.editors) \
+        if candidate.people or candidate.editors else ""
+    venue = _venue(candidate.venue) if candidate.venue else ""
     in_title = []
     anywhere = []
+    title_words_typed = []  # the typed words that fit the title better than people or venue
+    title_hits = 0
     for index, token in enumerate(tokens):
         unfinished = query.last_unfinished and index == len(tokens) - 1
         title_fit = _fit(token, spellings.corrected[index], title_terms, unfinished)
         if not title_fit and f" {token} " in generated_acronyms:
             title_fit = 0.75  # "dpo" for a title that spells out Direct Preference Optimization
+        facet_fit = max(_fit(token, spellings.corrected[index], people, unfinished),
+                        VENUE_WEIGHT * _fit(token, spellings.corrected[index], venue,
+                                            unfinished)) if people or venue else 0.0
+        if title_fit >= facet_fit:
+            title_words_typed.append(token)
+            title_hits += title_fit > 0
         abstract_fit = 0.0
-        if title_fit < ABSTRACT_WEIGHT:  # else the abstract cannot fit better
+        if max(title_fit, facet_fit) < ABSTRACT_WEIGHT:  # else the abstract cannot fit better
             abstract_fit = 1.0 if optimistic else _fit(
                 token, spellings.corrected[index], profile.abstract_terms, unfinished)
-        in_title.append(title_fit)
-        anywhere.append(max(title_fit, ABSTRACT_WEIGHT * abstract_fit))
+        in_title.append(max(title_fit, facet_fit))
+        anywhere.append(max(title_fit, facet_fit, ABSTRACT_WEIGHT * abstract_fit))
     # Typed runs the paper writes as one word: its own acronym in capitals ("stochastic
     # gradient descent" -> SGD) or the words joined ("mad mix" -> MaD-Mix).
     for start, end, spelling, written in alternative_spellings(tokens):
@@ -116,14 +155,21 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
     significant = profile.significant_words
     # Of the title's words, how many were typed: "mirror descent" fits "Mirror Descent" better
     # than a long title that merely contains both words.
-    precision = min(1.0, sum(f > 0 for f in in_title) / significant) if significant else 0.0
+    precision = min(1.0, title_hits / significant) if significant else 0.0
     folded_title = profile.folded_title
-    phrase = " ".join(tokens)
-    in_order = bool(folded_title) and f" {phrase}" in f" {folded_title}"
+    # Names, venue and year are not in the title: the phrase is made of the other words.
+    phrase = " ".join(title_words_typed)
+    in_order = bool(folded_title and phrase) and f" {phrase}" in f" {folded_title}"
     at_start = in_order and folded_title.startswith(phrase)
-    closeness = fuzz.partial_ratio(phrase, folded_title) / 100 if folded_title else 0.0
+    closeness = fuzz.partial_ratio(phrase, folded_title) / 100 \
+        if folded_title and phrase else 0.0
+    recency = 0.0
+    if not title_words_typed and candidate.year in RECENCY_YEARS:
+        recency = (candidate.year - RECENCY_YEARS.start) / len(RECENCY_YEARS)
     return (3.0 * title_coverage + 5.0 * coverage + 1.0 * in_order + 0.5 * at_start
-            + 0.7 * precision + 0.3 * closeness)
+            + 0.7 * precision + 0.3 * closeness + YEAR_WEIGHT * _year_fit(query.years,
+                                                                          candidate.year)
+            + RECENCY_WEIGHT * recency)
 
 
 def _fit(token: str, corrections: set[str], terms: str, unfinished: bool) -> float:

@@ -2,16 +2,25 @@
 
 The indexes are contentless (they keep no copy of the text), so deleting a paper means
 giving the index the very words it was added with: both go through `index_text`. A change
-to what this module derives needs a schema step that rebuilds the indexes.
+to what this module derives needs a schema step that rebuilds the indexes. The works index
+(people, title words, venue, year: `work_text`) is contentless too.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from citels.keys import SKIP_WORDS
+from citels.names import people_terms
 from citels.papers import Paper
-from citels.text import abstract_aliases, fold_for_search, sentences, title_aliases, words
+from citels.text import (
+    abstract_aliases,
+    fold_for_search,
+    sentences,
+    title_aliases,
+    words,
+)
 
 # Titles longer than this sort with the longest: the order only needs to tell short from long.
 LONGEST_TITLE = 255
@@ -55,3 +64,66 @@ def index_text(paper: Paper) -> IndexText:
         words=" ".join(every_word),
         title_length=min(len(title_words), LONGEST_TITLE),
     )
+
+
+# Venues a writer names by a short name the record may spell out, or by an older name.
+VENUE_ALIASES = {
+    "neural information processing systems": ("neurips", "nips"),
+    "nips": ("neurips",), "neurips": ("nips",),
+    "association for computational linguistics": ("acl",),
+    "empirical methods in natural language processing": ("emnlp",),
+    "computer vision and pattern recognition": ("cvpr",),
+    "international conference on computer vision": ("iccv",),
+    "european conference on computer vision": ("eccv",),
+    "international conference on machine learning": ("icml",),
+    "international conference on learning representations": ("iclr",),
+    "robotics and automation": ("icra",),
+    "intelligent robots and systems": ("iros",),
+    "computational linguistics": ("coling",),
+    "artificial intelligence and statistics": ("aistats",),
+}
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+NO_YEAR = 0  # sorts a paper of unknown year after every dated one
+YEAR_CEILING = 4000  # works rowids count down from this year: newest papers come first
+
+
+@dataclass(frozen=True)
+class WorkText:
+    """A paper's people, title words and facets (venue, year) as the works index takes them."""
+
+    names: str  # folded words of every author's and editor's name
+    title: str  # the title's significant words
+    facets: str  # the venue's words and short names, and the year
+
+
+def venue_terms(venue: str | None) -> list[str]:
+    """The words a venue is found by: its own, its acronyms, and its known short names."""
+    if not venue:
+        return []
+    folded = " ".join(words(venue))
+    terms = dict.fromkeys(w for w in words(venue) if w not in SKIP_WORDS)
+    for spelt_out, short in VENUE_ALIASES.items():
+        if f" {spelt_out} " in f" {folded} ":
+            terms.update(dict.fromkeys(short))
+    return list(terms)
+
+
+def editors_of(paper: Paper) -> list[str]:
+    """The paper's editors; for a .bib entry, its raw `editor` field split at "and"."""
+    if paper.editors:
+        return paper.editors
+    raw = next((value for name, value in paper.fields.items() if name.lower() == "editor"), "")
+    return [name for name in _AND.split(raw.strip('{}" ')) if name]
+
+
+def work_text(paper: Paper) -> WorkText:
+    """What of a paper goes into the works index (people, title words, venue and year)."""
+    title_words = [w for w in dict.fromkeys(words(title_text(paper))) if w not in SKIP_WORDS]
+    facets = venue_terms(paper.venue) + ([str(paper.year)] if paper.year else [])
+    return WorkText(names=" ".join(people_terms(paper.authors + editors_of(paper))),
+                    title=" ".join(title_words), facets=" ".join(facets))
+
+
+def work_rowid(paper_id: int, year: int | None) -> int:
+    """The works index's rowid: newest year first, then the paper id (see title_rowid)."""
+    return ((YEAR_CEILING - (year or NO_YEAR)) << 32) | paper_id

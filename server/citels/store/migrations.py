@@ -107,7 +107,32 @@ def _v4() -> str:
     return "SELECT 1"
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4]  # each returns the SQL of one step
+def _v5() -> str:
+    # Papers found by who wrote them, where and when, and by their identifiers:
+    # - works_fts: people's names, title words, facets (venue words, year), with column
+    #   detail so a word's papers are counted per column (a surname is told from a title
+    #   word) and a year asked only of the facets; its rowid puts the newest papers first
+    #   (index_text.work_rowid), so a surname alone lists that person's latest work.
+    # - identifiers: every identifier a paper carries, normalised, for an exact lookup.
+    # The store refills both from the papers on open.
+    return f"""
+        CREATE VIRTUAL TABLE works_fts USING fts5(
+            names, title, facets, content = '', detail = column, prefix = '2 3',
+            tokenize = '{FTS_TOKENIZER}'
+        );
+        CREATE VIRTUAL TABLE works_vocab USING fts5vocab(works_fts, 'col');
+        CREATE TABLE identifiers (
+            scheme TEXT NOT NULL,    -- doi, arxiv, pmid, pmcid, isbn, openalex, s2, s2paper
+            value TEXT NOT NULL,     -- normal form (corpus/identifiers.py)
+            paper_id INTEGER NOT NULL,
+            PRIMARY KEY (scheme, value, paper_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX identifiers_paper ON identifiers(paper_id);
+        INSERT OR REPLACE INTO meta (name, value) VALUES ('fts_needs_rebuild', '1');
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4, _v5]  # each returns the SQL of one step
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -15,13 +15,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from citels.corpus.identifiers import Identifier
 from citels.papers import Paper
 from citels.search_index import Candidate, WordGroup
 from citels.store import bulk
 from citels.store.connection import Database, remove_database
 from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
+from citels.store.index_text import editors_of
 from citels.store.records import CorpusRecords
 from citels.store.rows import StoredPaper, full_text_rows
+from citels.store.works import WorksIndex
 
 
 class Store(CorpusRecords):
@@ -36,6 +39,7 @@ class Store(CorpusRecords):
         self.path = self.db.path
         self.conn = self.db.conn
         self.full_text = FullTextIndex(self.conn, self.paper_total)
+        self.works = WorksIndex(self.conn)
         self._total: tuple[tuple[int, int], int] | None = None
         if self.get_meta("fts_needs_rebuild"):
             self._rebuild_full_text()
@@ -76,11 +80,14 @@ class Store(CorpusRecords):
         if aside is not None:
             remove_database(aside.path)  # left by a run that was killed
 
+        unwritten_works: dict[int, Paper] = {}  # by paper id, numbered as bulk.batches does
+
         def replacing_old(papers: Iterable[StoredPaper]) -> Iterator[StoredPaper]:
-            for stored in papers:
+            for paper_id, stored in enumerate(papers, start=next_id):
                 assert stored.paper.key, "a paper is stored with its key"
                 if stored.replacing:
                     self.delete_paper(stored.merge_id)
+                unwritten_works[paper_id] = stored.paper
                 yield stored
 
         if first_index:
@@ -92,6 +99,7 @@ class Store(CorpusRecords):
                     "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
                     " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
                 self.full_text.write(rows.full_text.titles, rows.full_text.texts)
+                self.works.write((row[0], unwritten_works.pop(row[0])) for row in rows.papers)
                 self._insert_records(rows.records)
             if aside is not None and aside.complete:
                 bulk.take_texts_aside(self.conn, aside.path)
@@ -114,10 +122,13 @@ class Store(CorpusRecords):
         """Refill the full-text indexes from the papers (after a schema change to them)."""
         with self.transaction():
             self.full_text.clear()
+            self.works.clear()
             rows = self.conn.execute("SELECT id, data FROM papers")
             while batch := rows.fetchmany(bulk.WRITE_BATCH):
-                self.full_text.write(*full_text_rows(
-                    (paper_id, Paper.from_dict(json.loads(data))) for paper_id, data in batch))
+                papers = [(paper_id, Paper.from_dict(json.loads(data)))
+                          for paper_id, data in batch]
+                self.full_text.write(*full_text_rows(papers))
+                self.works.write(papers)
             self.refresh_vocabulary()
             self.db.set_meta("fts_needs_rebuild", None)
 
@@ -135,8 +146,9 @@ class Store(CorpusRecords):
             "SELECT id, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
         if row is None:
             return False
-        self.full_text.write(*full_text_rows([(row[0], Paper.from_dict(json.loads(row[1])))]),
-                             command="delete")
+        paper = [(row[0], Paper.from_dict(json.loads(row[1])))]
+        self.full_text.write(*full_text_rows(paper), command="delete")
+        self.works.write(paper, delete=True)
         self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
         return True
 
@@ -196,15 +208,35 @@ class Store(CorpusRecords):
         """Ids of papers whose title or abstract words match every group."""
         return self.full_text.search_texts(groups, limit, best_first=best_first)
 
+    def search_works(self, groups: Sequence[WordGroup], facet_groups: Sequence[WordGroup],
+                     limit: int) -> list[int]:
+        """Ids of papers whose names, title or facets match every group, newest first."""
+        return self.works.search(groups, facet_groups, limit)
+
+    def facet_frequency(self, term: str) -> tuple[int, int]:
+        """How many papers have this word in a person's name, and in venue or year."""
+        return self.works.facet_frequency(term)
+
+    def has_name_with_prefix(self, prefix: str) -> bool:
+        """Whether any person's name has a word starting with `prefix`."""
+        return self.works.has_name_with_prefix(prefix)
+
+    def papers_with_identifiers(self, identifiers: Sequence[Identifier]) -> list[int]:
+        """Ids of papers carrying any of these (normalised) identifiers."""
+        return self.works.papers_with(identifiers)
+
     def candidates(self, paper_ids: Iterable[int]) -> list[Candidate]:
         """The few fields the ranker scores, for these papers, in the order asked."""
         ids = list(paper_ids)
         if not ids:
             return []
         rows = self.conn.execute(
-            "SELECT id, key, title, json_extract(data, '$.abstract') FROM papers"
+            "SELECT id, key, title, json_extract(data, '$.abstract'), year,"
+            " json_extract(data, '$.authors'), json_extract(data, '$.editors'),"
+            " json_extract(data, '$.venue'), json_extract(data, '$.fields.editor') FROM papers"
             f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        by_id = {row[0]: Candidate(*row) for row in rows}
+        by_id = {row[0]: Candidate(*row[:5], people=row[5] or "", venue=row[7] or "",
+                                   editors=_editors(row[6], row[8])) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
@@ -239,6 +271,13 @@ class Store(CorpusRecords):
         if self._total is None or self._total[0] != version:
             self._total = (version, self.paper_counts()[0])
         return self._total[1]
+
+
+def _editors(editors: str | None, bibtex_editor: str | None) -> str:
+    """The editors as a JSON list: the paper's own, else its .bib entry's `editor` field."""
+    if editors and editors != "[]" or not bibtex_editor:
+        return editors or ""
+    return json.dumps(editors_of(Paper(fields={"editor": bibtex_editor})))
 
 
 def open_store(path: Path) -> tuple[Store, str | None]:

@@ -1,0 +1,98 @@
+"""The works index and the identifiers table: papers found by who wrote them, where and
+when, and by the identifiers they carry.
+
+The works index is contentless, like the title and text indexes: a paper's rows are derived
+again (`index_text.work_text`) to delete them. FTS5 syntax is made by `fulltext.py`'s
+helpers only, so text a user typed is never syntax.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from citels.corpus.identifiers import Identifier, paper_identifiers
+from citels.papers import Paper
+from citels.search_index import WordGroup
+from citels.store.fulltext import LAST_CHARACTER, match_expression, quoted
+from citels.store.index_text import work_rowid, work_text
+from citels.store.rows import PAPER_ID_MASK
+
+WorkRow = tuple[int, str, str, str]  # (rowid, names, title, facets)
+
+
+def work_rows(papers: Iterable[tuple[int, Paper]]
+              ) -> tuple[list[WorkRow], list[tuple[str, str, int]]]:
+    """The works index rows and identifier rows of papers (to add, or the same to delete)."""
+    works, identifiers = [], []
+    for paper_id, paper in papers:
+        text = work_text(paper)
+        works.append((work_rowid(paper_id, paper.year), text.names, text.title, text.facets))
+        identifiers += [(scheme, value, paper_id) for scheme, value in paper_identifiers(paper)]
+    works.sort()  # FTS5 writes quickest in rowid order
+    return works, identifiers
+
+
+class WorksIndex:
+    """The works index and identifiers of one index database."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def write(self, papers: Iterable[tuple[int, Paper]], *, delete: bool = False) -> None:
+        """Add papers' rows, or with `delete` take the same rows out."""
+        works, identifiers = work_rows(papers)
+        command = "delete" if delete else None
+        self.conn.executemany(
+            "INSERT INTO works_fts (works_fts, rowid, names, title, facets)"
+            " VALUES (?, ?, ?, ?, ?)", [(command, *row) for row in works])
+        if delete:
+            self.conn.executemany("DELETE FROM identifiers WHERE paper_id = ?",
+                                  {(paper_id,) for _, _, paper_id in identifiers})
+        else:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id) VALUES (?, ?, ?)",
+                identifiers)
+
+    def clear(self) -> None:
+        """Empty the works index and the identifiers (before they are filled again)."""
+        self.conn.execute("INSERT INTO works_fts (works_fts) VALUES ('delete-all')")
+        self.conn.execute("DELETE FROM identifiers")
+
+    def search(self, groups: Sequence[WordGroup], facet_groups: Sequence[WordGroup],
+               limit: int) -> list[int]:
+        """Ids of papers matching every group in any column and every facet group in their
+        facets (venue, year), newest first; no relevance is computed, so the cost does not
+        grow with the matches."""
+        parts = [match_expression(groups)] if any(groups) else []
+        parts += ["facets : (" + " OR ".join(quoted(w) for w in group) + ")"
+                  for group in facet_groups if group]
+        if not parts:
+            return []
+        rows = self.conn.execute(
+            "SELECT rowid FROM works_fts WHERE works_fts MATCH ? LIMIT ?",
+            (" AND ".join(parts), limit))
+        return [rowid & PAPER_ID_MASK for rowid, in rows]
+
+    def facet_frequency(self, term: str) -> tuple[int, int]:
+        """How many papers have this word in a person's name, and in their facets."""
+        counts = dict(self.conn.execute(
+            "SELECT col, doc FROM works_vocab WHERE term = ? AND col IN ('names', 'facets')",
+            (term,)).fetchall())
+        return counts.get("names", 0), counts.get("facets", 0)
+
+    def has_name_with_prefix(self, prefix: str) -> bool:
+        """Whether any person's name has a word starting with `prefix`."""
+        row = self.conn.execute(
+            "SELECT 1 FROM works_vocab WHERE term >= ? AND term < ? AND col = 'names' LIMIT 1",
+            (prefix, prefix + LAST_CHARACTER)).fetchone()
+        return row is not None
+
+    def papers_with(self, identifiers: Iterable[Identifier]) -> list[int]:
+        """Ids of papers carrying any of these identifiers, in the order asked."""
+        found: dict[int, None] = {}
+        for scheme, value in identifiers:
+            found.update(dict.fromkeys(paper_id for paper_id, in self.conn.execute(
+                "SELECT paper_id FROM identifiers WHERE scheme = ? AND value = ?",
+                (scheme, value))))
+        return list(found)
