@@ -15,6 +15,7 @@ from pathlib import Path
 from citels import keys
 from citels.corpus import UnreadableFile, is_corpus_file, read_records
 from citels.store.rows import Record, StoredPaper
+from citels.linking import gather
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
@@ -183,15 +184,13 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     `first`, in a first index, holds every record there is, by merge id: they are merged
     from there and written with their papers."""
     to_merge: list[tuple[str, list[Paper], list[Record] | None]] = []
-    for mid in affected:
-        group = None
-        if first is not None:  # in the order the store would give them
-            group = sorted(first.get(mid, []), key=lambda record: record[:2])
-            records = [paper for _, _, paper in group]
-        else:
-            records = store.records_for(mid)
-        if records:
-            to_merge.append((mid, records, group))
+    gathered = gather(store, affected, first)
+    report.warnings += gathered.warnings
+    for path, mid, paper in gathered.taken_records:
+        store.add_records(path, [(mid, paper)])
+    for mid, group in gathered.groups.items():
+        if group.records:
+            to_merge.append((mid, group.records, group.to_write))
         elif store.delete_paper(mid):
             report.removed += 1
     # Papers with the user's own keys first, so a generated key never takes one of theirs;
@@ -230,8 +229,8 @@ def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Reco
         given[paper.key.lower()] = mid
         if group is not None:  # a first index: its hash is worked out with its rows
             # A paper read once is its record merged: the record is not stored twice.
-            to_write = [(path, line, None) for path, line, _ in group] if len(group) == 1 \
-                else group
+            to_write = [(path, line, None) for path, line, _ in group] \
+                if len(group) == 1 and len(records) == 1 else group
             report.added += 1
             yield StoredPaper(mid, paper, None, False, to_write)
             continue
