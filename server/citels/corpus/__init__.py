@@ -7,6 +7,7 @@ from pathlib import Path
 
 from citels.corpus.bibtex_file import parse_bibtex
 from citels.corpus.csl_json import parse_csl_json
+from citels.corpus.library import library_of
 from citels.corpus.seed_pages import parse_seed_page
 from citels.papers import Paper
 
@@ -53,5 +54,8 @@ def read_records(path: Path, data: bytes, label: str) -> FileRecords:
     text = decode_corpus_file(path, data)
     result = FileRecords()
     reader = READERS[path.suffix.lower()]
-    result.papers = list(reader(text, label, result.warnings))
+    if reader is parse_bibtex:  # a .bib may use its library's macros and parents
+        result.papers = list(parse_bibtex(text, label, result.warnings, library_of(path)))
+    else:
+        result.papers = list(reader(text, label, result.warnings))
     return result
