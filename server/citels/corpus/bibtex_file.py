@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from citels.corpus.latex_text import latex_to_text, split_names
-from citels.corpus.library import NO_LIBRARY, Library, resolve
+from citels.corpus.library import NO_LIBRARY, Library, resolve, split_concatenation
 from citels.papers import Paper, Source
 
 __all__ = ["latex_to_text", "parse_bibtex", "resolve", "split_names"]
@@ -30,7 +30,9 @@ MONTHS = {name: number for number, name in enumerate(
 # Fields a crossref child inherits from its parent, and under which name (biblatex rules).
 _INHERITED_AS = {"title": "booktitle", "author": "editor"}
 _IN_A_BOOK = ("inproceedings", "incollection", "inbook")
-_NOT_INHERITED = {"crossref", "xdata", "ids", "key"}
+_NOT_INHERITED = {"crossref", "xdata"}
+# A child's own: never copied from a parent under the same name.
+_OWN = {"title", "subtitle", "titleaddon", "shorttitle", "ids"}
 _URL = re.compile(r"https?://\S+")
 _NOT_PAPERS = ("xdata",)  # biblatex data containers: inherited from, never cited
 
@@ -74,8 +76,9 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
         entry_type = entry.entry_type.lower()
         if entry_type in _NOT_PAPERS:
             continue
-        yield _paper(entry.key, entry_type, raw, resolver.values(key, raw, entry_type),
-                     label, entry.start_line + 1)
+        fields = resolver.values(key, raw, entry_type)
+        values = {name: resolve(value, {}) for name, value in fields.items()}
+        yield _paper(entry.key, entry_type, fields, values, label, entry.start_line + 1)
 
 
 def _first_values(entry: Any, label: str, warnings: list[str],
@@ -112,19 +115,25 @@ class _Resolver:
 
     def values(self, key: str, raw: dict[str, str], entry_type: str,
                seen: frozenset[str] = frozenset()) -> dict[str, str]:
-        values = {name: resolve(value, self.macros) for name, value in raw.items()}
+        """The entry standing alone: raw values with macros expanded, and the fields of its
+        crossref and xdata parents copied in (crossref and xdata themselves dropped), so a
+        style that never sees the parent prints the same."""
+        fields = {name: standalone(value, self.macros) for name, value in raw.items()
+                  if name not in _NOT_INHERITED}
         seen = seen | {key.lower()}
-        for parent_key in (k.strip() for k in values.get("xdata", "").split(",")):
-            parent = self._parent(parent_key, seen)
-            for name, value in (parent or {}).items():
-                if name not in _NOT_INHERITED:
-                    values.setdefault(name, value)
-        parent = self._parent(values.get("crossref", "").strip(), seen)
-        for name, value in (parent or {}).items():
-            if name not in _NOT_INHERITED:
-                inherited = _INHERITED_AS.get(name, name) if entry_type in _IN_A_BOOK else name
-                values.setdefault(inherited, value)
-        return values
+        for parent_key in (k.strip() for k in resolve(raw.get("xdata", ""), {}).split(",")):
+            for name, value in (self._parent(parent_key, seen) or {}).items():
+                fields.setdefault(name, value)
+        parent = self._parent(resolve(raw.get("crossref", ""), {}).strip(), seen)
+        if parent:
+            renamed = entry_type in _IN_A_BOOK
+            for name, value in parent.items():  # same names first: a parent's own booktitle
+                if not (renamed and name in _INHERITED_AS) and name not in _OWN:
+                    fields.setdefault(name, value)
+            for name, value in parent.items() if renamed else ():
+                if name in _INHERITED_AS:
+                    fields.setdefault(_INHERITED_AS[name], value)
+        return fields
 
     def _parent(self, key: str, seen: frozenset[str]) -> dict[str, str] | None:
         # An empty key names no parent; a cycle (a crossref to itself) inherits nothing.
@@ -135,6 +144,14 @@ class _Resolver:
         return self.values(key, raw, entry_type, seen)
 
 
+def standalone(raw: str, macros: dict[str, str]) -> str:
+    """A raw value that needs no @string: as written, or braced with its macros expanded."""
+    parts = [part.strip() for part in split_concatenation(raw.strip())]
+    if len(parts) == 1 and parts[0].lower() not in macros:
+        return raw  # byte for byte: braces, quotes, a number, a month or an unknown name
+    return "{" + resolve(raw, macros) + "}"
+
+
 def _failure(block: object) -> str:
     if type(block).__name__ == "DuplicateBlockKeyBlock":
         return f"a second entry {getattr(block, 'key', '')}"
@@ -143,7 +160,7 @@ def _failure(block: object) -> str:
     return "an entry with a syntax error (unbalanced braces or quotes, or a missing comma)"
 
 
-def _paper(key: str, entry_type: str, raw: dict[str, str], values: dict[str, str],
+def _paper(key: str, entry_type: str, fields: dict[str, str], values: dict[str, str],
            label: str, line: int) -> Paper:
     year = _year(values)
     month = MONTHS.get(values.get("month", "").strip().lower()[:3]) or (
@@ -168,7 +185,7 @@ def _paper(key: str, entry_type: str, raw: dict[str, str], values: dict[str, str
         doi=values.get("doi") or None,
         month=month,
         source_key=key,
-        fields=raw,
+        fields=fields,
         identifiers=_identifiers(values),
         language=values.get("langid") or values.get("language") or None,
     )

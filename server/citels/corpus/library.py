@@ -110,7 +110,7 @@ def _balanced_block(text: str, start: int, opening: int) -> str:
 def resolve(raw: str, macros: dict[str, str]) -> str:
     """A field's value as the style would see it: `#` joins, macros expanded, braces kept."""
     parts = []
-    for part in _split_concatenation(raw.strip()):
+    for part in split_concatenation(raw.strip()):
         part = part.strip()
         if part[:1] + part[-1:] in ("{}", '""'):
             parts.append(part[1:-1])
@@ -121,7 +121,7 @@ def resolve(raw: str, macros: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def _split_concatenation(raw: str) -> list[str]:
+def split_concatenation(raw: str) -> list[str]:
     """Split on `#` outside braces and quotes."""
     if "#" not in raw:
         return [raw]
