@@ -97,6 +97,8 @@ def _display_name(person: dict) -> str:
     if person.get("literal"):
         return str(person["literal"])
     family, given = person.get("family"), person.get("given")
+    if family and person.get("non-dropping-particle"):
+        family = f"{person['non-dropping-particle']} {family}"
     if not family:
         return str(given or "")
     return f"{family}, {given}" if given else str(family)
