@@ -78,3 +78,16 @@ def test_hover_of_an_entry_shows_unknown_macros_and_ampersands():
     entry = find_entry((CRYPTO / "crypto.bib").read_text(), "w3c:html", "crypto.bib")
     text = describe_entry("w3c:html", entry, None, markdown=False)
     assert text.startswith("HTML 5.2: Bell & Howell & friends\n\nWorld Wide Web Consortium")
+
+
+def test_a_big_file_read_in_pieces_keeps_lines_macros_and_braced_at_signs(monkeypatch):
+    from citels.corpus import bibtex_file
+
+    monkeypatch.setattr(bibtex_file, "_CHUNK_CHARACTERS", 50)  # as if the file were big
+    text = ('@string{j = "Journal"}\n@article{a, title={One\n@notanentry}, journal=j}\n'
+            "@article{b, title={Two}, journal=j}\n")
+    warnings: list[str] = []
+    papers = list(bibtex_file.parse_bibtex(text, "x.bib", warnings))
+    assert [(p.source_key, p.title, p.venue, p.sources[0].line) for p in papers] == [
+        ("a", "One @notanentry", "Journal", 2), ("b", "Two", "Journal", 4)]
+    assert warnings == []

@@ -51,6 +51,8 @@ def gather(store: Store, affected: set[str], first: dict[str, list[Record]] | No
     # A user entry's title, then every user entry of that title: which of them takes the
     # corpus paper in depends on all of them.
     titles = {claimed_title_id(mid) if is_user_id(mid) else mid for mid in affected}
+    if first is not None:  # a title no corpus record has is nothing to take in
+        titles = {title for title in titles if title in first}
     mids = set(affected) | {t for t in titles if t}
     for title in [t for t in titles if t]:
         mids.update(claimants_of(title))

@@ -72,9 +72,11 @@ def time_index(bib: Path) -> None:
                                  str(Path(folder) / "db.sqlite3")],
                                 capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.stdout)
-    print(f"index {bib.name}: {seconds:.1f} s wall, peak RSS {peak:.0f} MB")
+    # CPU seconds too: on a shared machine the wall time says more about the neighbours.
+    print(f"index {bib.name}: {seconds:.1f} s wall, {usage.ru_utime + usage.ru_stime:.1f} s CPU,"
+          f" peak RSS {usage.ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from citels.corpus.latex_text import latex_to_text, split_names
 from citels.corpus.library import NO_LIBRARY, Library, resolve, split_concatenation
@@ -43,23 +43,26 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report failures ourselves
     import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
 
-    parsed = bibtexparser.parse_string(text, parse_stack=[])
     macros = dict(library.macros)
-    for string in parsed.strings:  # in order: a definition may use an earlier one
-        macros[string.key.lower()] = resolve(str(string.value), macros)
-    entries: list[tuple[Any, dict[str, str]]] = []
-    for block in parsed.blocks:
-        kind = type(block).__name__
-        if kind == "Entry":
-            entries.append((block, _first_values(block, label, warnings)))
-        elif kind == "DuplicateFieldKeyBlock":
-            entry = block.ignore_error_block
-            entries.append((entry, _first_values(entry, label, warnings, block.raw)))
-        elif kind in ("ParsingFailedBlock", "DuplicateBlockKeyBlock"):
-            warnings.append(f"{label}:{block.start_line + 1}: {_failure(block)}; skipped")
+    entries: list[tuple[_Entry, dict[str, str]]] = []
+    # In chunks: the parser's blocks of a whole 10 MB file took ten times its size at once.
+    for first_line, chunk in _chunks(text):
+        for block in bibtexparser.parse_string(chunk, parse_stack=[]).blocks:
+            kind = type(block).__name__
+            line = first_line + block.start_line + 1
+            if kind == "Entry":
+                entries.append(_entry(block, line, _first_values(block, line, label, warnings)))
+            elif kind == "DuplicateFieldKeyBlock":
+                entry = block.ignore_error_block
+                entries.append(_entry(entry, line,
+                                      _first_values(entry, line, label, warnings, block.raw)))
+            elif kind == "String":  # in order: a definition may use an earlier one
+                macros[block.key.lower()] = resolve(str(block.value), macros)
+            elif kind in ("ParsingFailedBlock", "DuplicateBlockKeyBlock"):
+                warnings.append(f"{label}:{line}: {_failure(block)}; skipped")
     local: dict[str, dict[str, str]] = {}
     for entry, raw in entries:
-        line = entry.start_line + 1
+        line = entry.line
         if not entry.key.strip():
             warnings.append(f"{label}:{line}: an entry without a key; skipped")
         elif entry.key.lower() in local:
@@ -73,23 +76,53 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
         if not key.strip() or key in done or local.get(key) is not raw:
             continue
         done.add(key)
-        entry_type = entry.entry_type.lower()
-        if entry_type in _NOT_PAPERS:
+        if entry.entry_type in _NOT_PAPERS:
             continue
-        fields = resolver.values(key, raw, entry_type)
+        fields = resolver.values(key, raw, entry.entry_type)
         values = {name: resolve(value, {}) for name, value in fields.items()}
-        yield _paper(entry.key, entry_type, fields, values, label, entry.start_line + 1)
+        yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
 
 
-def _first_values(entry: Any, label: str, warnings: list[str],
+_CHUNK_CHARACTERS = 1 << 20
+_AT_LINE_START = re.compile(r"\n(?=@)")
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """The text in pieces of whole entries (cut before an `@` that starts a line where the
+    braces so far balance, as bibtex counts them), each with the number of its first line."""
+    start = line = 0
+    depth = 0
+    position = 0
+    for match in _AT_LINE_START.finditer(text):
+        cut = match.end()
+        depth += text.count("{", position, cut) - text.count("}", position, cut)
+        position = cut
+        if cut - start >= _CHUNK_CHARACTERS and depth == 0:
+            yield line, text[start:cut]
+            line += text.count("\n", start, cut)
+            start = cut
+    yield line, text[start:]
+
+
+class _Entry(NamedTuple):
+    key: str
+    entry_type: str  # lower-cased
+    line: int  # 1-based
+
+
+def _entry(block: Any, line: int, raw: dict[str, str]) -> tuple[_Entry, dict[str, str]]:
+    return _Entry(block.key, block.entry_type.lower(), line), raw
+
+
+def _first_values(entry: Any, line: int, label: str, warnings: list[str],
                   raw_text: str | None = None) -> dict[str, str]:
     """The entry's fields as written; a repeated field keeps its first value, as bibtex does."""
     values: dict[str, str] = {}
     for field in entry.fields:
         name = field.key.lower()
         if name in values:
-            line = entry.start_line + 1 + _line_of_repeat(raw_text or entry.raw, name)
-            warnings.append(f"{label}:{line}: {entry.key} repeats field {name};"
+            repeat = line + _line_of_repeat(raw_text or entry.raw, name)
+            warnings.append(f"{label}:{repeat}: {entry.key} repeats field {name};"
                             " the first value is kept")
             continue
         values[name] = str(field.value)
