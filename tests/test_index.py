@@ -167,7 +167,8 @@ def test_a_paper_read_once_by_a_first_index_merges_later_as_if_read_with_the_res
     library.mkdir()
     (library / "mine.bib").write_text(BIB_OF_A_PAPER_READ_ONCE.format(doi="10.1/first"))
     report = index_corpus(store, [corpus_copy, library])
-    assert (report.added, report.updated) == (0, 1)
+    # The user's entry takes the corpus paper in: one paper, under the user's key.
+    assert (report.added, report.updated, report.removed) == (1, 0, 1)
     paper = store.get("update2023")  # the user's key; the corpus's abstract and source
     assert paper.doi == "10.1/first" and paper.abstract and len(paper.sources) == 2
 

@@ -23,6 +23,7 @@ from citels.corpus.sources import (
     total_bytes,
 )
 from citels.index_progress import ReadingProgress
+from citels.linking import gather
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
@@ -106,6 +107,19 @@ def _garbage_collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def _garbage_collector_running() -> Iterator[None]:
+    """Reading a file makes short-lived garbage with cycles (parsers' trees, LaTeX nodes):
+    left to the end of the run it piled up to gigabytes (issue 17), so it is collected."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.disable()
 
 
 def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False,
@@ -207,7 +221,8 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
         return affected
     counted = _PapersRead()
     try:
-        _store_records(store, path, counted.through(reading.papers, bar), first)
+        with _garbage_collector_running():
+            _store_records(store, path, counted.through(reading.papers, bar), first)
     except UnreadableFile as error:  # a dump whose format its content does not show
         report.skipped.append(str(error))
         return affected | counted.merge_ids
@@ -267,15 +282,13 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     `first`, in a first index, holds every record there is, by merge id: they are merged
     from there and written with their papers."""
     to_merge: list[tuple[str, list[Paper], list[Record] | None]] = []
-    for mid in affected:
-        group = None
-        if first is not None:  # in the order the store would give them
-            group = sorted(first.get(mid, []), key=lambda record: record[:2])
-            records = [paper for _, _, paper in group]
-        else:
-            records = store.records_for(mid)
-        if records:
-            to_merge.append((mid, records, group))
+    gathered = gather(store, affected, first)
+    report.warnings += gathered.warnings
+    for path, mid, paper in gathered.taken_records:
+        store.add_records(path, [(mid, paper)])
+    for mid, group in gathered.groups.items():
+        if group.records:
+            to_merge.append((mid, group.records, group.to_write))
         elif store.delete_paper(mid):
             report.removed += 1
     # Papers with the user's own keys first, so a generated key never takes one of theirs;
@@ -314,8 +327,8 @@ def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Reco
         given[paper.key.lower()] = mid
         if group is not None:  # a first index: its hash is worked out with its rows
             # A paper read once is its record merged: the record is not stored twice.
-            to_write = [(path, line, None) for path, line, _ in group] if len(group) == 1 \
-                else group
+            to_write = [(path, line, None) for path, line, _ in group] \
+                if len(group) == 1 and len(records) == 1 else group
             report.added += 1
             yield StoredPaper(mid, paper, None, False, to_write)
             continue

@@ -1,27 +1,122 @@
-"""Merging paper records that are one paper: which records match, and what the merge keeps."""
+"""Merging paper records that are one paper: which records match, and what the merge keeps.
+
+Corpus records (no key of their own) are one paper when their normalised titles are equal.
+A user's entry (a record with a `source_key`) is its own paper, identified by its key: two
+entries of a user's libraries are never one paper unless they have the same key (then the
+first read wins, as in biber). A user's entry takes in the corpus paper of the same title
+only on strong evidence (`same_paper`); its merge id starts with that title's merge id, so
+the corpus paper's claimants are found by prefix (`user_prefix`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from citels.papers import Paper
-from citels.text import normalize_title
+from citels.text import fold_ascii, normalize_title
+
+# Between a user entry's title part and its key part: sorts below every printable character,
+# so the entries claiming a title are one range of merge ids.
+_KEY_SEPARATOR = "\x1f"
+_UNTITLED = "untitled"
 
 
 def merge_id(paper: Paper) -> str:
-    """Records with equal merge ids are the same paper: same normalised title, or same abstract."""
+    """Records with equal merge ids are the same paper: a user's entry by its key (and title),
+    a corpus record by its normalised title, else by its abstract."""
+    if paper.source_key is not None:
+        title_part = corpus_id(paper) if paper.title else _UNTITLED
+        return f"{title_part}{_KEY_SEPARATOR}key:{paper.source_key.lower()}"
+    return corpus_id(paper)
+
+
+def corpus_id(paper: Paper) -> str:
+    """The merge id a corpus record with this title (or abstract) has."""
     if paper.title:
         return "title:" + normalize_title(paper.title)
     digest = hashlib.sha1(normalize_title(paper.abstract or "").encode("utf-8")).hexdigest()
     return "abstract:" + digest
 
 
+def is_user_id(mid: str) -> bool:
+    """Whether a merge id is a user's entry's."""
+    return _KEY_SEPARATOR in mid
+
+
+def claimed_title_id(mid: str) -> str | None:
+    """The corpus merge id a user entry's merge id may take in (None for untitled ones)."""
+    title_part = mid.split(_KEY_SEPARATOR, 1)[0]
+    return None if title_part == _UNTITLED else title_part
+
+
+def user_prefix(title_id: str) -> tuple[str, str]:
+    """The range [low, high) of the merge ids of user entries with this title."""
+    return title_id + _KEY_SEPARATOR, title_id + chr(ord(_KEY_SEPARATOR) + 1)
+
+
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
+
+
+def _arxiv_id(paper: Paper) -> str | None:
+    found = paper.identifiers.get("arxiv") or (
+        (match.group(1) if (match := _ARXIV_DOI.fullmatch(paper.doi or "")) else None))
+    return re.sub(r"v\d+$", "", found.lower()) if found else None
+
+
+def _family_name(name: str) -> str:
+    family = name.split(",", 1)[0] if "," in name else (name.split() or [""])[-1]
+    return re.sub(r"[^a-z]", "", fold_ascii(family).lower())
+
+
+def same_paper(entry: Paper, corpus: Paper) -> bool:
+    """Whether a user's entry and a corpus paper of the same normalised title are one paper:
+    the same DOI or arXiv id; else no conflicting identifier, a year at most one apart (a
+    preprint and its publication) and the same first author's family name, at least one
+    of year and author known on both sides."""
+    for ours, theirs in ((entry.doi and entry.doi.lower(), corpus.doi and corpus.doi.lower()),
+                         (_arxiv_id(entry), _arxiv_id(corpus))):
+        if ours and theirs:
+            return ours == theirs
+    compared = False
+    if entry.year and corpus.year:
+        if abs(entry.year - corpus.year) > 1:
+            return False
+        compared = True
+    if entry.authors and corpus.authors:
+        if _family_name(entry.authors[0]) != _family_name(corpus.authors[0]):
+            return False
+        compared = True
+    return compared
+
+
+def claimant(corpus: list[Paper], entries: list[tuple[str, list[Paper]]]) -> str | None:
+    """Which user entry (merge id, its records; in source order) takes in a corpus paper."""
+    if not corpus:
+        return None
+    paper = merge_records(corpus)
+    for mid, records in entries:
+        if records and same_paper(records[0], paper):
+            return mid
+    return None
+
+
 def merge_records(records: list[Paper]) -> Paper:
-    """One paper from its records (in source order), keeping the richest metadata of each."""
-    first = records[0]
+    """One paper from its records (in source order), keeping the richest metadata of each.
+
+    A user's entry comes first and its fields are the paper's; a second definition of the
+    same key is ignored (biber keeps the first). Among other records a newer `updated`
+    version's values win. `fields` (the raw BibTeX) are only ever the user entry's own."""
+    users = [r for r in records if r.source_key is not None]
+    owner = users[0] if users else None
+    others = [r for r in records if r.source_key is None]
+    # Newest first; records without a date keep their order after the dated ones.
+    others.sort(key=lambda record: record.updated or "", reverse=True)
+    ordered = ([owner] if owner else []) + others
+    first = ordered[0] if ordered else records[0]
     merged = Paper(title=first.title, abstract=first.abstract)
-    for record in records:
+    for record in ordered:
         # The longest abstract is the least truncated capture of it.
         if record.abstract and len(record.abstract) > len(merged.abstract or ""):
             merged.abstract = record.abstract
@@ -39,11 +134,20 @@ def merge_records(records: list[Paper]) -> Paper:
         merged.venue = merged.venue or record.venue
         merged.doi = merged.doi or record.doi
         merged.month = merged.month or record.month
-        merged.source_key = merged.source_key or record.source_key
-        merged.fields = merged.fields or dict(record.fields)
-        merged.identifiers = {**record.identifiers, **merged.identifiers}
         merged.editors = merged.editors or list(record.editors)
+        merged.language = merged.language or record.language
+        for scheme, value in record.identifiers.items():
+            merged.identifiers.setdefault(scheme, value)
+        merged.tags += [tag for tag in record.tags if tag not in merged.tags]
+        if record.updated and record.updated > (merged.updated or ""):
+            merged.updated = record.updated
+        merged.retracted = merged.retracted or record.retracted
         merged.urls += [url for url in record.urls if url not in merged.urls]
+    if owner is not None:
+        merged.source_key = owner.source_key
+        merged.fields = dict(owner.fields)
+    # Every place the paper was read, ignored second definitions included (go-to finds them).
+    for record in ([owner] if owner else []) + records:
         merged.sources += [s for s in record.sources if s not in merged.sources]
     return merged
 

@@ -185,8 +185,12 @@ def describe_entry(key: str, entry: UserEntry | None, searched: str | None, *,
     if entry is None:
         where = f"nor in {searched}" if searched else "and the document declares no bibliography"
         return f"{code}: not in the corpus, {where}"
-    title = readable(entry.fields.get("title", "")).replace("{", "").replace("}", "")
-    facts = [entry.fields[name] for name in ("author", "year") if entry.fields.get(name)]
+    from citels.corpus.latex_text import latex_to_text  # pylatexenc: only when hovered
+
+    # Unknown macros kept by name ({\TUG} reads "TUG"); a biblatex date when there is no year.
+    title = latex_to_text(entry.fields.get("title", ""))
+    facts = [latex_to_text(entry.fields[name]) for name in ("author", "editor", "year", "date")
+             if entry.fields.get(name)][:2]
     lines = [f"**{escape_markdown(title)}**" if markdown else title,
              escape_markdown(" · ".join(facts)) if markdown else " · ".join(facts),
              f"{code} (from {entry.source}, not in the corpus)"]

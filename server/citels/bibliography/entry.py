@@ -135,7 +135,9 @@ def to_bibtex(paper: Paper, *, unicode: bool = False, include_abstract: bool = T
 def _known_fields(paper: Paper, unicode: bool, url_field: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     if paper.authors:
-        fields["author"] = escape(" and ".join(paper.authors), unicode=unicode)
+        fields["author"] = " and ".join(_bibtex_name(name, unicode) for name in paper.authors)
+    if paper.editors:
+        fields["editor"] = " and ".join(_bibtex_name(name, unicode) for name in paper.editors)
     if paper.title:
         fields["title"] = protect_title(paper.title, unicode=unicode)
     else:
@@ -164,6 +166,23 @@ def _known_fields(paper: Paper, unicode: bool, url_field: str) -> dict[str, str]
     elif paper.urls:
         fields["note"] = "Code: " + ", ".join(escape(url) for url in paper.urls)
     return fields
+
+
+# Words that make a name an organisation's: BibTeX must not read "Gemini Team" as G. Team.
+_CORPORATE = re.compile(
+    r"\b(?:team|consortium|collaboration|group|committee|association|institute|organi[sz]ation"
+    r"|university|inc|ltd|llc|gmbh|project|foundation|society|council|agency|ministry|office"
+    r"|laborator(?:y|ies)|cent(?:er|re)|department|commission|board|network|initiative"
+    r"|alliance|corporation|company|community|authors|contributors|developers)\b",
+    re.IGNORECASE)
+
+
+def _bibtex_name(name: str, unicode: bool) -> str:
+    """A name for BibTeX's author field; an organisation's braced whole."""
+    escaped = escape(name, unicode=unicode)
+    if "," not in name and _CORPORATE.search(name) and not name.startswith("{"):
+        return "{" + escaped + "}"
+    return escaped
 
 
 def _layout(entry_type: str, key: str, fields: dict[str, str], *, raw: bool) -> str:

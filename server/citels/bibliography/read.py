@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from citels.corpus.library import resolve
+
 
 @dataclass(frozen=True)
 class UserEntry:
@@ -27,8 +29,16 @@ def find_entry(text: str, key: str, source: str) -> UserEntry | None:
     import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
 
     parsed = bibtexparser.parse_string(text)
-    for entry in parsed.entries:
+    # An entry with a repeated field is one biber reads (keeping one value): so are we.
+    repeated = [block.ignore_error_block for block in parsed.failed_blocks
+                if type(block).__name__ == "DuplicateFieldKeyBlock"]
+    for entry in [*parsed.entries, *repeated]:
         if entry.key.lower() == key.lower():
-            fields = {name.lower(): str(field.value) for name, field in entry.fields_dict.items()}
+            fields: dict[str, str] = {}
+            for field in entry.fields:  # the first value of a repeated field, as bibtex
+                value = str(field.value)
+                # The parse stack's middlewares do not run on a block they call failed.
+                fields.setdefault(field.key.lower(), value if entry in parsed.entries
+                                  else resolve(value, {}))
             return UserEntry(entry.key, entry.entry_type, fields, source)
     return None

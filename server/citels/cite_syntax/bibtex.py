@@ -15,7 +15,7 @@ LANGUAGE = "bibtex"
 LANGUAGE_IDS = ("bibtex", "bib", "biblatex")
 FILE_SUFFIXES = ("bib", "biblatex")
 
-_ENTRY_KEY = re.compile(r"@(?P<type>[A-Za-z]+)\s*[{(]\s*(?P<key>[^\s,{}()]+)\s*,")
+_ENTRY_KEY = re.compile(r"@(?P<type>[A-Za-z_][\w.:+-]*)\s*[{(]\s*(?P<key>[^\s,{}()]+)\s*,")
 _NOT_ENTRIES = ("comment", "string", "preamble")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from citels.bibliography.hayagriva import parse_hayagriva
 from citels.corpus.bibtex_file import parse_bibtex
 from citels.corpus.csl_json import parse_csl_json
+from citels.corpus.library import library_of
 from citels.corpus.seed_pages import parse_seed_page
 from citels.papers import Paper
 
@@ -57,5 +58,8 @@ def read_records(path: Path, data: bytes, label: str) -> FileRecords:
     result = FileRecords()
     suffix = path.suffix.lower()
     reader = READERS.get(suffix) or NAMED_READERS[suffix]
-    result.papers = list(reader(text, label, result.warnings))
+    if reader is parse_bibtex:  # a .bib may use its library's macros and parents
+        result.papers = list(parse_bibtex(text, label, result.warnings, library_of(path)))
+    else:
+        result.papers = list(reader(text, label, result.warnings))
     return result

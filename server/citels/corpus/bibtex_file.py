@@ -1,9 +1,15 @@
-"""Read a .bib / .biblatex bibliography (bibtexparser 2) into paper records for the index.
+"""Read a .bib / .biblatex bibliography (bibtexparser 2) into paper records, as biber would.
 
 Keys are kept exactly as written. Field values are kept raw (as written, braces and macros
 included) for writing the entry back unchanged; display values (title, authors, year) are
-resolved: @string macros and `#` concatenation expanded, crossref inherited, LaTeX turned
-into text. Broken entries are skipped with a warning naming the file and line.
+resolved: @string macros and `#` concatenation expanded, crossref and biblatex xdata
+inherited (also from the other .bib files of the library, `library.py`), LaTeX turned into
+text. What biber forgives is kept with a warning (a repeated field keeps its first value);
+what it cannot use (an entry without a key) is skipped with a warning naming file and line.
+
+bibtexparser's ResolveStringReferencesMiddleware expands a value that is one macro name only,
+in one file, and it has no crossref middleware: `#` joins, macros of other files, crossref
+and xdata are resolved here.
 """
 
 from __future__ import annotations
@@ -11,136 +17,183 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from functools import cache
-from typing import TYPE_CHECKING
+from typing import Any, NamedTuple
 
+from citels.corpus.latex_text import latex_to_text, split_names
+from citels.corpus.library import NO_LIBRARY, Library, resolve, split_concatenation
 from citels.papers import Paper, Source
 
-if TYPE_CHECKING:
-    from pylatexenc.latex2text import LatexNodes2Text
+__all__ = ["latex_to_text", "parse_bibtex", "resolve", "split_names"]
 
 MONTHS = {name: number for number, name in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 # Fields a crossref child inherits from its parent, and under which name (biblatex rules).
 _INHERITED_AS = {"title": "booktitle", "author": "editor"}
-_NAME_SEPARATOR = re.compile(r"\s+and\s+", re.IGNORECASE)
+_IN_A_BOOK = ("inproceedings", "incollection", "inbook")
+_NOT_INHERITED = {"crossref", "xdata"}
+# A child's own: never copied from a parent under the same name.
+_OWN = {"title", "subtitle", "titleaddon", "shorttitle", "ids"}
 _URL = re.compile(r"https?://\S+")
+_NOT_PAPERS = ("xdata",)  # biblatex data containers: inherited from, never cited
 
 
-def parse_bibtex(text: str, label: str, warnings: list[str]) -> Iterator[Paper]:
-    """The papers of a .bib text; a broken entry is skipped with a warning naming file and line."""
+def parse_bibtex(text: str, label: str, warnings: list[str],
+                 library: Library = NO_LIBRARY) -> Iterator[Paper]:
+    """The papers of a .bib text; `library` holds the definitions of its sibling files."""
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report failures ourselves
     import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
 
-    parsed = bibtexparser.parse_string(text, parse_stack=[])
-    for failed in parsed.failed_blocks:
-        warnings.append(f"{label}:{failed.start_line + 1}: {_failure(failed)}; skipped")
-    macros = {s.key.lower(): _raw_string_value(s.value) for s in parsed.strings}
-    raw_entries = {e.key.lower(): e for e in parsed.entries}
-    seen: set[str] = set()
-    for entry in parsed.entries:
-        if entry.key.lower() in seen:
-            warnings.append(f"{label}:{entry.start_line + 1}: a second entry {entry.key}; skipped")
+    macros = dict(library.macros)
+    entries: list[tuple[_Entry, dict[str, str]]] = []
+    # In chunks: the parser's blocks of a whole 10 MB file took ten times its size at once.
+    for first_line, chunk in _chunks(text):
+        for block in bibtexparser.parse_string(chunk, parse_stack=[]).blocks:
+            kind = type(block).__name__
+            line = first_line + block.start_line + 1
+            if kind == "Entry":
+                entries.append(_entry(block, line, _first_values(block, line, label, warnings)))
+            elif kind == "DuplicateFieldKeyBlock":
+                entry = block.ignore_error_block
+                entries.append(_entry(entry, line,
+                                      _first_values(entry, line, label, warnings, block.raw)))
+            elif kind == "String":  # in order: a definition may use an earlier one
+                macros[block.key.lower()] = resolve(str(block.value), macros)
+            elif kind in ("ParsingFailedBlock", "DuplicateBlockKeyBlock"):
+                warnings.append(f"{label}:{line}: {_failure(block)}; skipped")
+    local: dict[str, dict[str, str]] = {}
+    for entry, raw in entries:
+        line = entry.line
+        if not entry.key.strip():
+            warnings.append(f"{label}:{line}: an entry without a key; skipped")
+        elif entry.key.lower() in local:
+            warnings.append(f"{label}:{line}: a second entry {entry.key}; skipped")
+        else:
+            local[entry.key.lower()] = raw
+    resolver = _Resolver(local, library, macros)
+    done: set[str] = set()
+    for entry, raw in entries:
+        key = entry.key.lower()
+        if not key.strip() or key in done or local.get(key) is not raw:
             continue
-        seen.add(entry.key.lower())
-        raw = {field.key.lower(): str(field.value) for field in entry.fields}
-        values = {name: resolve(value, macros) for name, value in raw.items()}
-        parent = raw_entries.get(values.get("crossref", "").lower())
-        if parent is not None:
-            for field in parent.fields:
-                name = field.key.lower()
-                inherited = _INHERITED_AS.get(name, name) if entry.entry_type.lower() in (
-                    "inproceedings", "incollection", "inbook") else name
-                values.setdefault(inherited, resolve(str(field.value), macros))
-        yield _paper(entry.key, entry.entry_type.lower(), raw, values, label,
-                     entry.start_line + 1)
+        done.add(key)
+        if entry.entry_type in _NOT_PAPERS:
+            continue
+        fields = resolver.values(key, raw, entry.entry_type)
+        values = {name: resolve(value, {}) for name, value in fields.items()}
+        yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
+
+
+_CHUNK_CHARACTERS = 1 << 20
+_AT_LINE_START = re.compile(r"\n(?=@)")
+
+
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """The text in pieces of whole entries (cut before an `@` that starts a line where the
+    braces so far balance, as bibtex counts them), each with the number of its first line."""
+    start = line = 0
+    depth = 0
+    position = 0
+    for match in _AT_LINE_START.finditer(text):
+        cut = match.end()
+        depth += text.count("{", position, cut) - text.count("}", position, cut)
+        position = cut
+        if cut - start >= _CHUNK_CHARACTERS and depth == 0:
+            yield line, text[start:cut]
+            line += text.count("\n", start, cut)
+            start = cut
+    yield line, text[start:]
+
+
+class _Entry(NamedTuple):
+    key: str
+    entry_type: str  # lower-cased
+    line: int  # 1-based
+
+
+def _entry(block: Any, line: int, raw: dict[str, str]) -> tuple[_Entry, dict[str, str]]:
+    return _Entry(block.key, block.entry_type.lower(), line), raw
+
+
+def _first_values(entry: Any, line: int, label: str, warnings: list[str],
+                  raw_text: str | None = None) -> dict[str, str]:
+    """The entry's fields as written; a repeated field keeps its first value, as bibtex does."""
+    values: dict[str, str] = {}
+    for field in entry.fields:
+        name = field.key.lower()
+        if name in values:
+            repeat = line + _line_of_repeat(raw_text or entry.raw, name)
+            warnings.append(f"{label}:{repeat}: {entry.key} repeats field {name};"
+                            " the first value is kept")
+            continue
+        values[name] = str(field.value)
+    return values
+
+
+def _line_of_repeat(raw: str, name: str) -> int:
+    """Lines from the entry's start to the second `name =` in it."""
+    matches = list(re.finditer(rf"(?:^|[\s,{{(]){re.escape(name)}\s*=", raw, re.IGNORECASE))
+    return raw[:matches[1].start() + 1].count("\n") if len(matches) > 1 else 0
+
+
+class _Resolver:
+    """An entry's values as the style sees them: macros, crossref and xdata resolved."""
+
+    def __init__(self, local: dict[str, dict[str, str]], library: Library,
+                 macros: dict[str, str]) -> None:
+        self.local, self.library, self.macros = local, library, macros
+
+    def raw_of(self, key: str) -> tuple[str, dict[str, str]] | None:
+        raw = self.local.get(key.lower())
+        return ("", raw) if raw is not None else self.library.entry(key)
+
+    def values(self, key: str, raw: dict[str, str], entry_type: str,
+               seen: frozenset[str] = frozenset()) -> dict[str, str]:
+        """The entry standing alone: raw values with macros expanded, and the fields of its
+        crossref and xdata parents copied in (crossref and xdata themselves dropped), so a
+        style that never sees the parent prints the same."""
+        fields = {name: standalone(value, self.macros) for name, value in raw.items()
+                  if name not in _NOT_INHERITED}
+        seen = seen | {key.lower()}
+        for parent_key in (k.strip() for k in resolve(raw.get("xdata", ""), {}).split(",")):
+            for name, value in (self._parent(parent_key, seen) or {}).items():
+                fields.setdefault(name, value)
+        parent = self._parent(resolve(raw.get("crossref", ""), {}).strip(), seen)
+        if parent:
+            renamed = entry_type in _IN_A_BOOK
+            for name, value in parent.items():  # same names first: a parent's own booktitle
+                if not (renamed and name in _INHERITED_AS) and name not in _OWN:
+                    fields.setdefault(name, value)
+            for name, value in parent.items() if renamed else ():
+                if name in _INHERITED_AS:
+                    fields.setdefault(_INHERITED_AS[name], value)
+        return fields
+
+    def _parent(self, key: str, seen: frozenset[str]) -> dict[str, str] | None:
+        # An empty key names no parent; a cycle (a crossref to itself) inherits nothing.
+        found = self.raw_of(key) if key and key.lower() not in seen else None
+        if found is None:
+            return None
+        entry_type, raw = found
+        return self.values(key, raw, entry_type, seen)
+
+
+def standalone(raw: str, macros: dict[str, str]) -> str:
+    """A raw value that needs no @string: as written, or braced with its macros expanded."""
+    parts = [part.strip() for part in split_concatenation(raw.strip())]
+    if len(parts) == 1 and parts[0].lower() not in macros:
+        return raw  # byte for byte: braces, quotes, a number, a month or an unknown name
+    return "{" + resolve(raw, macros) + "}"
 
 
 def _failure(block: object) -> str:
     if type(block).__name__ == "DuplicateBlockKeyBlock":
         return f"a second entry {getattr(block, 'key', '')}"
+    if getattr(block, "raw", "").lstrip()[:8].lower() == "@comment":
+        return "an unclosed @comment (read on from the next entry)"
     return "an entry with a syntax error (unbalanced braces or quotes, or a missing comma)"
 
 
-def _raw_string_value(value: str) -> str:
-    return resolve(str(value), {})
-
-
-def resolve(raw: str, macros: dict[str, str]) -> str:
-    """A field's value as the style would see it: `#` joins, macros expanded, braces kept."""
-    parts = []
-    for part in _split_concatenation(raw.strip()):
-        part = part.strip()
-        if part[:1] + part[-1:] in ("{}", '""'):
-            parts.append(part[1:-1])
-        elif part.isdigit():
-            parts.append(part)
-        else:
-            parts.append(macros.get(part.lower(), part))
-    return "".join(parts)
-
-
-def _split_concatenation(raw: str) -> list[str]:
-    """Split on `#` outside braces and quotes."""
-    parts, depth, quoted, start = [], 0, False, 0
-    for index, char in enumerate(raw):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-        elif char == "#" and depth == 0 and not quoted:
-            parts.append(raw[start:index])
-            start = index + 1
-    parts.append(raw[start:])
-    return parts
-
-
-@cache
-def _latex_converter() -> LatexNodes2Text:
-    # Made when first needed: importing pylatexenc takes 40 ms, which a server starting on
-    # an index already built (no .bib to read) need not pay.
-    from pylatexenc.latex2text import (
-        LatexNodes2Text,
-        MacroTextSpec,
-        get_default_latex_context_db,
-    )
-
-    context = get_default_latex_context_db()
-    # pylatexenc prints the TeX logos as nothing; a title such as "The {\TeX}book" needs them.
-    context.add_context_category(
-        "citels-logos", prepend=True,
-        macros=[MacroTextSpec(name, simplify_repl=name) for name in ("TeX", "LaTeX", "BibTeX")])
-    return LatexNodes2Text(latex_context=context)
-
-
-def latex_to_text(value: str) -> str:
-    """`The {\\TeX}book` -> 'The TeXbook', `G{\\"o}del` -> 'Gödel'."""
-    try:
-        text = _latex_converter().latex_to_text(value)
-    except Exception:  # pylatexenc gives up on some odd input; the braces-free text still reads
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(text.split())
-
-
-def split_names(value: str) -> list[str]:
-    """BibTeX's `A and B and C`, split at top-level `and`s only."""
-    names, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
-        token = match.group()
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0:
-            names.append(value[start:match.start()])
-            start = match.end()
-    names.append(value[start:])
-    return [latex_to_text(name).strip() for name in names if name.strip()]
-
-
-def _paper(key: str, entry_type: str, raw: dict[str, str], values: dict[str, str],
+def _paper(key: str, entry_type: str, fields: dict[str, str], values: dict[str, str],
            label: str, line: int) -> Paper:
     year = _year(values)
     month = MONTHS.get(values.get("month", "").strip().lower()[:3]) or (
@@ -151,11 +204,12 @@ def _paper(key: str, entry_type: str, raw: dict[str, str], values: dict[str, str
     urls = [values["url"]] if values.get("url") else []
     urls += [u for u in _URL.findall(values.get("note", "")) if u not in urls]
     return Paper(
-        title=latex_to_text(values["title"]) if values.get("title") else None,
+        title=latex_to_text(values["title"]) or None if values.get("title") else None,
         abstract=latex_to_text(values["abstract"]) if values.get("abstract") else None,
         date=date or None,
         year=year,
         authors=split_names(values.get("author", "")),
+        editors=split_names(values.get("editor", "")),
         urls=urls,
         sources=[Source(label, line)],
         entry_type=entry_type,
@@ -164,8 +218,19 @@ def _paper(key: str, entry_type: str, raw: dict[str, str], values: dict[str, str
         doi=values.get("doi") or None,
         month=month,
         source_key=key,
-        fields=raw,
+        fields=fields,
+        identifiers=_identifiers(values),
+        language=values.get("langid") or values.get("language") or None,
     )
+
+
+def _identifiers(values: dict[str, str]) -> dict[str, str]:
+    found = {scheme: values[scheme].strip() for scheme in ("isbn", "issn", "pmid")
+             if values.get(scheme, "").strip()}
+    prefix = (values.get("archiveprefix") or values.get("eprinttype") or "").strip().lower()
+    if values.get("eprint", "").strip() and prefix == "arxiv":
+        found["arxiv"] = values["eprint"].strip()
+    return found
 
 
 def _year(values: dict[str, str]) -> int | None:

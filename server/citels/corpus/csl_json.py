@@ -61,15 +61,18 @@ def _paper(item: dict, label: str, line: int) -> Paper:
     month = _int(first[1]) if len(first) > 1 else None
     day = _int(first[2]) if len(first) > 2 else None
     date = f"{year:04d}-{month:02d}-{day:02d}" if year and month and day else None
-    authors = []
-    for person in item.get("author") or []:
-        if isinstance(person, dict):
-            if person.get("literal"):
-                authors.append(str(person["literal"]))
-            elif person.get("family"):
-                given = person.get("given")
-                authors.append(f"{person['family']}, {given}" if given else str(person["family"]))
+    authors = [_display_name(person) for person in item.get("author") or []
+               if isinstance(person, dict) and (person.get("literal") or person.get("family"))]
+    # Here: the BibTeX escaping loads pylatexenc, which a server start need not pay.
+    from citels.corpus.csl_bibtex import bibtex_fields, bibtex_type
+
     url = item.get("URL")
+    entry_type = bibtex_type(item)
+    editors = [_display_name(person) for person in item.get("editor") or []
+               if isinstance(person, dict) and _display_name(person)]
+    identifiers = {scheme: str(item[name]) for name, scheme in (("ISBN", "isbn"),
+                   ("ISSN", "issn"), ("PMID", "pmid"), ("PMCID", "pmcid"))
+                   if isinstance(item.get(name), str | int)}
     return Paper(
         title=_text(item.get("title")),
         abstract=_text(item.get("abstract")),
@@ -79,18 +82,28 @@ def _paper(item: dict, label: str, line: int) -> Paper:
         authors=authors,
         urls=[url] if isinstance(url, str) else [],
         sources=[Source(label, line)],
-        entry_type=_BIBTEX_TYPES.get(str(item.get("type", "")), "misc"),
+        entry_type=entry_type,
         venue=_text(item.get("container-title")),
         doi=_text(item.get("DOI")),
         source_key=str(item["id"]),
+        editors=editors,
         # Zotero writes an arXiv preprint's id as `number: arXiv:1706.03762`.
-        identifiers=dict(identifiers_in(str(item.get("number") or ""))),
+        identifiers=identifiers | dict(identifiers_in(str(item.get("number") or ""))),
+        language=_text(item.get("language")),
+        # The item as BibTeX, for writing out: nothing CSL and BibTeX share is lost.
+        fields=bibtex_fields(item, entry_type, year, month),
     )
 
 
-_BIBTEX_TYPES = {"article-journal": "article", "paper-conference": "inproceedings",
-                 "book": "book", "chapter": "incollection", "thesis": "phdthesis",
-                 "report": "techreport"}
+def _display_name(person: dict) -> str:
+    if person.get("literal"):
+        return str(person["literal"])
+    family, given = person.get("family"), person.get("given")
+    if family and person.get("non-dropping-particle"):
+        family = f"{person['non-dropping-particle']} {family}"
+    if not family:
+        return str(given or "")
+    return f"{family}, {given}" if given else str(family)
 
 
 def _int(value: object) -> int | None:

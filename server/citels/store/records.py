@@ -104,6 +104,13 @@ class CorpusRecords:
             records.append(Paper.from_dict(json.loads(data)))
         return records
 
+    def merge_ids_between(self, low: str, high: str) -> list[str]:
+        """The merge ids of records in [low, high), in order (a user entry's claimants)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT merge_id FROM records WHERE merge_id >= ? AND merge_id < ?"
+            " ORDER BY merge_id", (low, high))
+        return [row[0] for row in rows]
+
     def is_empty(self) -> bool:
         """No corpus file, record or paper yet: the index is being built for the first time."""
         row = self.conn.execute(

@@ -1,0 +1,95 @@
+"""Which records an index run merges into each paper it updates: a paper's own records, and
+for a user's entry the corpus records of the same paper it takes in (merge.same_paper).
+
+A corpus paper taken in by a user's entry is not a paper of its own; when the entry changes
+or goes, the corpus paper is looked at again. Records of the same key read twice (two files
+defining it) are one paper, the first definition's: the others are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from citels.merge import claimant, claimed_title_id, is_user_id, user_prefix
+from citels.papers import Paper
+from citels.store import Store
+from citels.store.rows import Record
+
+
+@dataclass
+class Group:
+    """The records to merge into one paper; in a first index, its own records to write."""
+
+    records: list[Paper]
+    to_write: list[Record] | None
+    taken_in: int = 0  # corpus records merged in from another merge id
+
+
+@dataclass
+class Gathered:
+    """Every group an index run updates, and what else the run must write or say."""
+
+    groups: dict[str, Group]
+    # A first index's records of corpus papers taken in: written under their own merge id.
+    taken_records: list[tuple[str, str, Paper]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def gather(store: Store, affected: set[str], first: dict[str, list[Record]] | None
+           ) -> Gathered:
+    """The groups of the affected merge ids and of those linked to them."""
+    if first is not None:
+        by_title: dict[str, list[str]] = {}
+        for mid in first:
+            title = claimed_title_id(mid) if is_user_id(mid) else None
+            if title:
+                by_title.setdefault(title, []).append(mid)
+        claimants_of: Callable[[str], list[str]] = lambda title: by_title.get(title, [])
+    else:
+        claimants_of = lambda title: store.merge_ids_between(*user_prefix(title))  # noqa: E731
+    # A user entry's title, then every user entry of that title: which of them takes the
+    # corpus paper in depends on all of them.
+    titles = {claimed_title_id(mid) if is_user_id(mid) else mid for mid in affected}
+    if first is not None:  # a title no corpus record has is nothing to take in
+        titles = {title for title in titles if title in first}
+    mids = set(affected) | {t for t in titles if t}
+    for title in [t for t in titles if t]:
+        mids.update(claimants_of(title))
+    gathered = Gathered({mid: _group(store, mid, first) for mid in mids})
+    for mid in sorted(mids):
+        if not is_user_id(mid):
+            _take_in(mid, claimants_of(mid), gathered)
+        else:
+            _report_second_definitions(gathered.groups[mid], gathered.warnings)
+    return gathered
+
+
+def _group(store: Store, mid: str, first: dict[str, list[Record]] | None) -> Group:
+    if first is None:
+        return Group(store.records_for(mid), None)
+    in_order = sorted(first.get(mid, []), key=lambda record: record[:2])  # as the store would
+    return Group([paper for _, _, paper in in_order], in_order)
+
+
+def _take_in(title: str, claimants: list[str], gathered: Gathered) -> None:
+    corpus = gathered.groups[title]
+    entries = [(mid, gathered.groups[mid].records) for mid in claimants
+               if gathered.groups[mid].records]
+    entries.sort(key=lambda item: (item[1][0].sources[0].path, item[1][0].sources[0].line))
+    owner = claimant(corpus.records, entries)
+    if owner is None:
+        return
+    gathered.groups[owner].records += corpus.records
+    gathered.groups[owner].taken_in += len(corpus.records)
+    if corpus.to_write is not None:
+        gathered.taken_records += [(path, title, paper) for path, _, paper in corpus.to_write
+                                   if paper is not None]
+    gathered.groups[title] = Group([], None)
+
+
+def _report_second_definitions(group: Group, warnings: list[str]) -> None:
+    users = [record for record in group.records if record.source_key is not None]
+    for again in users[1:]:
+        warnings.append(f"{again.sources[0]}: {again.source_key} is defined again; the first"
+                        f" definition ({users[0].sources[0]}) is used")
