@@ -16,7 +16,7 @@ _VIM_WORD = re.compile(r"[A-Za-z0-9_\u00c0-\u00ff]*$")
 # What Emacs's `bounds-of-thing-at-point 'symbol` takes before point in text modes.
 _EMACS_SYMBOL = re.compile(r"[\w\-]*$")
 # The rest of a key after the cursor, which an insert-or-replace edit may replace.
-_KEY_REST = re.compile(r"[^\s,;{}\[\]()]*")
+_KEY_REST = re.compile(r"[^\s,;{}\[\]()<>\"]*")  # Typst's <key> and label("key") end it too
 
 VIM = "vim"  # yegappan/lsp: clientInfo.name "Vim"
 EMACS_EGLOT = "eglot"

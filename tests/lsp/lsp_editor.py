@@ -54,6 +54,8 @@ class Editor:
     async def accept(self, uri: str, text: str, item: types.CompletionItem) -> str:
         """Do what an editor does on accept: apply the text edit, then run the item's command."""
         edit = item.text_edit
+        if isinstance(edit, types.InsertReplaceEdit):  # VS Code inserts unless told to replace
+            edit = types.TextEdit(range=edit.insert, new_text=edit.new_text)
         assert isinstance(edit, types.TextEdit)
         new_text = apply_text_edits(text, [edit])
         self.change(uri, new_text)
