@@ -292,9 +292,12 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
         elif store.delete_paper(mid):
             report.removed += 1
     # Papers with the user's own keys first, so a generated key never takes one of theirs;
-    # then in source order: a merged paper's first source is its first record's.
+    # then in source order: a merged paper's first source is its first record's. Papers
+    # read from one line (a minified JSON file) go by merge id: `affected` is a set, and
+    # its order changes with the hash seed.
     to_merge.sort(key=lambda item: (not any(record.source_key for record in item[1]),
-                                    item[1][0].sources[0].path, item[1][0].sources[0].line))
+                                    item[1][0].sources[0].path, item[1][0].sources[0].line,
+                                    item[0]))
     new_keys: list[tuple[str, str]] = []
     # Merged and keyed as they are written: a large run's helper process starts on the
     # first papers while the rest are still being keyed.
