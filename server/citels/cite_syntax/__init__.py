@@ -2,8 +2,8 @@
 
 One module per syntax, each with the same three functions (see `spans.CitationSyntax`):
 `latex` (natbib and biblatex commands), `pandoc` (Markdown, Quarto, R Markdown), `typst`,
-`org` (org-cite) and `bibtex` (the keys a .bib file defines). This module picks the syntax by language and calls it.
-Everything works on plain strings (a document's lines, a 0-based line and a column in Python
+`org` (org-cite) and `bibtex` (the keys a .bib file defines). This module picks the syntax
+by language and calls it. Everything works on plain strings (a document's lines, a 0-based line and a column in Python
 characters) split by `lines.split_lines`; the protocol layer converts LSP positions (UTF-16).
 
 To add a syntax: write its module, add it to `SYNTAXES` below.
@@ -20,9 +20,10 @@ from citels.cite_syntax.pandoc import CROSSREF_PREFIXES
 from citels.cite_syntax.spans import CitationSyntax, CiteSpan, KeySpan
 
 __all__ = [
-    "BIBTEX", "CROSSREF_PREFIXES", "ORG", "TYPST", "LATEX", "LATEX_CITE_COMMANDS", "MARKDOWN", "SYNTAXES",
-    "CitationSyntax", "CiteSpan", "KeySpan", "bib_entry_keys", "citation_at", "cited_keys",
-    "entry_end_line", "key_at", "key_insertion", "language_of", "latex_keys", "non_text_lines", "pandoc_keys",
+    "BIBTEX", "CROSSREF_PREFIXES", "LATEX", "LATEX_CITE_COMMANDS", "MARKDOWN", "ORG", "SYNTAXES",
+    "TYPST", "CitationSyntax", "CiteSpan", "KeySpan", "bib_entry_keys", "citation_at",
+    "cited_keys", "entry_end_line", "key_at", "key_insertion", "language_of", "latex_keys",
+    "non_text_lines", "pandoc_keys",
 ]
 
 LATEX = latex.LANGUAGE

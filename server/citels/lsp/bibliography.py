@@ -20,6 +20,7 @@ from citels.lsp.entry_writer import (
     entry_text,
     is_open,
     open_file_edit,
+    refuse,
 )
 from citels.lsp.project import read_bib
 from citels.lsp.server import CitelsServer
@@ -46,7 +47,7 @@ async def add_entries(ls: CitelsServer, *args: Any) -> dict:
         return {"added": [], "error": "expected arguments: document URI, list of keys"}
     doc = ls.document(args[0])
     if doc is None or doc.language is None:
-        return _refuse(ls, f"{args[0]} is not a LaTeX or Markdown document")
+        return refuse(ls, f"{args[0]} is not a LaTeX or Markdown document")
     keys = [key for key in args[1] if isinstance(key, str)]
     return {"added": await ensure_entries(ls, doc, keys, "quick fix")}
 
@@ -62,7 +63,7 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str,
     """Add the entry for `key` to the bibliography of the document at `document_uri`."""
     doc = ls.document(document_uri)
     if doc is None or doc.language is None:
-        return _refuse(ls, f"{document_uri} is not a LaTeX or Markdown document")
+        return refuse(ls, f"{document_uri} is not a LaTeX or Markdown document")
     return await ensure_entry(ls, doc, key, reason)
 
 
@@ -107,13 +108,6 @@ def add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], tit
     return types.CodeAction(title=title, kind=kind, edit=open_file_edit(
         ls, bib, [insertion_at_end(bib.text, added)]))
 
-
-def _refuse(ls: CitelsServer, message: str, *, show: bool = False) -> dict:
-    ls.log(message, types.MessageType.Warning)
-    if show:
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
-                                                       message=f"citels: {message}"))
-    return {"added": False, "error": message}
 
 
 COMMANDS = [(convert.INSERT_BIBTEX, insert_bibtex), (convert.SHOW_PAPER, show_paper),

@@ -58,13 +58,13 @@ async def ensure_entry(ls: CitelsServer, doc: OpenDocument, key: str, reason: st
     """
     paper = ls.catalogue.get(key)
     if paper is None or paper.key is None:
-        return _refuse(ls, f"no paper with key {key!r} in the corpus")
+        return refuse(ls, f"no paper with key {key!r} in the corpus")
     if doc.language is None:
-        return _refuse(ls, f"{doc.uri} is not a document that cites")
+        return refuse(ls, f"{doc.uri} is not a document that cites")
     try:
         target = bibliography_of(ls, doc)
     except OutsideWorkspace as error:
-        return _refuse(ls, str(error), show=True)
+        return refuse(ls, str(error), show=True)
     result = {"added": False, "bibliography": str(target.path), "key": paper.key}
     slot = ls.entry_writes.slot(target.path, paper.key)
     if slot in ls.entry_writes.pending or (slot in ls.entry_writes.written and not explicit):
@@ -139,7 +139,8 @@ async def ensure_entries(ls: CitelsServer, doc: OpenDocument, keys: list[str],
     return added
 
 
-def _refuse(ls: CitelsServer, message: str, *, show: bool = False) -> dict:
+def refuse(ls: CitelsServer, message: str, *, show: bool = False) -> dict:
+    """A request not carried out: logged (and shown, if `show`), and the reply that says so."""
     ls.log(message, types.MessageType.Warning)
     if show:
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
