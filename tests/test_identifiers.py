@@ -99,8 +99,9 @@ def test_completion_items_say_who_and_when():
         "Vaswani & Shazeer n.d."
     from lsprotocol import types
 
-    edit_range = types.Range(start=types.Position(0, 0), end=types.Position(0, 3))
-    item = completion_item(ATTENTION, 1, "att", edit_range, ATTENTION.key, "file:///a.tex")
+    edit = types.TextEdit(range=types.Range(start=types.Position(0, 0),
+                                            end=types.Position(0, 3)), new_text=ATTENTION.key)
+    item = completion_item(ATTENTION, 1, "att", "att", edit, None, "file:///a.tex")
     assert item.label_details.description == "Person0 et al. 2017 · vaswani2017attention"
     assert item.detail == "Person0 et al. 2017 · vaswani2017attention"
 
