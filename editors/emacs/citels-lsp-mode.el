@@ -1,5 +1,5 @@
 ;;; citels-lsp-mode.el --- citels in Emacs with lsp-mode
-;; Paste into your init file. `citels' must be on your PATH (`pip install citels').
+;; Paste into your init file. `citels' must be on your PATH (`pipx install .' in a citels checkout).
 ;; An add-on server: it runs beside texlab or digestif if you use one of them.
 (with-eval-after-load 'lsp-mode
   (lsp-register-client

@@ -11,7 +11,7 @@ import {
 } from 'vscode-languageclient/node';
 
 const LANGUAGES = ['latex', 'tex', 'markdown', 'quarto', 'rmd', 'bibtex', 'typst', 'org'];
-const INSTALL_HINT = 'Install it with `pip install citels` (or `pip install -e .` in a citels checkout), or set `citels.server.command`.';
+const INSTALL_HINT = 'Install it from a citels checkout with `pipx install .` (or `pip install .`), then run `citels doctor`; or set `citels.server.command`.';
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem;
