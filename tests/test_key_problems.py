@@ -11,7 +11,8 @@ from citels.bibliography.edits import (
     replace_key,
 )
 from citels.cite_syntax import KeySpan, bib_entry_keys
-from citels.completion_policy import inserted_text, papers_to_offer
+from citels.cite_syntax import CiteSpan, key_insertion
+from citels.completion_policy import papers_to_offer
 from citels.key_problems import (
     duplicate_keys,
     keys_not_found,
@@ -105,5 +106,7 @@ def test_with_nothing_typed_completion_offers_the_documents_citations_latest_fir
                               limit=5)
     assert [p.key for p in offered] == ["hanabi", "mdpo2020"]
     assert finder.asked == []
-    assert inserted_text(offered[0], needs_at=True) == "@hanabi"
-    assert inserted_text(offered[0], needs_at=False) == "hanabi"
+    after_semicolon = CiteSpan("markdown", "@", "", 0, 5, 5, needs_at=True)
+    assert key_insertion(after_semicolon, offered[0].key) == (5, "@hanabi")
+    in_braces = CiteSpan("latex", "\\cite", "", 0, 6, 6)
+    assert key_insertion(in_braces, offered[0].key) == (6, "hanabi")

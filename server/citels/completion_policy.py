@@ -1,4 +1,5 @@
-"""Which papers a citation completion offers, and what choosing one inserts.
+"""Which papers a citation completion offers (what choosing one inserts is
+`cite_syntax.key_insertion`'s, and where, `insertion.py`'s).
 
 Pure policy: it asks a catalogue (anything with `get` and `search`) and knows nothing of
 the protocol.
@@ -37,8 +38,3 @@ def papers_to_offer(finder: PaperFinder, typed: str, keys_in_citation: Sequence[
         papers = [p for key in dict.fromkeys(reversed(cited_in_document))
                   if (p := finder.get(key)) is not None]
     return [p for p in papers if p.key and p.key.lower() not in excluded][:limit]
-
-
-def inserted_text(paper: Paper, *, needs_at: bool) -> str:
-    """What choosing the paper writes: its key, after an `@` where the syntax needs one."""
-    return ("@" if needs_at else "") + (paper.key or "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from citels.cite_syntax.lines import cursor_text
 from citels.cite_syntax.spans import CiteSpan, KeySpan
 
 ORG = "org"
@@ -103,14 +104,10 @@ def citation_at(lines: Sequence[str], line: int, column: int,
     Right after `[cite:` or a ';', with no '@' yet, the span is empty and `needs_at` says the
     key is inserted as "@key".
     """
-    if not 0 <= line < len(lines):
+    cursor = cursor_text(lines, line, column, non_text, non_text_lines)
+    if cursor is None:
         return None
-    if non_text is None:
-        non_text = non_text_lines(lines[:line + 1])
-    if line in non_text:
-        return None
-    text = lines[line].rstrip("\r\n")
-    column = max(0, min(column, len(text)))
+    text, column = cursor
     opening = _open_citation_before(text, column)
     if opening is None or _in_verbatim_markup(text, opening.start()):
         return None
