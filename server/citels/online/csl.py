@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from citels.names import family_name, is_organisation
+from citels.names import PARTICLES, family_name, is_organisation
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
@@ -38,7 +38,13 @@ def person(family: object = None, given: object = None, name: object = None,
         return {"family": last.strip(), **({"given": first.strip()} if first.strip() else {})}
     last = family_name(name)
     first = name[:len(name) - len(last)].strip() if name.endswith(last) else ""
-    return {"family": last, **({"given": first} if first else {})}
+    # "van der Berg": CSL's non-dropping particle, which BibTeX writes as the "von" part.
+    words = last.split()
+    particle = []
+    while len(words) > 1 and words[0] in PARTICLES:
+        particle.append(words.pop(0))
+    return {"family": " ".join(words), **({"given": first} if first else {}),
+            **({"non-dropping-particle": " ".join(particle)} if particle else {})}
 
 
 def date_parts(value: object) -> dict[str, Any] | None:
