@@ -260,3 +260,33 @@ async def test_a_lookup_that_takes_long_goes_on_after_the_wait(
     assert await asyncio.wait_for(queue.want(DOI), 5.0)
     assert list(kept.papers.glob("doi-*.json"))
     queue.close()
+
+
+def test_command_line_search_and_bibtex_online(server: MetadataServer, tmp_path: Path):
+    from cli_helpers import run_citels
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    common = ("--corpus", str(corpus), "--db", str(tmp_path / "index.sqlite3"))
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), **server.environment()}
+    # Without --online: nothing is sent, and the DOI is no paper of the index.
+    offline = run_citels("search", *common, "10.1234/abcd", env=env)
+    assert "okonkwolindqvist" not in offline.stdout
+    assert server.requests == []
+    found = run_citels("search", *common, "--online", "doi:10.1234/ABCD", env=env)
+    assert found.stdout.splitlines()[0] == (
+        "okonkwolindqvistDriftPaperBoats2024  2024  Drift of Paper Boats on Slow Rivers:"
+        " A Field Study")
+    # Kept: found by its title words later, and its BibTeX by the identifier, no request.
+    assert "okonkwolindqvistDriftPaperBoats2024" in run_citels(
+        "search", *common, "--online", "paper boats drift", env=env).stdout
+    entry = run_citels("bibtex", *common, "--online", "https://doi.org/10.1234/abcd",
+                       env=env).stdout
+    assert entry.startswith("@article{okonkwolindqvistDriftPaperBoats2024,")
+    assert server.requests == [CROSSREF_WORK]
+    arxiv = run_citels("bibtex", *common, "--online", "arXiv:2401.01234v2", env=env).stdout
+    assert arxiv.startswith("@misc{vanderbergQuietGradientsTraining2024,")
+    missing = run_citels("bibtex", *common, "--online", "10.1234/nobody", env=env,
+                         check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == ("citels: no paper with key or identifier"
+                                      " '10.1234/nobody' in the index or online")

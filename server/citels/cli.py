@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citels import __version__
 from citels.corpus.sources import ReadOptions
@@ -15,6 +16,12 @@ from citels.indexer import IndexReport, index_corpus
 from citels.indexes import corpus_paths, database_path, open_index, paper_stats
 from citels.papers import Paper
 from citels.store import Store
+
+if TYPE_CHECKING:
+    from citels.catalogue import Catalogue
+
+ONLINE_HELP = ("look a DOI or arXiv id no index holds up in Crossref, DataCite or the arXiv API"
+               " (and search the papers looked up before)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+")
     search.add_argument("--limit", type=_positive_int, default=10)
     search.add_argument("--json", action="store_true")
+    search.add_argument("--online", action="store_true", help=ONLINE_HELP)
 
     show = commands.add_parser("show", parents=[common], help="one paper in full")
     show.add_argument("key")
@@ -56,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     bibtex.add_argument("--all", action="store_true", help="every paper in the corpus")
     bibtex.add_argument("--utf8", action="store_true", help="keep Unicode (for biber)")
     bibtex.add_argument("--no-abstract", action="store_true")
+    bibtex.add_argument("--online", action="store_true",
+                        help=ONLINE_HELP.replace("a DOI", "a KEY that is a DOI"))
 
     stats = commands.add_parser("stats", parents=[common], help="what the index holds")
     stats.add_argument("--json", action="store_true")
@@ -155,7 +165,14 @@ def _search(store: Store, args: argparse.Namespace) -> int:
     from citels.ranking import rank
     from citels.render import display_title
 
-    hits = rank(store, " ".join(args.query), limit=args.limit)
+    query = " ".join(args.query)
+    if args.online:
+        from citels.online.command_line import online_catalogue
+
+        with online_catalogue(store, [query]) as catalogue:
+            hits = catalogue.search(query, limit=args.limit)
+    else:
+        hits = rank(store, query, limit=args.limit)
     if args.json:
         rows = [dict(_paper_json(hit.paper), score=hit.score) for hit in hits]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -181,11 +198,23 @@ def _bibtex(store: Store, args: argparse.Namespace) -> int:
     from citels.bibliography.entry import to_bibtex
 
     papers = list(store.papers()) if args.all else []
-    for key in args.keys:
-        paper = _paper_or_complain(store, key)
-        if paper is None:
-            return 1
-        papers.append(paper)
+    if args.online:
+        from citels.online.command_line import online_catalogue
+
+        with online_catalogue(store, args.keys) as catalogue:
+            for key in args.keys:
+                paper = catalogue.get(key) or _paper_named_by(catalogue, key)
+                if paper is None:
+                    print(f"citels: no paper with key or identifier {key!r} in the index"
+                          " or online", file=sys.stderr)
+                    return 1
+                papers.append(paper)
+    else:
+        for key in args.keys:
+            paper = _paper_or_complain(store, key)
+            if paper is None:
+                return 1
+            papers.append(paper)
     entries = [to_bibtex(p, unicode=args.utf8, include_abstract=not args.no_abstract)
                for p in papers]
     print("\n".join(entries), end="")
@@ -274,6 +303,16 @@ def _paper_or_complain(store: Store, key: str) -> Paper | None:
     if paper is None:
         print(f"citels: no paper with key {key!r} in the index", file=sys.stderr)
     return paper
+
+
+def _paper_named_by(catalogue: Catalogue, text: str) -> Paper | None:
+    """The paper an identifier names (a DOI, an arXiv id), if a store holds it."""
+    from citels.corpus.identifiers import identifiers_in
+
+    if not any(catalogue.holds_identifier(i) for i in identifiers_in(text)):
+        return None
+    hits = catalogue.search(text, limit=1)
+    return hits[0].paper if hits else None
 
 
 def _paper_json(paper: Paper) -> dict:

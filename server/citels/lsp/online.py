@@ -10,11 +10,14 @@ and the lookup goes on: the next completion (the next keystroke, or asking again
 
 from __future__ import annotations
 
+import logging
+
 from citels.corpus.identifiers import Identifier, identifiers_in
 from citels.indexes import WantedIndex
 from citels.locations import online_folder
 from citels.lsp.server import CitelsServer
 
+log = logging.getLogger("citels.online")
 WAIT_SECONDS = 1.5
 
 
@@ -58,8 +61,13 @@ def unknown_identifiers(ls: CitelsServer, typed: str) -> list[Identifier]:
 
 
 async def found_online(ls: CitelsServer, typed: str) -> bool:
-    """Whether a paper the typed text names was found online (and kept) within the wait."""
-    identifiers = unknown_identifiers(ls, typed)
-    if not identifiers or ls.online is None:
+    """Whether a paper the typed text names was found online (and kept) within the wait;
+    never an error: a completion is answered whatever became of the lookup."""
+    try:
+        identifiers = unknown_identifiers(ls, typed)
+        if not identifiers or ls.online is None:
+            return False
+        return await ls.online.found_within(identifiers, WAIT_SECONDS)
+    except Exception as error:
+        log.debug("online lookup of %r failed: %r", typed, error)
         return False
-    return await ls.online.found_within(identifiers, WAIT_SECONDS)

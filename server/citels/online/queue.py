@@ -62,12 +62,12 @@ class LookupQueue:
         """Look up the identifiers (the last typed goes first); whether any was found and
         kept within `seconds`. The lookups go on after that: the next completion shows it."""
         outcomes = [self.want(identifier) for identifier in identifiers]
-        try:
-            done = await asyncio.wait_for(
-                asyncio.shield(asyncio.gather(*outcomes)), timeout=seconds)
-        except TimeoutError:
-            return any(o.done() and not o.cancelled() and o.result() for o in outcomes)
-        return any(done)
+        if not outcomes:
+            return False
+        # asyncio.wait neither cancels the lookups at the timeout nor raises if the queue
+        # is closed meanwhile.
+        await asyncio.wait(outcomes, timeout=seconds)
+        return any(o.done() and not o.cancelled() and o.result() for o in outcomes)
 
     def _drop(self, identifier: Identifier) -> None:
         outcome, _ = self._outcomes.pop(identifier, (None, 0.0))
