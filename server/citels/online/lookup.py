@@ -40,8 +40,8 @@ class Fetcher:
         """The paper an identifier names, as a CSL-JSON item without an id; None when no
         service knows it, or none answered in time."""
         scheme, value = identifier
-        http = self._http or self._open()
         try:
+            http = self.open()
             if scheme == "arxiv":
                 return fetch_arxiv(http, self.services, value)
             if scheme != "doi":
@@ -59,9 +59,11 @@ class Fetcher:
             log.debug("looking up %s:%s failed: %r", scheme, value, error)
             return None
 
-    def _open(self) -> MetadataHttp:
-        self._http = MetadataHttp(self.cache_file, self.services.user_agent,
-                                 self.services.timeout)
+    def open(self) -> MetadataHttp:
+        """The HTTP session, opened the first time (importing requests and its cache)."""
+        if self._http is None:
+            self._http = MetadataHttp(self.cache_file, self.services.user_agent,
+                                      self.services.timeout)
         return self._http
 
     def close(self) -> None:

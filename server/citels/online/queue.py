@@ -38,6 +38,15 @@ class LookupQueue:
         self._wished_at = 0.0
         self._runner: asyncio.Task | None = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citels-online")
+        # The HTTP client's imports, paid now on the worker rather than by the first paste.
+        self._worker.submit(self._warm_up)
+
+    def _warm_up(self) -> None:
+        try:
+            self.fetcher.open()
+            import sqlite_utils  # noqa: F401 (the indexer's, which keeping a paper needs)
+        except Exception as error:  # a cache that cannot be opened: each lookup says so
+            log.debug("warming the online lookups up failed: %r", error)
 
     def want(self, identifier: Identifier) -> asyncio.Future[bool]:
         """A future that says whether the paper was found and kept (False when it was
