@@ -8,7 +8,6 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from citels import __version__
 from citels.corpus.sources import ReadOptions
@@ -16,9 +15,6 @@ from citels.indexer import IndexReport, index_corpus
 from citels.indexes import corpus_paths, database_path, open_index, paper_stats
 from citels.papers import Paper
 from citels.store import Store
-
-if TYPE_CHECKING:
-    from citels.catalogue import Catalogue
 
 ONLINE_HELP = ("look a DOI or arXiv id no index holds up in Crossref, DataCite or the arXiv API"
                " (and search the papers looked up before)")
@@ -199,16 +195,14 @@ def _bibtex(store: Store, args: argparse.Namespace) -> int:
 
     papers = list(store.papers()) if args.all else []
     if args.online:
-        from citels.online.command_line import online_catalogue
+        from citels.online.command_line import papers_online
 
-        with online_catalogue(store, args.keys) as catalogue:
-            for key in args.keys:
-                paper = catalogue.get(key) or _paper_named_by(catalogue, key)
-                if paper is None:
-                    print(f"citels: no paper with key or identifier {key!r} in the index"
-                          " or online", file=sys.stderr)
-                    return 1
-                papers.append(paper)
+        found, missing = papers_online(store, args.keys)
+        if missing is not None:
+            print(f"citels: no paper with key or identifier {missing!r} in the index"
+                  " or online", file=sys.stderr)
+            return 1
+        papers += found
     else:
         for key in args.keys:
             paper = _paper_or_complain(store, key)
@@ -303,16 +297,6 @@ def _paper_or_complain(store: Store, key: str) -> Paper | None:
     if paper is None:
         print(f"citels: no paper with key {key!r} in the index", file=sys.stderr)
     return paper
-
-
-def _paper_named_by(catalogue: Catalogue, text: str) -> Paper | None:
-    """The paper an identifier names (a DOI, an arXiv id), if a store holds it."""
-    from citels.corpus.identifiers import identifiers_in
-
-    if not any(catalogue.holds_identifier(i) for i in identifiers_in(text)):
-        return None
-    hits = catalogue.search(text, limit=1)
-    return hits[0].paper if hits else None
 
 
 def _paper_json(paper: Paper) -> dict:

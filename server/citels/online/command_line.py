@@ -5,7 +5,7 @@ with the corpus."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from citels.catalogue import Catalogue
@@ -14,6 +14,7 @@ from citels.locations import online_folder
 from citels.online.kept import KeptPapers
 from citels.online.lookup import LOOKED_UP_SCHEMES, Fetcher
 from citels.online.services import Services
+from citels.papers import Paper
 from citels.store import Store
 
 
@@ -42,6 +43,27 @@ def online_catalogue(corpus: Store, texts: Iterable[str]) -> Iterator[Catalogue]
     finally:
         fetcher.close()
         looked_up.close()
+
+
+def papers_online(corpus: Store, names: Sequence[str]) -> tuple[list[Paper], str | None]:
+    """The papers named by keys or identifiers (those no index holds looked up online), and
+    the first name that names none (or None)."""
+    papers = []
+    with online_catalogue(corpus, names) as catalogue:
+        for name in names:
+            paper = catalogue.get(name) or _paper_named_by(catalogue, name)
+            if paper is None:
+                return papers, name
+            papers.append(paper)
+    return papers, None
+
+
+def _paper_named_by(catalogue: Catalogue, text: str) -> Paper | None:
+    """The paper an identifier names (a DOI, an arXiv id), if a store holds it."""
+    if not any(catalogue.holds_identifier(i) for i in identifiers_in(text)):
+        return None
+    hits = catalogue.search(text, limit=1)
+    return hits[0].paper if hits else None
 
 
 def _identifiers(text: str) -> list[Identifier]:
