@@ -13,12 +13,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from citels.corpus.identifiers import Identifier
 from citels.online.kept import KeptPapers
 from citels.online.lookup import Fetcher
+from citels.online.worker import Worker
 
 log = logging.getLogger("citels.online")
 SETTLE_SECONDS = 0.25
@@ -37,7 +37,7 @@ class LookupQueue:
         self._next: Identifier | None = None
         self._wished_at = 0.0
         self._runner: asyncio.Task | None = None
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citels-online")
+        self._worker = Worker("citels-online")
         # The HTTP client's imports, paid now on the worker rather than by the first paste.
         self._worker.submit(self._warm_up)
 
@@ -84,7 +84,6 @@ class LookupQueue:
             outcome.set_result(False)
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while self._next is not None:
             wait = self._wished_at + SETTLE_SECONDS - time.monotonic()
             if wait > 0:
@@ -94,8 +93,7 @@ class LookupQueue:
             outcome, _ = self._outcomes[identifier]
             found = False
             try:
-                item = await loop.run_in_executor(self._worker, self.fetcher.look_up,
-                                                  identifier)
+                item = await self._worker.run(self.fetcher.look_up, identifier)
                 if item is not None:
                     await self._keep(identifier, item)
                     found = True
@@ -108,7 +106,7 @@ class LookupQueue:
     async def _keep(self, identifier: Identifier, item: dict[str, Any]) -> None:
         # The key is chosen here, on the loop's thread, where the catalogue may be asked.
         key = self.kept.keep(identifier, item, self.is_taken)
-        await asyncio.get_running_loop().run_in_executor(self._worker, self.kept.refresh)
+        await self._worker.run(self.kept.refresh)
         log.debug("looked up %s:%s as %s", *identifier, key)
 
     def close(self) -> None:
@@ -119,4 +117,4 @@ class LookupQueue:
             if not outcome.done():
                 outcome.cancel()
         self._worker.submit(self.fetcher.close)
-        self._worker.shutdown(wait=False)
+        self._worker.stop()
