@@ -42,3 +42,14 @@ def test_merged_settings_validate_like_any_other():
     assert config.bibtex_unicode == "utf8"
     assert errors == ["citels.completion.limit must be a whole number from 1 to 50, not 500;"
                       " using the default"]
+
+
+def test_online_lookups_are_off_unless_turned_on():
+    assert Config().online is False
+    config, errors = parse_settings({"online": True, "onlineContact": "me@example.org"})
+    assert (config.online, config.online_contact, errors) == (True, "me@example.org", [])
+    config, errors = parse_settings({"online": "yes", "onlineContact": "not an address"})
+    assert (config.online, config.online_contact) == (False, None)
+    assert errors == ["citels.online must be true or false, not 'yes'; using the default",
+                      "citels.onlineContact must be an e-mail address or null, not"
+                      " 'not an address'; using the default"]

@@ -73,3 +73,11 @@ def test_csl_json_fields_reach_bibtex_without_loss():
                  "institution = {World Health Organization}",
                  "url         = {https://www.who.int/data}"):
         assert f"  {line},\n" in report
+
+
+def test_a_family_name_of_two_words_is_braced_whole_not_escaped():
+    from citels.corpus.csl_json import csl_item_paper
+
+    paper = csl_item_paper({"id": "vg", "type": "book", "title": "Letters",
+                            "author": [{"family": "Van Gogh", "given": "Vincent"}]}, "x.json")
+    assert paper.fields["author"] == "{{Van Gogh}, Vincent}"

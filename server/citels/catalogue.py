@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from citels.bibliography.locate import hayagriva_bibliographies
+from citels.corpus.identifiers import Identifier
 from citels.indexes import WantedIndex, open_index, zotero_index
 from citels.locations import workspace_database
 from citels.papers import Hit, Paper
@@ -39,6 +40,11 @@ class Catalogue:
     def get(self, key: str) -> Paper | None:
         """The paper with this key, from the first store that has it."""
         return self._first(lambda store: store.get(key))
+
+    def holds_identifier(self, identifier: Identifier) -> bool:
+        """Whether any store has a paper with this (normalised) identifier."""
+        return self._first(lambda store: True if store.papers_with_identifiers([identifier])
+                           else None) is not None
 
     def source_location(self, key: str) -> tuple[str, int] | None:
         """The corpus file and line the paper with this key was read from."""
@@ -94,11 +100,14 @@ def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
 
 
 def wanted_indexes(corpus: Sequence[Path], database: Path,
-                   workspace_roots: Sequence[Path], zotero: Path | None = None
-                   ) -> list[WantedIndex]:
+                   workspace_roots: Sequence[Path], zotero: Path | None = None,
+                   looked_up: WantedIndex | None = None) -> list[WantedIndex]:
     """The workspace's bibliographies first (their keys win), then the Zotero library
-    `zotero` (the user's own keys too), then the corpus."""
+    `zotero` (the user's own keys too), then the corpus, then the papers looked up online
+    (`looked_up`, when lookups are on)."""
     wanted = [WantedIndex(tuple(corpus), database, "corpus")]
+    if looked_up is not None:
+        wanted.append(looked_up)
     if zotero is not None:
         wanted.insert(0, zotero_index(zotero))
     if workspace_roots:

@@ -16,6 +16,9 @@ from citels.indexes import corpus_paths, database_path, open_index, paper_stats
 from citels.papers import Paper
 from citels.store import Store
 
+ONLINE_HELP = ("look a DOI or arXiv id no index holds up in Crossref, DataCite or the arXiv API"
+               " (and search the papers looked up before)")
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: a subcommand each, sharing --corpus and --db."""
@@ -46,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+")
     search.add_argument("--limit", type=_positive_int, default=10)
     search.add_argument("--json", action="store_true")
+    search.add_argument("--online", action="store_true", help=ONLINE_HELP)
 
     show = commands.add_parser("show", parents=[common], help="one paper in full")
     show.add_argument("key")
@@ -56,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     bibtex.add_argument("--all", action="store_true", help="every paper in the corpus")
     bibtex.add_argument("--utf8", action="store_true", help="keep Unicode (for biber)")
     bibtex.add_argument("--no-abstract", action="store_true")
+    bibtex.add_argument("--online", action="store_true",
+                        help=ONLINE_HELP.replace("a DOI", "a KEY that is a DOI"))
 
     stats = commands.add_parser("stats", parents=[common], help="what the index holds")
     stats.add_argument("--json", action="store_true")
@@ -155,7 +161,14 @@ def _search(store: Store, args: argparse.Namespace) -> int:
     from citels.ranking import rank
     from citels.render import display_title
 
-    hits = rank(store, " ".join(args.query), limit=args.limit)
+    query = " ".join(args.query)
+    if args.online:
+        from citels.online.command_line import online_catalogue
+
+        with online_catalogue(store, [query]) as catalogue:
+            hits = catalogue.search(query, limit=args.limit)
+    else:
+        hits = rank(store, query, limit=args.limit)
     if args.json:
         rows = [dict(_paper_json(hit.paper), score=hit.score) for hit in hits]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -181,11 +194,21 @@ def _bibtex(store: Store, args: argparse.Namespace) -> int:
     from citels.bibliography.entry import to_bibtex
 
     papers = list(store.papers()) if args.all else []
-    for key in args.keys:
-        paper = _paper_or_complain(store, key)
-        if paper is None:
+    if args.online:
+        from citels.online.command_line import papers_online
+
+        found, missing = papers_online(store, args.keys)
+        if missing is not None:
+            print(f"citels: no paper with key or identifier {missing!r} in the index"
+                  " or online", file=sys.stderr)
             return 1
-        papers.append(paper)
+        papers += found
+    else:
+        for key in args.keys:
+            paper = _paper_or_complain(store, key)
+            if paper is None:
+                return 1
+            papers.append(paper)
     entries = [to_bibtex(p, unicode=args.utf8, include_abstract=not args.no_abstract)
                for p in papers]
     print("\n".join(entries), end="")

@@ -29,6 +29,8 @@ class Config:
     # when a new citation's entry is written: "accept" (on accept and on save), "save", "off"
     bibliography_auto_add: str = "accept"
     log_level: str = "info"  # the least serious messages sent to the client's log
+    online: bool = False  # look identifiers no index holds up in Crossref, DataCite, arXiv
+    online_contact: str | None = None  # an e-mail address the lookups send (polite pool)
 
 
 # wire name -> (attribute, check, what a valid value is)
@@ -64,6 +66,10 @@ _SETTINGS = {
                              '"accept", "save" or "off"'),
     "log.level": ("log_level", lambda v: v in ("error", "warning", "info"),
                   '"error", "warning" or "info"'),
+    "online": ("online", lambda v: isinstance(v, bool), "true or false"),
+    "onlineContact": ("online_contact",
+                      lambda v: v is None or isinstance(v, str) and "@" in v and " " not in v,
+                      "an e-mail address or null"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Where things live: the bundled corpus, and one index database per corpus in the user cache."""
+"""Where things live: the bundled corpus, one index database per corpus in the user cache, and
+the papers looked up online (with their HTTP cache) beside them."""
 
 from __future__ import annotations
 
@@ -34,3 +35,8 @@ def default_database(corpus: Sequence[Path]) -> Path:
     names = "\n".join(sorted(str(path.resolve()) for path in corpus))
     digest = hashlib.sha1(names.encode("utf-8")).hexdigest()[:16]
     return Path(platformdirs.user_cache_dir("citels")) / f"index-{digest}.sqlite3"
+
+
+def online_folder() -> Path:
+    """Where looked-up papers (one CSL-JSON file each), their index and the HTTP cache live."""
+    return Path(platformdirs.user_cache_dir("citels")) / "online"

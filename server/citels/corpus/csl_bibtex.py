@@ -91,9 +91,10 @@ def _name(person: dict[str, Any]) -> str:
     given = str(person.get("given") or "")
     if not family:
         return escape(given)
+    written = escape(family)
     if " " in family and not particle:
-        family = "{" + family + "}"  # "Van Gogh" as written, not a first name "Van"
+        written = "{" + written + "}"  # "Van Gogh" as written, not a first name "Van"
     suffix = str(person.get("suffix") or "")
-    parts = [escape(family)] + ([escape(suffix)] if suffix else []) + (
+    parts = [written] + ([escape(suffix)] if suffix else []) + (
         [escape(given)] if given else [])
     return ", ".join(parts)

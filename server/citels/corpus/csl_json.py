@@ -54,6 +54,11 @@ def _item_lines(text: str) -> list[int]:
     return lines
 
 
+def csl_item_paper(item: dict, label: str, line: int = 1) -> Paper:
+    """One CSL-JSON item (it needs an id: the key it is cited by) as a paper record."""
+    return _paper(item, label, line)
+
+
 def _paper(item: dict, label: str, line: int) -> Paper:
     parts = (item.get("issued") or {}).get("date-parts") or [[]]
     first = parts[0] if parts and isinstance(parts[0], list) else []

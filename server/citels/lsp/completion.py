@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import Any
+
 from lsprotocol import types
 
-from citels.cite_syntax import citation_at, key_insertion
+from citels.cite_syntax import CiteSpan, citation_at, key_insertion
 from citels.completion_policy import papers_to_offer
 from citels.insertion import Insertion, client_kind, insertion
-from citels.lsp import convert
+from citels.lsp import convert, online
+from citels.lsp.documents import OpenDocument
 from citels.lsp.server import CitelsServer
 
 TRIGGER_CHARACTERS = ["{", ",", "@", ";"]
 _EMPTY = types.CompletionList(is_incomplete=False, items=[])
 
 
-def completion(ls: CitelsServer, params: types.CompletionParams) -> types.CompletionList:
-    """The papers for what is typed inside a citation; nothing elsewhere."""
+def completion(ls: CitelsServer, params: types.CompletionParams
+               ) -> Generator[Any, Any, types.CompletionList]:
+    """The papers for what is typed inside a citation; nothing elsewhere. An identifier no
+    index holds is looked up online when that is on (see lsp/online.py), for a moment."""
+    # A generator handler: pygls runs it at once, as a plain function, on the document as
+    # the request found it; only a lookup is yielded, to run as a task of its own, and the
+    # list is then made from the same snapshot.
     doc = ls.document(params.text_document.uri)
     if doc is None or doc.language is None:
         return _EMPTY
@@ -24,6 +33,14 @@ def completion(ls: CitelsServer, params: types.CompletionParams) -> types.Comple
                        doc.non_text_near(line))
     if span is None:
         return _EMPTY
+    if ls.online is not None and online.unknown_identifiers(ls, span.typed):
+        yield online.found_online, (ls, span.typed), {}
+    return _completion_list(ls, doc, line, span)
+
+
+def _completion_list(ls: CitelsServer, doc: OpenDocument, line: int, span: CiteSpan
+                     ) -> types.CompletionList:
+    """The items for the citation `span` on `line`."""
     papers = papers_to_offer(ls.catalogue, span.typed, span.keys,
                              [k.key for k in doc.cited_near(line)], ls.config.completion_limit)
     kind = client_kind(ls.flags.client_name)

@@ -20,6 +20,7 @@ from citels.indexes import (
     paper_stats,
     zotero_database,
 )
+from citels.lsp.online import kept_index
 from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
 
@@ -34,7 +35,7 @@ def open_index(ls: CitelsServer) -> None:
     roots: list[Path] = (ls.workspace_roots(None) if ls.config.workspace_bibliographies
                          else [])
     zotero, ls.zotero_status = zotero_database(ls.config.zotero_data_directory)
-    wanted = wanted_indexes(corpus, database, roots, zotero)
+    wanted = wanted_indexes(corpus, database, roots, zotero, kept_index(ls))
     location = tuple(wanted)
     if ls.index_location == location:
         return

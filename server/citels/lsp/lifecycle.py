@@ -9,7 +9,7 @@ from typing import Any
 from lsprotocol import types
 
 from citels.config import merged_settings, parse_settings
-from citels.lsp import auto_add, convert
+from citels.lsp import auto_add, convert, online
 from citels.lsp.diagnostics import schedule
 from citels.lsp.flags import ClientFlags
 from citels.lsp.indexing import (
@@ -92,6 +92,7 @@ def apply_settings(ls: CitelsServer, raw: object) -> None:
     """Use these settings; every value that is not valid is reported, its default used."""
     config, errors = parse_settings(raw)
     ls.config = config
+    online.configure(ls)
     for error in errors:
         ls.report_problem(error)
 

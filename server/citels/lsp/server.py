@@ -10,6 +10,7 @@ import asyncio
 import logging
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -23,6 +24,9 @@ from citels.indexes import WantedIndex
 from citels.lsp.documents import DocumentCache, OpenDocument
 from citels.lsp.flags import ClientFlags
 from citels.lsp.warm_up import warmed_converter
+
+if TYPE_CHECKING:  # made only when lookups are turned on (lsp/online.py)
+    from citels.online.queue import LookupQueue
 
 log = logging.getLogger("citels")
 _LOG_LEVELS = {"error": types.MessageType.Error, "warning": types.MessageType.Warning,
@@ -51,6 +55,7 @@ class CitelsServer(LanguageServer):
         self.cited_at_open: dict[str, set[str]] = {}  # by URI: keys never auto-added
         self.auto_add_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}  # (URI, key)
         self.auto_add_tasks: set[asyncio.Task] = set()  # writes under way, awaited at shutdown
+        self.online: LookupQueue | None = None  # lookups of unknown identifiers, when on
 
     def document(self, uri: str) -> OpenDocument | None:
         """An open document (or one on disk); None for URIs that are not files or cannot
