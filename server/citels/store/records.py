@@ -143,10 +143,11 @@ class CorpusRecords:
                                 (key.lower(),)).fetchone()
         return row[0] if row else None
 
-    def assign_keys(self, given: list[tuple[str, str]]) -> None:
-        """Remember keys given to papers, (merge id, key), for good."""
-        # In merge id order, the order of the table's primary key: added at its end, not
-        # all over it (docs/performance.md).
+    def assign_keys(self, given: Iterable[tuple[str, str]]) -> None:
+        """Remember keys given to papers, (merge id, key), for good.
+
+        Give them in merge id order, the order of the table's primary key: they are then
+        added at its end, not all over it (docs/performance.md)."""
         self.conn.executemany(
             "INSERT INTO keys (merge_id, key, key_lower) VALUES (?, ?, ?)",
-            [(merge_id, key, key.lower()) for merge_id, key in sorted(given)])
+            ((merge_id, key, key.lower()) for merge_id, key in given))
