@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from citels.papers import Paper
+from citels.merge import stored_json
+from citels.store.packing import pack, unpack
 from citels.store.rows import ONLY_RECORD, record_row
 
 
@@ -97,11 +99,11 @@ class CorpusRecords:
                     "SELECT data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
                 if paper_row is None:  # cannot happen: they are written together
                     continue
-                record = Paper.from_dict(json.loads(paper_row[0]))
+                record = unpack(paper_row[0])
                 record.key = None  # a record has no key of citels' giving
-                data = json.dumps(record.to_dict())
+                data = pack(stored_json(record))
                 self.conn.execute("UPDATE records SET data = ? WHERE id = ?", (data, record_id))
-            records.append(Paper.from_dict(json.loads(data)))
+            records.append(unpack(data))
         return records
 
     def merge_ids_between(self, low: str, high: str) -> list[str]:
