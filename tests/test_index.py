@@ -510,9 +510,9 @@ def test_an_index_from_schema_5_is_packed_and_keeps_its_papers_and_keys(tmp_path
 
     connection = sqlite3.connect(db)
     long_ids = {}
-    for paper_id, merge_id, data in connection.execute(
-            "SELECT id, merge_id, data FROM papers").fetchall():
-        paper = unpack(data)
+    for paper_id, merge_id, title, data in connection.execute(
+            "SELECT id, merge_id, title, data FROM papers").fetchall():
+        paper = unpack(data, title)
         long_ids[merge_id] = long_id(paper)
         old_json = json.dumps(paper.to_dict())
         connection.execute(

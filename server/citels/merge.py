@@ -173,10 +173,12 @@ def merge_records(records: list[Paper]) -> Paper:
     return merged
 
 
-def stored_json(paper: Paper) -> str:
+def stored_json(paper: Paper, *, with_title: bool = False) -> str:
     """The JSON a paper is stored and fingerprinted as: its values, the empty ones left out
-    (reading fills them in)."""
-    values = {name: value for name, value in paper.to_dict().items() if not _empty(value)}
+    (reading fills them in), and the title only when asked (the papers table has it in a
+    column of its own)."""
+    values = {name: value for name, value in paper.to_dict().items()
+              if not _empty(value) and (with_title or name != "title")}
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -188,9 +190,10 @@ def _empty(value: object) -> bool:
 
 def content_hash(paper: Paper) -> str:
     """A fingerprint of everything stored for a paper, to skip rewriting unchanged rows."""
-    return hash_of_stored(stored_json(paper))
+    return hash_of_stored(paper.title, stored_json(paper))
 
 
-def hash_of_stored(data: str) -> str:
-    """The content hash of a paper from the JSON it is stored as (fields in a fixed order)."""
-    return hashlib.sha1(data.encode("utf-8")).hexdigest()
+def hash_of_stored(title: str | None, data: str) -> str:
+    """The content hash of a paper from its title and the JSON it is stored as (`stored_json`,
+    fields in a fixed order)."""
+    return hashlib.sha1(f"{title or ''}\x00{data}".encode("utf-8")).hexdigest()

@@ -142,27 +142,30 @@ def _v6() -> str:
     # An index half the size (issue 20: 4.1 KB a paper at 200k, target 2 KB):
     # - merge ids are 18-character digests instead of the normalised title (merge.corpus_id):
     #   the index keeps them in five places;
-    # - a paper's JSON leaves out its empty values and is compressed (store/packing.py);
-    #   records keep theirs the same way, and the content hash is of the new JSON;
+    # - a paper's JSON leaves out its empty values and its title (a column already) and is
+    #   compressed (store/packing.py); records keep theirs the same way, title and all;
+    #   the content hash is of the title and the new JSON;
+    # - papers.key is no longer an index of its own: key_lower's is enough;
     # - keys is a WITHOUT ROWID table: one b-tree instead of a table and its index.
     # The functions are `_STEP_FUNCTIONS`, defined for the migration only.
     return """
         CREATE TABLE papers_v6 (
             id INTEGER PRIMARY KEY,
             merge_id TEXT NOT NULL UNIQUE,
-            key TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL,       -- unique as key_lower is
             key_lower TEXT NOT NULL UNIQUE,
             title TEXT,
             year INTEGER,
             content_hash TEXT NOT NULL,
-            data BLOB NOT NULL       -- the merged Paper's JSON, packed (store/packing.py)
+            data BLOB NOT NULL       -- the merged Paper's JSON but its title, packed
         );
         INSERT INTO papers_v6 SELECT id, citels_short_merge_id(merge_id), key, key_lower,
-            title, year, citels_rehash(data), citels_repack(data) FROM papers;
+            title, year, citels_rehash(title, data), citels_repack_paper(title, data)
+            FROM papers;
         DROP TABLE papers;
         ALTER TABLE papers_v6 RENAME TO papers;
         UPDATE records SET merge_id = citels_short_merge_id(merge_id),
-            data = CASE WHEN data = '' THEN '' ELSE citels_repack(data) END;
+            data = CASE WHEN data = '' THEN '' ELSE citels_repack_record(data) END;
         CREATE TABLE keys_v6 (
             merge_id TEXT PRIMARY KEY,
             key TEXT NOT NULL,
@@ -174,24 +177,32 @@ def _v6() -> str:
         """
 
 
-def _stored_paper(data: str | bytes) -> Paper:
+def _stored_paper(data: str | bytes, title: str | None = None) -> Paper:
     # Plain JSON before schema 6; packed already if an older step's tables were remade
     # from packed papers (as tests of the older steps do).
-    return unpack(data) if isinstance(data, bytes) else Paper.from_dict(json.loads(data))
+    if isinstance(data, bytes):
+        return unpack(data, title)
+    return Paper.from_dict(json.loads(data))
 
 
-def _repack(data: str | bytes) -> bytes:
-    return pack(stored_json(_stored_paper(data)))
+def _repack_paper(title: str | None, data: str | bytes) -> bytes:
+    return pack(stored_json(_stored_paper(data, title)))
 
 
-def _rehash(data: str | bytes) -> str:
-    return hash_of_stored(stored_json(_stored_paper(data)))
+def _repack_record(data: str | bytes) -> bytes:
+    return pack(stored_json(_stored_paper(data), with_title=True))
+
+
+def _rehash(title: str | None, data: str | bytes) -> str:
+    paper = _stored_paper(data, title)
+    return hash_of_stored(paper.title, stored_json(paper))
 
 
 # Python functions the steps' SQL calls (each a pure function of its argument).
 _STEP_FUNCTIONS: dict[str, Callable[[Any], object]] = {
     "citels_short_merge_id": short_of_long_id,
-    "citels_repack": _repack,
+    "citels_repack_paper": _repack_paper,
+    "citels_repack_record": _repack_record,
     "citels_rehash": _rehash,
 }
 
@@ -211,7 +222,7 @@ def migrate(conn: sqlite3.Connection) -> None:
             f"index schema version {version} is newer than this citels ({SCHEMA_VERSION})"
         )
     for name, function in _STEP_FUNCTIONS.items():
-        conn.create_function(name, 1, function, deterministic=True)
+        conn.create_function(name, function.__code__.co_argcount, function, deterministic=True)
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         # One script per step, so a step and its version number land together or not at all.
         try:

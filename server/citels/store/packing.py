@@ -6,7 +6,8 @@ without the others; a paper alone is too short for a compressor to find much to 
 it starts from a dictionary of common words (`packing_words.py`), which zstd does in about
 13 µs a paper against zlib's 80 (zlib sets the dictionary up again for every paper).
 
-A packed paper starts with a version byte, so that a later citels can
+A paper's title is not packed: the papers table has it as a column (records keep
+theirs). A packed paper starts with a version byte, so that a later citels can
 pack differently and still read what is stored.
 """
 
@@ -42,9 +43,12 @@ def pack(text: str) -> bytes:
     return VERSION + _COMPRESSOR.compress(text.encode("utf-8"))
 
 
-def unpack(data: bytes) -> Paper:
-    """The paper `pack` stored."""
-    return Paper.from_dict(unpack_values(data))
+def unpack(data: bytes, title: str | None = None) -> Paper:
+    """The paper `pack` stored; a paper's row gives its title (a record's JSON has it)."""
+    values = unpack_values(data)
+    if title is not None:
+        values["title"] = title
+    return Paper.from_dict(values)
 
 
 def unpack_values(data: bytes) -> dict[str, Any]:

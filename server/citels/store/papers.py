@@ -124,10 +124,10 @@ class Store(CorpusRecords):
         with self.transaction():
             self.full_text.clear()
             self.works.clear()
-            rows = self.conn.execute("SELECT id, data FROM papers")
+            rows = self.conn.execute("SELECT id, title, data FROM papers")
             while batch := rows.fetchmany(bulk.WRITE_BATCH):
-                papers = [(paper_id, unpack(data))
-                          for paper_id, data in batch]
+                papers = [(paper_id, unpack(data, title))
+                          for paper_id, title, data in batch]
                 self.full_text.write(*full_text_rows(papers))
                 self.works.write(papers)
             self.refresh_vocabulary()
@@ -144,10 +144,10 @@ class Store(CorpusRecords):
     def delete_paper(self, merge_id: str) -> bool:
         """Take a paper out of the papers and full-text indexes; False if there was none."""
         row = self.conn.execute(
-            "SELECT id, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
+            "SELECT id, title, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
         if row is None:
             return False
-        paper = [(row[0], unpack(row[1]))]
+        paper = [(row[0], unpack(row[2], row[1]))]
         self.full_text.write(*full_text_rows(paper), command="delete")
         self.works.write(paper, delete=True)
         self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
@@ -155,12 +155,10 @@ class Store(CorpusRecords):
 
     def get(self, key: str) -> Paper | None:
         """The paper with this key: exactly as written, else ignoring case."""
-        row = self.conn.execute("SELECT data FROM papers WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            row = self.conn.execute(
-                "SELECT data FROM papers WHERE key_lower = ?", (key.lower(),)
-            ).fetchone()
-        return unpack(row[0]) if row else None
+        # key_lower is unique: no two papers' keys differ only in case.
+        row = self.conn.execute(
+            "SELECT title, data FROM papers WHERE key_lower = ?", (key.lower(),)).fetchone()
+        return unpack(row[1], row[0]) if row else None
 
     def source_location(self, key: str) -> tuple[str, int] | None:
         """Where in the corpus a paper was read first: (absolute file path, 1-based line)."""
@@ -171,8 +169,9 @@ class Store(CorpusRecords):
 
     def papers(self) -> Iterator[Paper]:
         """Every paper, in key order."""
-        for row in self.conn.execute("SELECT data FROM papers ORDER BY key_lower"):
-            yield unpack(row[0])
+        for title, data in self.conn.execute(
+                "SELECT title, data FROM papers ORDER BY key_lower"):
+            yield unpack(data, title)
 
     def paper_counts(self) -> tuple[int, int]:
         """(papers, papers with a title), as last counted by an index run: counting a
@@ -232,14 +231,14 @@ class Store(CorpusRecords):
         if not ids:
             return []
         rows = self.conn.execute(
-            f"SELECT id, key, data FROM papers WHERE id IN ({','.join('?' * len(ids))})",
-            ids).fetchall()
+            f"SELECT id, key, title, year, data FROM papers WHERE id IN"
+            f" ({','.join('?' * len(ids))})", ids).fetchall()
         by_id = {}
-        for paper_id, key, data in rows:
+        for paper_id, key, title, year, data in rows:
             values = unpack_values(data)
             authors = values.get("authors")
             by_id[paper_id] = Candidate(
-                paper_id, key, values.get("title"), values.get("abstract"), values.get("year"),
+                paper_id, key, title, values.get("abstract"), year,
                 people=json.dumps(authors) if authors else "", venue=values.get("venue", ""),
                 editors=_editors(values.get("editors"), values.get("fields", {}).get("editor")))
         return [by_id[i] for i in ids if i in by_id]
@@ -250,8 +249,9 @@ class Store(CorpusRecords):
         if not ids:
             return {}
         rows = self.conn.execute(
-            f"SELECT id, data FROM papers WHERE id IN ({','.join('?' * len(ids))})", ids)
-        return {row[0]: unpack(row[1]) for row in rows}
+            f"SELECT id, title, data FROM papers WHERE id IN ({','.join('?' * len(ids))})",
+            ids)
+        return {row[0]: unpack(row[2], row[1]) for row in rows}
 
     def document_frequency(self, term: str) -> int:
         """How many papers have this word (see `FullTextIndex.document_frequency`)."""

@@ -96,12 +96,12 @@ class CorpusRecords:
         for record_id, data in rows:
             if data == ONLY_RECORD:
                 paper_row = self.conn.execute(
-                    "SELECT data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
+                    "SELECT title, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
                 if paper_row is None:  # cannot happen: they are written together
                     continue
-                record = unpack(paper_row[0])
+                record = unpack(paper_row[1], paper_row[0])
                 record.key = None  # a record has no key of citels' giving
-                data = pack(stored_json(record))
+                data = pack(stored_json(record, with_title=True))
                 self.conn.execute("UPDATE records SET data = ? WHERE id = ?", (data, record_id))
             records.append(unpack(data))
         return records

@@ -87,7 +87,7 @@ def full_text_rows(papers: Iterable[tuple[int, Paper]]
 def record_row(path: str, line: int, merge_id: str, record: Paper | None
                ) -> tuple[str, int, str, bytes | str]:
     """A records row; None for the record stands for the paper's only one (ONLY_RECORD)."""
-    data = ONLY_RECORD if record is None else pack(stored_json(record))
+    data = ONLY_RECORD if record is None else pack(stored_json(record, with_title=True))
     return (path, line, merge_id, data)
 
 
@@ -115,7 +115,8 @@ def rows_for(batch: Batch, full_text: FullText | None = None) -> Rows:
         paper = stored.paper
         text = stored_json(paper)
         papers.append((paper_id, stored.merge_id, paper.key or "", (paper.key or "").lower(),
-                       paper.title, paper.year, stored.content_hash or hash_of_stored(text),
+                       paper.title, paper.year,
+                       stored.content_hash or hash_of_stored(paper.title, text),
                        pack(text)))
         records += [record_row(path, line, stored.merge_id, record)
                     for path, line, record in stored.records or ()]
