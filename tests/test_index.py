@@ -476,3 +476,76 @@ def test_a_database_deleted_while_open_keeps_answering(tmp_path: Path, corpus_co
     assert rank(store, "hanabi")[0].paper.key == "updateEquivalenceFramework2023"
     fresh = Store(db)  # the next open builds a new index where the old one was
     assert index_corpus(fresh, [corpus_copy]).added == 400
+
+
+def test_an_index_from_schema_5_is_packed_and_keeps_its_papers_and_keys(tmp_path: Path):
+    # Schema 6 made merge ids digests and packed the papers' JSON. An index written before
+    # (remade here as schema 5 wrote it) keeps every paper and key, and the next index run
+    # finds the corpus unchanged instead of writing every paper again.
+    import hashlib
+    import json
+    import shutil
+    import sqlite3
+
+    from citels.merge import _KEY_SEPARATOR
+    from citels.store.packing import unpack
+    from citels.text import normalize_title
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", corpus)
+    db = tmp_path / "v5.sqlite3"
+    store = Store(db)
+    index_corpus(store, [corpus])
+    keys_before = dict(store.conn.execute("SELECT key, title FROM papers"))
+    store.close()
+
+    def long_id(paper) -> str:
+        if paper.title:
+            head = "title:" + normalize_title(paper.title)
+        else:
+            head = "abstract:" + hashlib.sha1(
+                normalize_title(paper.abstract or "").encode("utf-8")).hexdigest()
+        return head + (f"{_KEY_SEPARATOR}key:{paper.source_key.lower()}"
+                       if paper.source_key else "")
+
+    connection = sqlite3.connect(db)
+    long_ids = {}
+    for paper_id, merge_id, title, data in connection.execute(
+            "SELECT id, merge_id, title, data FROM papers").fetchall():
+        paper = unpack(data, title)
+        long_ids[merge_id] = long_id(paper)
+        old_json = json.dumps(paper.to_dict())
+        connection.execute(
+            "UPDATE papers SET merge_id = ?, data = ?, content_hash = ? WHERE id = ?",
+            (long_ids[merge_id], old_json, hashlib.sha1(old_json.encode()).hexdigest(),
+             paper_id))
+    for record_id, merge_id, data in connection.execute(
+            "SELECT id, merge_id, data FROM records").fetchall():
+        connection.execute("UPDATE records SET merge_id = ?, data = ? WHERE id = ?",
+                           (long_ids[merge_id],
+                            data if data == "" else json.dumps(unpack(data).to_dict()),
+                            record_id))
+    connection.executescript(
+        "CREATE TABLE keys_v5 (merge_id TEXT PRIMARY KEY, key TEXT NOT NULL,"
+        " key_lower TEXT NOT NULL UNIQUE); INSERT INTO keys_v5 SELECT * FROM keys;"
+        " DROP TABLE keys; ALTER TABLE keys_v5 RENAME TO keys;")
+    for old, new in long_ids.items():
+        connection.execute("UPDATE keys SET merge_id = ? WHERE merge_id = ?", (new, old))
+    connection.execute("PRAGMA user_version = 5")
+    connection.commit()
+    assert connection.execute("SELECT typeof(data) FROM papers LIMIT 1").fetchone()[0] == "text"
+    connection.close()
+
+    store = Store(db)
+    assert dict(store.conn.execute("SELECT key, title FROM papers")) == keys_before
+    assert store.conn.execute("SELECT count(*) FROM papers WHERE typeof(data) != 'blob'"
+                              ).fetchone()[0] == 0
+    for path in corpus.iterdir():  # every file read again, every paper merged again
+        with path.open("a", encoding="utf-8") as file:
+            file.write("\n")
+    report = index_corpus(store, [corpus])
+    assert report.files_read == 5
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    hits = rank(store, "mirror descent policy")
+    assert hits[0].paper.key == "mirrorDescentPolicy2020"
+    assert hits[0].paper.abstract

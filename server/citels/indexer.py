@@ -27,6 +27,7 @@ from citels.linking import gather
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
+from citels.store.spill import RecordSpill
 from citels.store.rows import Record, StoredPaper
 
 INDEX_CACHE_MB = 128  # the page cache an index run may use (the default is 2 MB)
@@ -159,18 +160,23 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
         affected: set[str] = set()
         for path_text in sorted(removed_files):
             affected |= store.remove_file(path_text)
-        # A first index has no records but those read now: they are kept here, merged from
-        # here, and written with their papers (by the helper process of a large run).
-        first: dict[str, list[Record]] | None = {} if store.is_empty() else None
-        bar = ReadingProgress(sum(total_bytes(path) for path, _ in to_read), progress)
-        try:
-            for path, kind in to_read:
-                bar.source(path.name)
-                affected |= _reindex_file(store, path, kind, known.get(str(path)), report,
-                                          first, options, bar)
-        finally:
-            bar.close()
-        _update_papers(store, affected, report, first)
+        # A first index has no records but those read now: they are kept aside (in a
+        # scratch database, not memory), merged from there and written with their papers.
+        spill = RecordSpill(_spill_path(store), [str(path) for path, _ in to_read]) \
+            if store.is_empty() else None
+        with spill or nullcontext():
+            bar = ReadingProgress(sum(total_bytes(path) for path, _ in to_read), progress)
+            try:
+                for path, kind in to_read:
+                    bar.source(path.name)
+                    affected |= _reindex_file(store, path, kind, known.get(str(path)), report,
+                                              spill, options, bar)
+            finally:
+                bar.close()
+            if spill is not None:
+                _update_first_index(store, spill, report)
+            else:
+                _update_papers(store, affected, report)
         if report.changed_anything or store.get_meta("paper_counts") is None:
             store.count_papers()
         if report.changed_anything:
@@ -182,11 +188,12 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
 
 
 def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | None,
-                  report: IndexReport, first: dict[str, list[Record]] | None,
+                  report: IndexReport, spill: RecordSpill | None,
                   options: ReadOptions | None, bar: ReadingProgress) -> set[str]:
     """Re-read one source whose size or time changed; return the merge ids it touched.
 
-    `first` (a first index) collects the records by merge id instead of writing them."""
+    In a first index, the records go to `spill` instead of the store, and no merge id is
+    returned: every paper is written then."""
     if options is None:  # read as it was last time
         options = ReadOptions.parse(_options_of(old))
     described = options.describe()
@@ -219,13 +226,13 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     except UnreadableFile as error:
         report.skipped.append(str(error))
         return affected
-    counted = _PapersRead()
+    counted = _PapersRead(merge_ids=None if spill is not None else set())
     try:
         with _garbage_collector_running():
-            _store_records(store, path, counted.through(reading.papers, bar), first)
+            _store_records(store, path, counted.through(reading.papers, bar), spill)
     except UnreadableFile as error:  # a dump whose format its content does not show
         report.skipped.append(str(error))
-        return affected | counted.merge_ids
+        return affected | (counted.merge_ids or set())
     except (OSError, EOFError, ValueError) as error:
         # A truncated download or a failing disk: what was read is kept, and said so.
         reading.warnings.append(f"{path}: reading stopped after {counted.count} papers"
@@ -234,15 +241,16 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     source_digest = known_digest or hasher.hexdigest()
     store.put_file(FileState(str(path), size, mtime_ns, _stored_digest(source_digest, described),
                              counted.count, tuple(reading.warnings)))
-    return affected | counted.merge_ids
+    return affected | (counted.merge_ids or set())
 
 
 @dataclass
 class _PapersRead:
-    """The papers of a source counted, and their merge ids, as they stream past."""
+    """The papers of a source counted, and their merge ids (unless None), as they stream
+    past."""
 
     count: int = 0
-    merge_ids: set[str] = field(default_factory=set)
+    merge_ids: set[str] | None = field(default_factory=set)
 
     def through(self, papers: Iterator[Paper], bar: ReadingProgress
                 ) -> Iterator[tuple[str, Paper]]:
@@ -251,19 +259,23 @@ class _PapersRead:
             self.count += 1
             bar.paper()
             mid = merge_id(paper)
-            self.merge_ids.add(mid)
+            if self.merge_ids is not None:
+                self.merge_ids.add(mid)
             yield mid, paper
 
 
 def _store_records(store: Store, path: Path, records: Iterator[tuple[str, Paper]],
-                   first: dict[str, list[Record]] | None) -> None:
-    """Write a source's records as they come, or, in a first index, keep them in `first`."""
-    if first is None:
+                   spill: RecordSpill | None) -> None:
+    """Write a source's records as they come, or, in a first index, keep them aside."""
+    if spill is None:
         store.add_records(str(path), records)
         return
     for mid, paper in records:
-        line = paper.sources[0].line if paper.sources else 0
-        first.setdefault(mid, []).append((str(path), line, paper))
+        spill.add(str(path), paper.sources[0].line if paper.sources else 0, mid, paper)
+
+
+def _spill_path(store: Store) -> Path | None:
+    return None if store.db.in_memory else Path(f"{store.path}-records")
 
 
 def _stored_digest(source_digest: str, options: str) -> str:
@@ -275,20 +287,14 @@ def _options_of(state: FileState | None) -> str:
     return state.sha256.partition(";")[2] if state else ""
 
 
-def _update_papers(store: Store, affected: set[str], report: IndexReport,
-                   first: dict[str, list[Record]] | None) -> None:
-    """Re-merge every paper whose records changed; new papers get keys in source order.
-
-    `first`, in a first index, holds every record there is, by merge id: they are merged
-    from there and written with their papers."""
-    to_merge: list[tuple[str, list[Paper], list[Record] | None]] = []
-    gathered = gather(store, affected, first)
+def _update_papers(store: Store, affected: set[str], report: IndexReport) -> None:
+    """Re-merge every paper whose records changed; new papers get keys in source order."""
+    to_merge: list[_ToMerge] = []
+    gathered = gather(store, affected)
     report.warnings += gathered.warnings
-    for path, mid, paper in gathered.taken_records:
-        store.add_records(path, [(mid, paper)])
     for mid, group in gathered.groups.items():
         if group.records:
-            to_merge.append((mid, group.records, group.to_write))
+            to_merge.append((mid, group.records, None))
         elif store.delete_paper(mid):
             report.removed += 1
     # Papers with the user's own keys first, so a generated key never takes one of theirs;
@@ -298,36 +304,95 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
     to_merge.sort(key=lambda item: (not any(record.source_key for record in item[1]),
                                     item[1][0].sources[0].path, item[1][0].sources[0].line,
                                     item[0]))
-    new_keys: list[tuple[str, str]] = []
-    # Merged and keyed as they are written: a large run's helper process starts on the
-    # first papers while the rest are still being keyed.
-    store.put_papers(_keyed_papers(store, to_merge, report, first is not None, new_keys),
-                     count=len(to_merge), first_index=first is not None)
-    store.assign_keys(new_keys)
+    keys_given = _KeysGiven(store)
+    store.put_papers(_keyed_papers(to_merge, report, keys_given), count=len(to_merge))
+    store.assign_keys(sorted(keys_given.generated))
 
 
-def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Record] | None]],
-                  report: IndexReport, first_index: bool, new_keys: list[tuple[str, str]]
+def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport) -> None:
+    """Merge, key and write every paper of a first index, from the records kept aside.
+
+    Papers are merged and keyed in the spill's order (the user's entries first, then by
+    where their first record is) as the store writes them: a large run's helper process
+    starts on the first papers while the rest are still being merged."""
+    spill.finish_reading()
+    # Only the user's entries can take a corpus paper in: the rest are each their records.
+    gathered = gather(store, set(spill.user_merge_ids()), spill)
+    report.warnings += gathered.warnings
+    for path, mid, paper in gathered.taken_records:
+        store.add_records(path, [(mid, paper)])
+
+    def groups() -> Iterator[_ToMerge]:
+        for mid, records in spill.papers_in_order():
+            group = gathered.groups.get(mid)
+            if group is None:
+                yield mid, [paper for _, _, paper in records], records
+            elif group.records:  # a user's entry, perhaps with a corpus paper taken in
+                yield mid, group.records, group.to_write
+            # else: a corpus paper a user's entry took in
+
+    keys_given = _KeysGiven(None, spill)
+    store.put_papers(_keyed_papers(groups(), report, keys_given), count=spill.paper_count,
+                     first_index=True)
+    store.assign_keys(spill.generated_keys())
+
+
+# A paper to merge: its merge id, its records, and in a first index the records to write
+# with it (None: its records are in the store already).
+_ToMerge = tuple[str, list[Paper], list[Record] | None]
+
+
+class _KeysGiven:
+    """The keys given in an index run, and the keys of the store (none in a first index,
+    whose keys are kept aside in its spill: a million of them would not fit in memory)."""
+
+    def __init__(self, store: Store | None, spill: RecordSpill | None = None) -> None:
+        self.store = store
+        self.spill = spill
+        self._given: dict[str, str] = {}  # lower-cased key -> merge id, without a spill
+        self.generated: list[tuple[str, str]] = []  # (merge id, key), without a spill
+        # Keys tried per base: only bases that were taken, so it stays small.
+        self.suffixes_tried: dict[str, int] = {}
+
+    def owner(self, key: str) -> str | None:
+        """The merge id of the paper that has `key` (given in this run, or stored)."""
+        if self.spill is not None:
+            return self.spill.owner_of_key(key)
+        return self._given.get(key.lower()) or (
+            self.store.merge_id_of_key(key) if self.store else None)
+
+    def taken(self, key: str) -> bool:
+        """Whether `key` may not be given (given in this run, or ever given before)."""
+        if self.spill is not None:
+            return self.spill.owner_of_key(key) is not None
+        return key.lower() in self._given or bool(self.store and self.store.key_taken(key))
+
+    def stored(self, mid: str) -> str | None:
+        """The key the store gave this paper before."""
+        return self.store.key_for(mid) if self.store else None
+
+    def give(self, key: str, mid: str, *, generated: bool) -> None:
+        """Remember that `mid`'s paper has `key`."""
+        if self.spill is not None:
+            self.spill.give_key(key, mid, generated=generated)
+            return
+        self._given[key.lower()] = mid
+        if generated:
+            self.generated.append((mid, key))
+
+
+def _keyed_papers(to_merge: Iterable[_ToMerge], report: IndexReport, keys_given: _KeysGiven
                   ) -> Iterator[StoredPaper]:
-    """The merged papers that changed, each with its key; keys given are added to
-    `new_keys` (merge id, key)."""
-    # Keys given in this run (lower-cased -> owner): their papers may not be written yet.
-    given: dict[str, str] = {}
-    suffixes_tried: dict[str, int] = {}
-    # A first index has no key stored yet: nothing to look up, paper by paper.
-    stored_keys = not first_index
-
-    def taken(key: str) -> bool:
-        return key.lower() in given or (stored_keys and store.key_taken(key))
-
+    """The merged papers that changed, each with its key."""
+    store = keys_given.store
     for mid, records, group in to_merge:
         paper = merge_records(records)
-        paper.key = _user_key(store if stored_keys else None, mid, paper, report, given) or (
-            store.key_for(mid) if stored_keys else None)
+        paper.key = _user_key(mid, paper, report, keys_given) or keys_given.stored(mid)
+        generated = paper.key is None
         if paper.key is None:
-            paper.key = keys.unique_key(keys.base_key(paper), taken, suffixes_tried)
-            new_keys.append((mid, paper.key))
-        given[paper.key.lower()] = mid
+            paper.key = keys.unique_key(keys.base_key(paper), keys_given.taken,
+                                        keys_given.suffixes_tried)
+        keys_given.give(paper.key, mid, generated=generated)
         if group is not None:  # a first index: its hash is worked out with its rows
             # A paper read once is its record merged: the record is not stored twice.
             to_write = [(path, line, None) for path, line, _ in group] \
@@ -335,6 +400,7 @@ def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Reco
             report.added += 1
             yield StoredPaper(mid, paper, None, False, to_write)
             continue
+        assert store is not None
         digest = content_hash(paper)
         old_digest = store.paper_hash(mid)
         if old_digest == digest:
@@ -346,14 +412,12 @@ def _keyed_papers(store: Store, to_merge: list[tuple[str, list[Paper], list[Reco
         yield StoredPaper(mid, paper, digest, old_digest is not None, None)
 
 
-def _user_key(store: Store | None, mid: str, paper: Paper, report: IndexReport,
-              given: dict[str, str]) -> str | None:
-    """The key the user's library gives the paper, unless another paper has it already
-    (in this run, or in the `store` when there is one to ask)."""
+def _user_key(mid: str, paper: Paper, report: IndexReport, keys_given: _KeysGiven
+              ) -> str | None:
+    """The key the user's library gives the paper, unless another paper has it already."""
     if not paper.source_key:
         return None
-    owner = given.get(paper.source_key.lower()) or (
-        store.merge_id_of_key(paper.source_key) if store else None)
+    owner = keys_given.owner(paper.source_key)
     if owner is not None and owner != mid:
         report.warnings.append(
             f"{paper.sources[0]}: key {paper.source_key} is another paper's already;"

@@ -69,9 +69,7 @@ def unique_key(base: str, is_taken: Callable[[str], bool],
     if position is None:
         position = 0
         if not is_taken(lower):
-            if tried is not None:
-                tried[lower] = 0
-            return base
+            return base  # not remembered: a base taken once is found taken again
     while is_taken((base + _suffix(position)).lower()):
         position += 1
     if tried is not None:

@@ -8,12 +8,12 @@ defining it) are one paper, the first definition's: the others are reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from citels.merge import claimant, claimed_title_id, is_user_id, user_prefix
 from citels.papers import Paper
 from citels.store import Store
+from citels.store.spill import RecordSpill
 from citels.store.rows import Record
 
 
@@ -36,39 +36,33 @@ class Gathered:
     warnings: list[str] = field(default_factory=list)
 
 
-def gather(store: Store, affected: set[str], first: dict[str, list[Record]] | None
-           ) -> Gathered:
-    """The groups of the affected merge ids and of those linked to them."""
-    if first is not None:
-        by_title: dict[str, list[str]] = {}
-        for mid in first:
-            title = claimed_title_id(mid) if is_user_id(mid) else None
-            if title:
-                by_title.setdefault(title, []).append(mid)
-        claimants_of: Callable[[str], list[str]] = lambda title: by_title.get(title, [])
-    else:
-        claimants_of = lambda title: store.merge_ids_between(*user_prefix(title))  # noqa: E731
+def gather(store: Store, affected: set[str], spill: RecordSpill | None = None) -> Gathered:
+    """The groups of the affected merge ids and of those linked to them.
+
+    In a first index the records are in the `spill` (and `affected` need only name the
+    user's entries: every other paper is its own records)."""
+    records: RecordSpill | Store = spill if spill is not None else store
     # A user entry's title, then every user entry of that title: which of them takes the
     # corpus paper in depends on all of them.
     titles = {claimed_title_id(mid) if is_user_id(mid) else mid for mid in affected}
-    if first is not None:  # a title no corpus record has is nothing to take in
-        titles = {title for title in titles if title in first}
+    if spill is not None:  # a title no corpus record has is nothing to take in
+        titles = {title for title in titles if title and spill.has(title)}
     mids = set(affected) | {t for t in titles if t}
     for title in [t for t in titles if t]:
-        mids.update(claimants_of(title))
-    gathered = Gathered({mid: _group(store, mid, first) for mid in mids})
+        mids.update(records.merge_ids_between(*user_prefix(title)))
+    gathered = Gathered({mid: _group(store, mid, spill) for mid in mids})
     for mid in sorted(mids):
         if not is_user_id(mid):
-            _take_in(mid, claimants_of(mid), gathered)
+            _take_in(mid, records.merge_ids_between(*user_prefix(mid)), gathered)
         else:
             _report_second_definitions(gathered.groups[mid], gathered.warnings)
     return gathered
 
 
-def _group(store: Store, mid: str, first: dict[str, list[Record]] | None) -> Group:
-    if first is None:
+def _group(store: Store, mid: str, spill: RecordSpill | None) -> Group:
+    if spill is None:
         return Group(store.records_for(mid), None)
-    in_order = sorted(first.get(mid, []), key=lambda record: record[:2])  # as the store would
+    in_order = spill.records_for(mid)
     return Group([paper for _, _, paper in in_order], in_order)
 
 

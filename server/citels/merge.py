@@ -10,6 +10,7 @@ the corpus paper's claimants are found by prefix (`user_prefix`).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -33,11 +34,31 @@ def merge_id(paper: Paper) -> str:
 
 
 def corpus_id(paper: Paper) -> str:
-    """The merge id a corpus record with this title (or abstract) has."""
+    """The merge id a corpus record with this title (or abstract) has: a digest of the
+    normalised text, short because the index keeps merge ids in five places."""
     if paper.title:
-        return "title:" + normalize_title(paper.title)
-    digest = hashlib.sha1(normalize_title(paper.abstract or "").encode("utf-8")).hexdigest()
-    return "abstract:" + digest
+        return short_id("t", _sha1(normalize_title(paper.title)))
+    return short_id("a", _sha1(normalize_title(paper.abstract or "")))
+
+
+def _sha1(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
+
+
+def short_id(kind: str, digest: bytes) -> str:
+    """A merge id from a digest: 96 bits, which no two of a few billion papers share."""
+    return f"{kind}:" + base64.urlsafe_b64encode(digest[:12]).decode("ascii")
+
+
+def short_of_long_id(mid: str) -> str:
+    """The merge id a paper has now, from the one it had in an index before schema 6
+    ("title:<normalised title>", "abstract:<sha1 hex>", a user entry's with its key)."""
+    head, separator, tail = mid.partition(_KEY_SEPARATOR)
+    if head.startswith("title:"):
+        head = short_id("t", _sha1(head[len("title:"):]))
+    elif head.startswith("abstract:"):
+        head = short_id("a", bytes.fromhex(head[len("abstract:"):]))
+    return head + separator + tail
 
 
 def is_user_id(mid: str) -> bool:
@@ -152,11 +173,27 @@ def merge_records(records: list[Paper]) -> Paper:
     return merged
 
 
+def stored_json(paper: Paper, *, with_title: bool = False) -> str:
+    """The JSON a paper is stored and fingerprinted as: its values, the empty ones left out
+    (reading fills them in), and the title only when asked (the papers table has it in a
+    column of its own)."""
+    values = {name: value for name, value in paper.to_dict().items()
+              if not _empty(value) and (with_title or name != "title")}
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def _empty(value: object) -> bool:
+    # Not `value in (None, False, [], {})`: 0 == False, and a year or count of 0 is kept.
+    return value is None or value is False or (isinstance(value, (str, list, dict))
+                                               and not value)
+
+
 def content_hash(paper: Paper) -> str:
     """A fingerprint of everything stored for a paper, to skip rewriting unchanged rows."""
-    return hash_of_stored(json.dumps(paper.to_dict()))
+    return hash_of_stored(paper.title, stored_json(paper))
 
 
-def hash_of_stored(data: str) -> str:
-    """The content hash of a paper from the JSON it is stored as (fields in a fixed order)."""
-    return hashlib.sha1(data.encode("utf-8")).hexdigest()
+def hash_of_stored(title: str | None, data: str) -> str:
+    """The content hash of a paper from its title and the JSON it is stored as (`stored_json`,
+    fields in a fixed order)."""
+    return hashlib.sha1(f"{title or ''}\x00{data}".encode("utf-8")).hexdigest()

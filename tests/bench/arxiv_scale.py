@@ -12,9 +12,8 @@ the index process and of its helper, index size on disk per paper) and a server 
 over stdio like an editor (start to first useful completion, completion p50/p95 and top-5
 hits for queries typed one character at a time; bench.py's driver).
 
-The arXiv reader is registered for `.jsonl` in the processes this script starts, so the
-benchmark runs whether or not `citels index` picks the reader by itself yet. Part files
-keep the reading of one file (which reads the file whole) from weighing on the figures.
+`citels index` tells the part files for an arXiv snapshot by their content and streams them,
+as it would the real `arxiv-metadata-oai-snapshot.json`.
 """
 
 from __future__ import annotations
@@ -37,13 +36,9 @@ sys.path[:0] = [str(HERE)]
 
 
 def as_citels(argv: list[str]) -> int:
-    """`citels ARGV` with `.jsonl` read as an arXiv snapshot (this script's child processes)."""
-    import citels.corpus as corpus
+    """`citels ARGV` (this script's child processes)."""
     from citels import cli
-    from citels.corpus.arxiv import read_arxiv
 
-    corpus.READERS.setdefault(
-        ".jsonl", lambda text, label, warnings: read_arxiv(text.splitlines(), label, warnings))
     return cli.main(argv)
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
+from typing import Any
+
+from citels.merge import hash_of_stored, short_of_long_id, stored_json
+from citels.papers import Paper
+from citels.store.packing import pack, unpack
 
 # FTS5 folds case and diacritics itself; text is also folded in Python before it is indexed
 # (Greek letters, apostrophes: see text.fold_for_search), so `tulu` finds TÜLU and `mup` u-μP.
@@ -132,7 +138,75 @@ def _v5() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4, _v5]  # each returns the SQL of one step
+def _v6() -> str:
+    # An index half the size (issue 20: 4.1 KB a paper at 200k, target 2 KB):
+    # - merge ids are 18-character digests instead of the normalised title (merge.corpus_id):
+    #   the index keeps them in five places;
+    # - a paper's JSON leaves out its empty values and its title (a column already) and is
+    #   compressed (store/packing.py); records keep theirs the same way, title and all;
+    #   the content hash is of the title and the new JSON;
+    # - papers.key is no longer an index of its own: key_lower's is enough;
+    # - keys is a WITHOUT ROWID table: one b-tree instead of a table and its index.
+    # The functions are `_STEP_FUNCTIONS`, defined for the migration only.
+    return """
+        CREATE TABLE papers_v6 (
+            id INTEGER PRIMARY KEY,
+            merge_id TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL,       -- unique as key_lower is
+            key_lower TEXT NOT NULL UNIQUE,
+            title TEXT,
+            year INTEGER,
+            content_hash TEXT NOT NULL,
+            data BLOB NOT NULL       -- the merged Paper's JSON but its title, packed
+        );
+        INSERT INTO papers_v6 SELECT id, citels_short_merge_id(merge_id), key, key_lower,
+            title, year, citels_rehash(title, data), citels_repack_paper(title, data)
+            FROM papers;
+        DROP TABLE papers;
+        ALTER TABLE papers_v6 RENAME TO papers;
+        UPDATE records SET merge_id = citels_short_merge_id(merge_id),
+            data = CASE WHEN data = '' THEN '' ELSE citels_repack_record(data) END;
+        CREATE TABLE keys_v6 (
+            merge_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            key_lower TEXT NOT NULL UNIQUE
+        ) WITHOUT ROWID;
+        INSERT INTO keys_v6 SELECT citels_short_merge_id(merge_id), key, key_lower FROM keys;
+        DROP TABLE keys;
+        ALTER TABLE keys_v6 RENAME TO keys;
+        """
+
+
+def _stored_paper(data: str | bytes, title: str | None = None) -> Paper:
+    # Plain JSON before schema 6; packed already if an older step's tables were remade
+    # from packed papers (as tests of the older steps do).
+    if isinstance(data, bytes):
+        return unpack(data, title)
+    return Paper.from_dict(json.loads(data))
+
+
+def _repack_paper(title: str | None, data: str | bytes) -> bytes:
+    return pack(stored_json(_stored_paper(data, title)))
+
+
+def _repack_record(data: str | bytes) -> bytes:
+    return pack(stored_json(_stored_paper(data), with_title=True))
+
+
+def _rehash(title: str | None, data: str | bytes) -> str:
+    paper = _stored_paper(data, title)
+    return hash_of_stored(paper.title, stored_json(paper))
+
+
+# Python functions the steps' SQL calls (each a pure function of its argument).
+_STEP_FUNCTIONS: dict[str, Callable[[Any], object]] = {
+    "citels_short_merge_id": short_of_long_id,
+    "citels_repack_paper": _repack_paper,
+    "citels_repack_record": _repack_record,
+    "citels_rehash": _rehash,
+}
+
+MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4, _v5, _v6]  # each the SQL of a step
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -147,6 +221,8 @@ def migrate(conn: sqlite3.Connection) -> None:
         raise SchemaTooNew(
             f"index schema version {version} is newer than this citels ({SCHEMA_VERSION})"
         )
+    for name, function in _STEP_FUNCTIONS.items():
+        conn.create_function(name, function.__code__.co_argcount, function, deterministic=True)
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         # One script per step, so a step and its version number land together or not at all.
         try:

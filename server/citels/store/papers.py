@@ -22,6 +22,7 @@ from citels.store import bulk
 from citels.store.connection import Database, remove_database
 from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
 from citels.store.index_text import editors_of
+from citels.store.packing import unpack, unpack_values
 from citels.store.records import CorpusRecords
 from citels.store.rows import StoredPaper, full_text_rows
 from citels.store.works import WorksIndex
@@ -123,10 +124,10 @@ class Store(CorpusRecords):
         with self.transaction():
             self.full_text.clear()
             self.works.clear()
-            rows = self.conn.execute("SELECT id, data FROM papers")
+            rows = self.conn.execute("SELECT id, title, data FROM papers")
             while batch := rows.fetchmany(bulk.WRITE_BATCH):
-                papers = [(paper_id, Paper.from_dict(json.loads(data)))
-                          for paper_id, data in batch]
+                papers = [(paper_id, unpack(data, title))
+                          for paper_id, title, data in batch]
                 self.full_text.write(*full_text_rows(papers))
                 self.works.write(papers)
             self.refresh_vocabulary()
@@ -143,10 +144,10 @@ class Store(CorpusRecords):
     def delete_paper(self, merge_id: str) -> bool:
         """Take a paper out of the papers and full-text indexes; False if there was none."""
         row = self.conn.execute(
-            "SELECT id, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
+            "SELECT id, title, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
         if row is None:
             return False
-        paper = [(row[0], Paper.from_dict(json.loads(row[1])))]
+        paper = [(row[0], unpack(row[2], row[1]))]
         self.full_text.write(*full_text_rows(paper), command="delete")
         self.works.write(paper, delete=True)
         self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
@@ -154,12 +155,10 @@ class Store(CorpusRecords):
 
     def get(self, key: str) -> Paper | None:
         """The paper with this key: exactly as written, else ignoring case."""
-        row = self.conn.execute("SELECT data FROM papers WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            row = self.conn.execute(
-                "SELECT data FROM papers WHERE key_lower = ?", (key.lower(),)
-            ).fetchone()
-        return Paper.from_dict(json.loads(row[0])) if row else None
+        # key_lower is unique: no two papers' keys differ only in case.
+        row = self.conn.execute(
+            "SELECT title, data FROM papers WHERE key_lower = ?", (key.lower(),)).fetchone()
+        return unpack(row[1], row[0]) if row else None
 
     def source_location(self, key: str) -> tuple[str, int] | None:
         """Where in the corpus a paper was read first: (absolute file path, 1-based line)."""
@@ -170,8 +169,9 @@ class Store(CorpusRecords):
 
     def papers(self) -> Iterator[Paper]:
         """Every paper, in key order."""
-        for row in self.conn.execute("SELECT data FROM papers ORDER BY key_lower"):
-            yield Paper.from_dict(json.loads(row[0]))
+        for title, data in self.conn.execute(
+                "SELECT title, data FROM papers ORDER BY key_lower"):
+            yield unpack(data, title)
 
     def paper_counts(self) -> tuple[int, int]:
         """(papers, papers with a title), as last counted by an index run: counting a
@@ -231,12 +231,16 @@ class Store(CorpusRecords):
         if not ids:
             return []
         rows = self.conn.execute(
-            "SELECT id, key, title, json_extract(data, '$.abstract'), year,"
-            " json_extract(data, '$.authors'), json_extract(data, '$.editors'),"
-            " json_extract(data, '$.venue'), json_extract(data, '$.fields.editor') FROM papers"
-            f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        by_id = {row[0]: Candidate(*row[:5], people=row[5] or "", venue=row[7] or "",
-                                   editors=_editors(row[6], row[8])) for row in rows}
+            f"SELECT id, key, title, year, data FROM papers WHERE id IN"
+            f" ({','.join('?' * len(ids))})", ids).fetchall()
+        by_id = {}
+        for paper_id, key, title, year, data in rows:
+            values = unpack_values(data)
+            authors = values.get("authors")
+            by_id[paper_id] = Candidate(
+                paper_id, key, title, values.get("abstract"), year,
+                people=json.dumps(authors) if authors else "", venue=values.get("venue", ""),
+                editors=_editors(values.get("editors"), values.get("fields", {}).get("editor")))
         return [by_id[i] for i in ids if i in by_id]
 
     def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
@@ -245,8 +249,9 @@ class Store(CorpusRecords):
         if not ids:
             return {}
         rows = self.conn.execute(
-            f"SELECT id, data FROM papers WHERE id IN ({','.join('?' * len(ids))})", ids)
-        return {row[0]: Paper.from_dict(json.loads(row[1])) for row in rows}
+            f"SELECT id, title, data FROM papers WHERE id IN ({','.join('?' * len(ids))})",
+            ids)
+        return {row[0]: unpack(row[2], row[1]) for row in rows}
 
     def document_frequency(self, term: str) -> int:
         """How many papers have this word (see `FullTextIndex.document_frequency`)."""
@@ -273,10 +278,10 @@ class Store(CorpusRecords):
         return self._total[1]
 
 
-def _editors(editors: str | None, bibtex_editor: str | None) -> str:
+def _editors(editors: list[str] | None, bibtex_editor: str | None) -> str:
     """The editors as a JSON list: the paper's own, else its .bib entry's `editor` field."""
-    if editors and editors != "[]" or not bibtex_editor:
-        return editors or ""
+    if editors or not bibtex_editor:
+        return json.dumps(editors) if editors else ""
     return json.dumps(editors_of(Paper(fields={"editor": bibtex_editor})))
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from citels.papers import Paper
+from citels.merge import stored_json
+from citels.store.packing import pack, unpack
 from citels.store.rows import ONLY_RECORD, record_row
 
 
@@ -94,14 +96,14 @@ class CorpusRecords:
         for record_id, data in rows:
             if data == ONLY_RECORD:
                 paper_row = self.conn.execute(
-                    "SELECT data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
+                    "SELECT title, data FROM papers WHERE merge_id = ?", (merge_id,)).fetchone()
                 if paper_row is None:  # cannot happen: they are written together
                     continue
-                record = Paper.from_dict(json.loads(paper_row[0]))
+                record = unpack(paper_row[1], paper_row[0])
                 record.key = None  # a record has no key of citels' giving
-                data = json.dumps(record.to_dict())
+                data = pack(stored_json(record, with_title=True))
                 self.conn.execute("UPDATE records SET data = ? WHERE id = ?", (data, record_id))
-            records.append(Paper.from_dict(json.loads(data)))
+            records.append(unpack(data))
         return records
 
     def merge_ids_between(self, low: str, high: str) -> list[str]:
@@ -143,10 +145,11 @@ class CorpusRecords:
                                 (key.lower(),)).fetchone()
         return row[0] if row else None
 
-    def assign_keys(self, given: list[tuple[str, str]]) -> None:
-        """Remember keys given to papers, (merge id, key), for good."""
-        # In merge id order, the order of the table's primary key: added at its end, not
-        # all over it (docs/performance.md).
+    def assign_keys(self, given: Iterable[tuple[str, str]]) -> None:
+        """Remember keys given to papers, (merge id, key), for good.
+
+        Give them in merge id order, the order of the table's primary key: they are then
+        added at its end, not all over it (docs/performance.md)."""
         self.conn.executemany(
             "INSERT INTO keys (merge_id, key, key_lower) VALUES (?, ?, ?)",
-            [(merge_id, key, key.lower()) for merge_id, key in sorted(given)])
+            ((merge_id, key, key.lower()) for merge_id, key in given))

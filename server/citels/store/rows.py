@@ -6,13 +6,13 @@ full-text ones out while the index run's own process writes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from citels.merge import hash_of_stored
+from citels.merge import hash_of_stored, stored_json
 from citels.papers import Paper
 from citels.store.index_text import index_text
+from citels.store.packing import pack
 
 PAPER_ID_MASK = (1 << 32) - 1
 
@@ -58,8 +58,8 @@ class FullText:
 class Rows:
     """Everything a batch of papers writes."""
 
-    papers: list[tuple[int, str, str, str, str | None, int | None, str, str]]
-    records: list[tuple[str, int, str, str]]  # file, line, merge_id, data
+    papers: list[tuple[int, str, str, str, str | None, int | None, str, bytes]]
+    records: list[tuple[str, int, str, bytes | str]]  # file, line, merge_id, data
     full_text: FullText
 
 
@@ -85,9 +85,9 @@ def full_text_rows(papers: Iterable[tuple[int, Paper]]
 
 
 def record_row(path: str, line: int, merge_id: str, record: Paper | None
-               ) -> tuple[str, int, str, str]:
+               ) -> tuple[str, int, str, bytes | str]:
     """A records row; None for the record stands for the paper's only one (ONLY_RECORD)."""
-    data = ONLY_RECORD if record is None else json.dumps(record.to_dict())
+    data = ONLY_RECORD if record is None else pack(stored_json(record, with_title=True))
     return (path, line, merge_id, data)
 
 
@@ -113,10 +113,11 @@ def rows_for(batch: Batch, full_text: FullText | None = None) -> Rows:
     papers, records = [], []
     for paper_id, stored in batch:
         paper = stored.paper
-        data = json.dumps(paper.to_dict())
+        text = stored_json(paper)
         papers.append((paper_id, stored.merge_id, paper.key or "", (paper.key or "").lower(),
-                       paper.title, paper.year, stored.content_hash or hash_of_stored(data),
-                       data))
+                       paper.title, paper.year,
+                       stored.content_hash or hash_of_stored(paper.title, text),
+                       pack(text)))
         records += [record_row(path, line, stored.merge_id, record)
                     for path, line, record in stored.records or ()]
     return Rows(papers, records, full_text or full_text_of(paper_texts(batch)))
