@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from citels import keys
 from citels.corpus import UnreadableFile
@@ -22,7 +23,7 @@ from citels.corpus.sources import (
     signature,
     total_bytes,
 )
-from citels.index_progress import ReadingProgress
+from citels.index_progress import IndexProgress, ProgressListener
 from citels.linking import gather
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
@@ -30,6 +31,7 @@ from citels.store import FileState, Store
 from citels.store.spill import RecordSpill
 from citels.store.rows import Record, StoredPaper
 
+T = TypeVar("T")
 INDEX_CACHE_MB = 128  # the page cache an index run may use (the default is 2 MB)
 
 
@@ -124,18 +126,21 @@ def _garbage_collector_running() -> Iterator[None]:
 
 
 def index_corpus(store: Store, paths: Iterable[Path], *, progress: bool = False,
-                 options: ReadOptions | None = None) -> IndexReport:
+                 options: ReadOptions | None = None,
+                 listener: ProgressListener | None = None) -> IndexReport:
     """Bring the index up to date with the corpus files, in one transaction.
 
     `options` (filters, a field mapping) apply to the dumps read in this run; a dump read
     before with other options is read again. None: each file keeps the options it was last
-    read with."""
+    read with. `progress` draws bars on a terminal; `listener` is told what is under way
+    (index_progress.IndexProgress)."""
     with _garbage_collector_paused():
-        return _index_corpus(store, paths, progress, options)
+        return _index_corpus(store, paths, progress, options, listener)
 
 
 def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
-                  options: ReadOptions | None) -> IndexReport:
+                  options: ReadOptions | None, listener: ProgressListener | None
+                  ) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport()
     files = find_corpus_files(paths, report)
@@ -164,8 +169,9 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
         # scratch database, not memory), merged from there and written with their papers.
         spill = RecordSpill(_spill_path(store), [str(path) for path, _ in to_read]) \
             if store.is_empty() else None
+        bar = IndexProgress(sum(total_bytes(path) for path, _ in to_read), progress,
+                            listener if to_read or removed_files else None)
         with spill or nullcontext():
-            bar = ReadingProgress(sum(total_bytes(path) for path, _ in to_read), progress)
             try:
                 for path, kind in to_read:
                     bar.source(path.name)
@@ -173,10 +179,13 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
                                               spill, options, bar)
             finally:
                 bar.close()
-            if spill is not None:
-                _update_first_index(store, spill, report)
-            else:
-                _update_papers(store, affected, report)
+            try:
+                if spill is not None:
+                    _update_first_index(store, spill, report, bar)
+                else:
+                    _update_papers(store, affected, report, bar)
+            finally:
+                bar.finish()
         if report.changed_anything or store.get_meta("paper_counts") is None:
             store.count_papers()
         if report.changed_anything:
@@ -189,7 +198,7 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
 
 def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | None,
                   report: IndexReport, spill: RecordSpill | None,
-                  options: ReadOptions | None, bar: ReadingProgress) -> set[str]:
+                  options: ReadOptions | None, bar: IndexProgress) -> set[str]:
     """Re-read one source whose size or time changed; return the merge ids it touched.
 
     In a first index, the records go to `spill` instead of the store, and no merge id is
@@ -252,7 +261,7 @@ class _PapersRead:
     count: int = 0
     merge_ids: set[str] | None = field(default_factory=set)
 
-    def through(self, papers: Iterator[Paper], bar: ReadingProgress
+    def through(self, papers: Iterator[Paper], bar: IndexProgress
                 ) -> Iterator[tuple[str, Paper]]:
         """Each paper with its merge id, counted."""
         for paper in papers:
@@ -287,7 +296,8 @@ def _options_of(state: FileState | None) -> str:
     return state.sha256.partition(";")[2] if state else ""
 
 
-def _update_papers(store: Store, affected: set[str], report: IndexReport) -> None:
+def _update_papers(store: Store, affected: set[str], report: IndexReport,
+                   bar: IndexProgress) -> None:
     """Re-merge every paper whose records changed; new papers get keys in source order."""
     to_merge: list[_ToMerge] = []
     gathered = gather(store, affected)
@@ -305,11 +315,13 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport) -> Non
                                     item[1][0].sources[0].path, item[1][0].sources[0].line,
                                     item[0]))
     keys_given = _KeysGiven(store)
-    store.put_papers(_keyed_papers(to_merge, report, keys_given), count=len(to_merge))
+    counted = _counted(to_merge, bar.writing(len(to_merge)))
+    store.put_papers(_keyed_papers(counted, report, keys_given), count=len(to_merge))
     store.assign_keys(sorted(keys_given.generated))
 
 
-def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport) -> None:
+def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
+                        bar: IndexProgress) -> None:
     """Merge, key and write every paper of a first index, from the records kept aside.
 
     Papers are merged and keyed in the spill's order (the user's entries first, then by
@@ -323,7 +335,7 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport) -
         store.add_records(path, [(mid, paper)])
 
     def groups() -> Iterator[_ToMerge]:
-        for mid, records in spill.papers_in_order():
+        for mid, records in _counted(spill.papers_in_order(), bar.writing(spill.paper_count)):
             group = gathered.groups.get(mid)
             if group is None:
                 yield mid, [paper for _, _, paper in records], records
@@ -335,6 +347,13 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport) -
     store.put_papers(_keyed_papers(groups(), report, keys_given), count=spill.paper_count,
                      first_index=True)
     store.assign_keys(spill.generated_keys())
+
+
+def _counted(items: Iterable[T], tick: Callable[[], None]) -> Iterator[T]:
+    """The items, with `tick` called as each one is done with."""
+    for item in items:
+        yield item
+        tick()
 
 
 # A paper to merge: its merge id, its records, and in a first index the records to write

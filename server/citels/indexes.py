@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from citels.index_progress import ProgressListener
 from citels.indexer import IndexReport, index_corpus
 from citels.locations import default_corpus, default_database
 from citels.store.migrations import SchemaTooNew
@@ -91,11 +92,12 @@ def paper_stats(stores: Iterable[Store]) -> dict[str, int]:
     return {"papers": papers, "titled": titled, "abstract_only": papers - titled}
 
 
-def index_in_own_connection(index: WantedIndex) -> IndexReport:
+def index_in_own_connection(index: WantedIndex, listener: ProgressListener | None = None
+                            ) -> IndexReport:
     """Bring an index up to date with a connection of its own (for a worker thread):
-    readers keep the old index until this one commits."""
+    readers keep the old index until this one commits. `listener` is told the progress."""
     store = Store(index.database)
     try:
-        return index_corpus(store, list(index.paths))
+        return index_corpus(store, list(index.paths), listener=listener)
     finally:
         store.close()

@@ -133,6 +133,31 @@ async def test_start_up_reports_indexing_progress(tmp_path: Path):
         assert reports[-1].message.startswith("corpus: index unchanged: 400 papers")
 
 
+async def test_an_index_run_reports_papers_read_and_written(tmp_path: Path):
+    # A workspace .bib not indexed yet: the editor shows what is read, then written, with
+    # counts and percentages, before the run ends.
+    entries = "".join(f"@misc{{k{n},\n  title = {{Paper number {n}}},\n}}\n" for n in range(30))
+    (tmp_path / "refs.bib").write_text(entries)
+    async with session(tmp_path) as editor:
+        await wait_for_log(editor, "workspace bibliographies: indexed: 30 added")
+        runs: list = []
+        for _ in range(100):  # the end notification follows the log line
+            runs = [reports for reports in editor.client.progress_reports.values()
+                    if reports and reports[0].message
+                    == "checking the workspace bibliographies index"]
+            if runs and isinstance(runs[0][-1], types.WorkDoneProgressEnd):
+                break
+            await asyncio.sleep(0.05)
+        (reports,) = runs
+        told = [(r.message, r.percentage) for r in reports
+                if isinstance(r, types.WorkDoneProgressReport)]
+        assert ("reading: 30 papers", 100) in told
+        assert ("writing: 30 of 30 papers", 100) in told
+        assert told.index(("reading: 30 papers", 100)) < told.index(
+            ("writing: 30 of 30 papers", 100))
+        assert all(0 <= (percentage or 0) <= 100 for _, percentage in told)
+
+
 async def test_the_workspace_bib_files_are_searched_under_the_users_keys(tmp_path: Path):
     library = Path(__file__).parents[1] / "fixtures" / "library.bib"
     (tmp_path / "refs.bib").write_text(library.read_text())

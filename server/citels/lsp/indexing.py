@@ -59,8 +59,14 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
             messages, summary = await _index_in_child_process(index)
         else:
             # Its own connection in a worker thread: completions keep reading the old
-            # index until this transaction commits.
-            report = await asyncio.to_thread(index_in_own_connection, index)
+            # index until this transaction commits. Its progress is told from that thread.
+            loop = asyncio.get_running_loop()
+
+            def tell(message: str, percentage: int | None) -> None:
+                loop.call_soon_threadsafe(ls.report_progress, token, message, percentage)
+
+            report = await asyncio.to_thread(index_in_own_connection, index,
+                                             tell if token is not None else None)
             messages, summary = report.skipped + report.warnings, report.summary()
         await asyncio.to_thread(warm_rendering)  # does its work once
         for message in messages:

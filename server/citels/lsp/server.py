@@ -88,6 +88,13 @@ class CitelsServer(LanguageServer):
             return None
         return token
 
+    def report_progress(self, token: str | None, message: str, percentage: int | None
+                        ) -> None:
+        """Say how far the work `begin_progress` showed has come."""
+        if token is not None:
+            self.work_done_progress.report(token, types.WorkDoneProgressReport(
+                message=message, percentage=percentage))
+
     def end_progress(self, token: str | None, message: str) -> None:
         """End what `begin_progress` showed (nothing when it showed nothing)."""
         if token is not None:
