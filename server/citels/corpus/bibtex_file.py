@@ -78,6 +78,9 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
         done.add(key)
         if entry.entry_type in _NOT_PAPERS:
             continue
+        for name, parent in resolver.missing_parents(raw):
+            warnings.append(f"{label}:{entry.line}: {entry.key} has {name} {parent}, which no"
+                            " file of the library defines; nothing is inherited from it")
         fields = resolver.values(key, raw, entry.entry_type)
         values = {name: resolve(value, {}) for name, value in fields.items()}
         yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
@@ -145,6 +148,13 @@ class _Resolver:
     def raw_of(self, key: str) -> tuple[str, dict[str, str]] | None:
         raw = self.local.get(key.lower())
         return ("", raw) if raw is not None else self.library.entry(key)
+
+    def missing_parents(self, raw: dict[str, str]) -> list[tuple[str, str]]:
+        """(field, key) of each crossref or xdata parent the entry names that no file of the
+        library defines."""
+        named = [("crossref", resolve(raw.get("crossref", ""), {}).strip())]
+        named += [("xdata", k.strip()) for k in resolve(raw.get("xdata", ""), {}).split(",")]
+        return [(name, key) for name, key in named if key and self.raw_of(key) is None]
 
     def values(self, key: str, raw: dict[str, str], entry_type: str,
                seen: frozenset[str] = frozenset()) -> dict[str, str]:
