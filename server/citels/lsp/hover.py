@@ -1,13 +1,24 @@
-"""textDocument/hover: on a cited key (or a .bib entry key), the paper in full."""
+"""textDocument/hover: on a cited key (or a .bib entry key), the paper in full; for a key the
+indexes do not hold (yet: a workspace .bib is still being indexed), its entry in the
+document's own bibliography, read once per version of that file."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from pathlib import Path
+
 from lsprotocol import types
 
+from citels.bibliography.formats import format_of
+from citels.bibliography.read import UserEntry
+from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
-from citels.lsp.bibliography import find_user_entry
+from citels.lsp.documents import OpenDocument
+from citels.lsp.entry_writer import bibliography_of
+from citels.lsp.project import bibliographies, read_bib
 from citels.lsp.server import CitelsServer
 from citels.render import describe_entry
+from citels.workspace import OutsideWorkspace
 
 
 def hover(ls: CitelsServer, params: types.HoverParams) -> types.Hover | None:
@@ -30,6 +41,54 @@ def hover(ls: CitelsServer, params: types.HoverParams) -> types.Hover | None:
             value=describe_entry(span.key, *find_user_entry(ls, doc, span.key),
                                  markdown=markdown))
     return types.Hover(contents=contents, range=convert.span_range(doc.lines, span))
+
+
+class EntryCache:
+    """The entries of the last few bibliography texts read, by file: a file is parsed again
+    only when its text changed (a 10,000-entry .bib takes a second to parse, too long for
+    every hover)."""
+
+    def __init__(self, files: int = 2) -> None:  # a big .bib's entries take ~15 MB
+        self._files: OrderedDict[Path, tuple[str, dict[str, UserEntry]]] = OrderedDict()
+        self._size = files
+
+    def entry(self, path: Path, text: str, key: str) -> UserEntry | None:
+        """The entry for `key` in the file at `path` whose text is `text` (an exact key
+        first, then ignoring case, as BibTeX compares keys)."""
+        cached = self._files.get(path)
+        if cached is None or not (cached[0] is text or cached[0] == text):
+            cached = (text, format_of(path).read_entries(text, path.name))
+            self._files[path] = cached
+            while len(self._files) > self._size:
+                self._files.popitem(last=False)
+        self._files.move_to_end(path)
+        entries = cached[1]
+        return entries.get(key) or entries.get(key.lower())
+
+
+_ENTRIES = EntryCache()
+
+
+def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
+                    ) -> tuple[UserEntry | None, str | None]:
+    """The entry for `key` in the document itself (a .bib) or its bibliographies, and the
+    names of the files searched."""
+    if doc.language == BIBTEX:
+        return _ENTRIES.entry(doc.path, doc.text, key), doc.path.name
+    files = [(bib.path, bib.text) for bib in bibliographies(ls, doc)]
+    if not files:  # none declared: the default one beside the document, if it exists
+        try:
+            default = bibliography_of(ls, doc)
+        except OutsideWorkspace:
+            return None, None
+        if not default.path.exists():
+            return None, None
+        files = [(default.path, read_bib(ls, default.path).text)]
+    for path, text in files:
+        entry = _ENTRIES.entry(path, text, key)
+        if entry is not None:
+            return entry, path.name
+    return None, ", ".join(path.name for path, _ in files)
 
 
 FEATURES = [(types.TEXT_DOCUMENT_HOVER, None, hover)]
