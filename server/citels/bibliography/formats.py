@@ -25,7 +25,8 @@ class BibliographyFormat:
     render_entry: Callable[..., str]  # (paper, **options of to_bibtex) -> the entry's text
     append_entry: Callable[[str, str, str], Append | None]  # (file text, key, entry)
     find_entry: Callable[[str, str, str], UserEntry | None]  # (file text, key, file name)
-    read_entries: Callable[[str, str], dict[str, UserEntry]]  # (file text, file name) → by key (lower-cased for BibTeX)
+    # (file text, file name) → every entry by key (lower-cased for BibTeX)
+    read_entries: Callable[[str, str], dict[str, UserEntry]]
     append_to_file: Callable[[Path, str, str], bool] = append_to_file  # (path, key, entry)
 
 

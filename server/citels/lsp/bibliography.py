@@ -7,7 +7,6 @@ from typing import Any
 
 from lsprotocol import types
 
-from citels.bibliography.formats import format_of
 from citels.bibliography.writing import appended_entries, insertion_at_end
 from citels.lsp import convert
 from citels.lsp.documents import OpenDocument

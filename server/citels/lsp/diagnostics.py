@@ -99,8 +99,11 @@ def code_action(ls: CitelsServer, params: types.CodeActionParams) -> list[types.
 async def index_checked(ls: CitelsServer, index: WantedIndex) -> None:
     """An index run ended: the reader warnings of the workspace's library files shown anew
     (on the files the editor has open, with the rest of their diagnostics)."""
-    for uri in await library_diagnostics.index_checked(ls, index):
-        schedule(ls, uri)
+    try:
+        for uri in await library_diagnostics.index_checked(ls, index):
+            schedule(ls, uri)
+    except Exception as error:  # the index run itself succeeded: say so, not that it failed
+        ls.log(f"showing the library warnings failed: {error}", types.MessageType.Warning)
 
 
 def schedule(ls: CitelsServer, uri: str) -> None:
