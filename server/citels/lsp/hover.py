@@ -5,17 +5,20 @@ document's own bibliography, read once per version of that file."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 from lsprotocol import types
 
 from citels.bibliography.formats import format_of
+from citels.bibliography.locate import declared_bibliography_files
 from citels.bibliography.read import UserEntry
 from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
 from citels.lsp.documents import OpenDocument
 from citels.lsp.entry_writer import bibliography_of
-from citels.lsp.project import bibliographies, read_bib
+from citels.lsp.project import read_bib, uri_of
 from citels.lsp.server import CitelsServer
 from citels.render import describe_entry
 from citels.workspace import OutsideWorkspace
@@ -44,20 +47,24 @@ def hover(ls: CitelsServer, params: types.HoverParams) -> types.Hover | None:
 
 
 class EntryCache:
-    """The entries of the last few bibliography texts read, by file: a file is parsed again
-    only when its text changed (a 10,000-entry .bib takes a second to parse, too long for
-    every hover)."""
+    """The entries of the last few bibliography files read: a file is parsed again only when
+    it changed (a 10,000-entry .bib takes a second to parse, too long for every hover).
+
+    An open file is known by its text as the editor has it, a closed one by its size and
+    modification time, so a hover on a closed file does not even read it again.
+    """
 
     def __init__(self, files: int = 2) -> None:  # a big .bib's entries take ~15 MB
-        self._files: OrderedDict[Path, tuple[str, dict[str, UserEntry]]] = OrderedDict()
+        self._files: OrderedDict[Path, tuple[object, dict[str, UserEntry]]] = OrderedDict()
         self._size = files
 
-    def entry(self, path: Path, text: str, key: str) -> UserEntry | None:
-        """The entry for `key` in the file at `path` whose text is `text` (an exact key
-        first, then ignoring case, as BibTeX compares keys)."""
+    def entry(self, path: Path, version: object, text: Callable[[], str],
+              key: str) -> UserEntry | None:
+        """The entry for `key` (an exact key first, then ignoring case, as BibTeX compares
+        keys) in the file at `path`, whose content `version` names and `text` reads."""
         cached = self._files.get(path)
-        if cached is None or not (cached[0] is text or cached[0] == text):
-            cached = (text, format_of(path).read_entries(text, path.name))
+        if cached is None or not (cached[0] is version or cached[0] == version):
+            cached = (version, format_of(path).read_entries(text(), path.name))
             self._files[path] = cached
             while len(self._files) > self._size:
                 self._files.popitem(last=False)
@@ -74,21 +81,36 @@ def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
     """The entry for `key` in the document itself (a .bib) or its bibliographies, and the
     names of the files searched."""
     if doc.language == BIBTEX:
-        return _ENTRIES.entry(doc.path, doc.text, key), doc.path.name
-    files = [(bib.path, bib.text) for bib in bibliographies(ls, doc)]
-    if not files:  # none declared: the default one beside the document, if it exists
+        return _ENTRIES.entry(doc.path, doc.text, lambda: doc.text, key), doc.path.name
+    roots = ls.workspace_roots(doc.path.parent)
+    paths = declared_bibliography_files(doc.path, doc.text, doc.language, roots)
+    if not paths:  # none declared: the default one beside the document, if it exists
         try:
             default = bibliography_of(ls, doc)
         except OutsideWorkspace:
             return None, None
         if not default.path.exists():
             return None, None
-        files = [(default.path, read_bib(ls, default.path).text)]
-    for path, text in files:
-        entry = _ENTRIES.entry(path, text, key)
+        paths = [default.path]
+    for path in paths:
+        entry = _ENTRIES.entry(path, *_version_and_text(ls, path), key)
         if entry is not None:
             return entry, path.name
-    return None, ", ".join(path.name for path, _ in files)
+    return None, ", ".join(path.name for path in paths)
+
+
+def _version_and_text(ls: CitelsServer, path: Path) -> tuple[object, Callable[[], str]]:
+    """What names the file's content (its text in the editor, else its size and time on
+    disk), and how to read it (as `project.read_bib` does)."""
+    opened = ls.workspace.text_documents.get(unquote(uri_of(path)))
+    if opened is not None:
+        source = opened.source
+        return source, lambda: source
+    try:
+        stat = path.stat()
+    except OSError:
+        return None, lambda: ""
+    return (stat.st_size, stat.st_mtime_ns), lambda: read_bib(ls, path).text
 
 
 FEATURES = [(types.TEXT_DOCUMENT_HOVER, None, hover)]
