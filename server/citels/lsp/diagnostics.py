@@ -1,5 +1,6 @@
 """Diagnostics (keys no bibliography defines, keys defined twice, entries nobody cites) and
-their quick fixes, all from the records of `citels.key_problems`."""
+their quick fixes, all from the records of `citels.key_problems`; with them, on a library
+file, what its reader skipped or forgave (`library_diagnostics`)."""
 
 from __future__ import annotations
 

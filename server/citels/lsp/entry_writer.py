@@ -15,8 +15,8 @@ from pathlib import Path
 from lsprotocol import types
 
 from citels.bibliography.formats import BIBTEX, format_of
-from citels.bibliography.preamble import carried, with_preambles
 from citels.bibliography.locate import Bibliography, find_bibliography
+from citels.bibliography.preamble import carried, with_preambles
 from citels.bibliography.writing import append_on_disk, end_insertion
 from citels.cite_syntax.lines import split_lines
 from citels.lsp import convert
