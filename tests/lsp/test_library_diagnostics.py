@@ -128,3 +128,20 @@ async def test_a_json_file_that_is_no_library_gets_no_diagnostics(editor: Editor
     await reindex(editor)
     uri = editor.open("package.json", package.read_text(), "json")
     assert await published(editor, uri, settle=1.0) == []
+
+
+async def test_a_hayagriva_library_of_a_typst_document_shows_its_warnings(editor: Editor):
+    (editor.root / "main.typ").write_text('See @knuth84.\n#bibliography("refs.yml")\n',
+                                          encoding="utf-8")
+    text = ("knuth84:\n  type: book\n  title: The TeXbook\n  date: 1984\n"
+            "knuth84:\n  type: book\n  title: The TeXbook, again\n")
+    (editor.root / "refs.yml").write_text(text, encoding="utf-8")
+    uri = (editor.root / "refs.yml").as_uri()
+    await reindex(editor)
+    expected = [(4, "entry knuth84 is defined again (first on line 1); the last one counts")]
+    assert lines_and_messages(await published(editor, uri)) == expected
+    editor.client.diagnostics.pop(uri, None)
+    editor.open("refs.yml", text, "yaml")
+    assert lines_and_messages(await published(editor, uri)) == expected
+    editor.change(uri, text.replace("knuth84:\n  type: book\n  title: The TeXbook, again\n", ""))
+    assert await published(editor, uri) == []

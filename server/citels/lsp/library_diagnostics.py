@@ -136,7 +136,11 @@ def _document_warnings(ls: CitelsServer, doc: OpenDocument) -> tuple[ReaderWarni
     cached = known.read.get(doc.uri)
     if cached is not None and cached[0] == doc.version and cached[1] is doc.text:
         return cached[2]
-    known.shown.discard(doc.path)  # its diagnostics are now the open document's
+    if doc.path in known.shown:  # its diagnostics are now the open document's
+        known.shown.discard(doc.path)
+        if uri_of(doc.path) != doc.uri:  # the editor spells its URI otherwise: not twice
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri_of(doc.path), diagnostics=[]))
     indexed = known.indexed.get(doc.path)
     if indexed is not None and hashlib.sha256(doc.text.encode("utf-8")).hexdigest() \
             == indexed.sha256:
