@@ -48,3 +48,16 @@ def test_the_bib_reader_names_the_line_of_each_problem(tmp_path: Path):
              " nothing is inherited from it"),
     ]
     assert [p.source_key for p in read.papers] == ["a", "b"]
+
+
+def test_an_undefined_string_is_named_but_months_and_defined_ones_are_not(tmp_path: Path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@string{tub = {TUGboat}}\n\n@article{a,\n  journal = tub # { } # j-TUB,\n"
+                   "  month = jan,\n  note = sept,\n  year = 1981,\n}\n", encoding="utf-8")
+    read = read_records(bib, bib.read_bytes(), bib.name)
+    assert [(w.line, w.message) for w in reader_warnings(bib, read.warnings)] == [
+        (3, "a's journal uses @string j-TUB, which no file of the library defines;"
+            " the name is kept"),
+        (3, "a's note uses @string sept, which no file of the library defines;"
+            " the name is kept"),
+    ]

@@ -81,6 +81,9 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
         for name, parent in resolver.missing_parents(raw):
             warnings.append(f"{label}:{entry.line}: {entry.key} has {name} {parent}, which no"
                             " file of the library defines; nothing is inherited from it")
+        for name, macro in _undefined_macros(raw, macros):
+            warnings.append(f"{label}:{entry.line}: {entry.key}'s {name} uses @string {macro},"
+                            " which no file of the library defines; the name is kept")
         fields = resolver.values(key, raw, entry.entry_type)
         values = {name: resolve(value, {}) for name, value in fields.items()}
         yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
@@ -185,6 +188,19 @@ class _Resolver:
             return None
         entry_type, raw = found
         return self.values(key, raw, entry_type, seen)
+
+
+def _undefined_macros(raw: dict[str, str], macros: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, name) of each @string name a field uses that is not defined (bibtex and biber
+    warn of it too); month names are every style's own."""
+    found = []
+    for name, value in raw.items():
+        for part in split_concatenation(value.strip()):
+            part = part.strip()
+            if (part and part[0] not in "{\"" and not part.isdigit()
+                    and part.lower() not in macros and part.lower() not in MONTHS):
+                found.append((name, part))
+    return found
 
 
 def standalone(raw: str, macros: dict[str, str]) -> str:
