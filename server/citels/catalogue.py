@@ -99,6 +99,9 @@ def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
     return bib + [path for path in hayagriva_bibliographies(roots) if path not in bib]
 
 
+WORKSPACE_INDEX = "workspace bibliographies"  # what the workspace's own index is called
+
+
 def wanted_indexes(corpus: Sequence[Path], database: Path,
                    workspace_roots: Sequence[Path], zotero: Path | None = None,
                    looked_up: WantedIndex | None = None) -> list[WantedIndex]:
@@ -113,7 +116,7 @@ def wanted_indexes(corpus: Sequence[Path], database: Path,
     if workspace_roots:
         wanted.insert(0, WantedIndex(tuple(workspace_bib_files(workspace_roots)),
                                      workspace_database(workspace_roots),
-                                     "workspace bibliographies"))
+                                     WORKSPACE_INDEX))
     return wanted
 
 

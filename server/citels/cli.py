@@ -192,6 +192,7 @@ def _show(store: Store, args: argparse.Namespace) -> int:
 
 def _bibtex(store: Store, args: argparse.Namespace) -> int:
     from citels.bibliography.entry import to_bibtex
+    from citels.bibliography.preamble import carried, with_preambles
 
     papers = list(store.papers()) if args.all else []
     if args.online:
@@ -211,8 +212,17 @@ def _bibtex(store: Store, args: argparse.Namespace) -> int:
             papers.append(paper)
     entries = [to_bibtex(p, unicode=args.utf8, include_abstract=not args.no_abstract)
                for p in papers]
-    print("\n".join(entries), end="")
+    # The @preamble definitions the entries use (\noopsort), once, before them all.
+    preambles = carried((_bib_source(store, paper), entry)
+                        for paper, entry in zip(papers, entries, strict=True))
+    print(with_preambles(preambles, "\n".join(entries)), end="")
     return 0
+
+
+def _bib_source(store: Store, paper: Paper) -> Path | None:
+    """The file a user's entry was read from (None for a paper that is no one's entry)."""
+    source = store.source_location(paper.key) if paper.fields and paper.key else None
+    return Path(source[0]) if source else None
 
 
 def _stats(store: Store, args: argparse.Namespace) -> int:

@@ -187,10 +187,13 @@ def describe_entry(key: str, entry: UserEntry | None, searched: str | None, *,
         return f"{code}: not in the corpus, {where}"
     from citels.corpus.latex_text import latex_to_text  # pylatexenc: only when hovered
 
-    # Unknown macros kept by name ({\TUG} reads "TUG"); a biblatex date when there is no year.
+    # Unknown macros kept by name ({\TUG} reads "TUG"); who (authors, else editors) and when
+    # (a biblatex date, else the year).
     title = latex_to_text(entry.fields.get("title", ""))
-    facts = [latex_to_text(entry.fields[name]) for name in ("author", "editor", "year", "date")
-             if entry.fields.get(name)][:2]
+    fields = entry.fields
+    facts = [latex_to_text(value) for value in (fields.get("author") or fields.get("editor"),
+                                                fields.get("date") or fields.get("year"))
+             if value]
     lines = [f"**{escape_markdown(title)}**" if markdown else title,
              escape_markdown(" · ".join(facts)) if markdown else " · ".join(facts),
              f"{code} (from {entry.source}, not in the corpus)"]

@@ -71,3 +71,34 @@ async def test_an_unknown_key_says_where_it_was_looked_for(editor: Editor):
 
 async def test_no_hover_away_from_citations(editor: Editor):
     assert await hover_text(editor, "paper.tex", "Plain words here.", "latex", 0, 3) is None
+
+
+async def test_a_key_the_index_does_not_hold_shows_its_own_entry_as_the_bib_changes(
+        editor: Editor):
+    # A library the index does not hold (it reads the workspace's .bib files; a .biblatex
+    # stands here for a .bib it has not reached yet, as while a big one is being indexed):
+    # only the fallback reads it. Two entries share a title word; each shows its own (and
+    # when, by its biblatex date, though it has an editor too).
+    text = (
+        "@string{tub = {TUGboat}}\n"
+        "@article{first81,\n  title = {Chairman's report},\n  author = {Palais, Richard},\n"
+        "  journal = tub,\n  year = 1981,\n}\n"
+        "@article{second81,\n  title = {Chairman's report, again},\n"
+        "  author = {Spivak, Michael},\n  editor = {Knuth, Donald},\n  date = {1981-06},\n}\n")
+    (editor.root / "refs.biblatex").write_text(text, encoding="utf-8")
+    uri = editor.open("notes.md", "---\nbibliography: refs.biblatex\n---\n\n"
+                      "See [@first81; @second81].\n", "markdown")
+    first = await editor.hover(uri, 4, 8)
+    second = await editor.hover(uri, 4, 18)
+    assert first.contents.value == ("**Chairman's report**\n\nPalais, Richard · 1981\n\n"
+                                    "`first81` (from refs.biblatex, not in the corpus)")
+    assert second.contents.value == (
+        "**Chairman's report, again**\n\nSpivak, Michael · 1981-06\n\n"
+        "`second81` (from refs.biblatex, not in the corpus)")
+    # The file edited in the editor: the hover reads the new text, not what it read before.
+    bib_uri = editor.open("refs.biblatex", text.replace("again", "once more"), "bibtex")
+    again = await editor.hover(uri, 4, 18)
+    assert again.contents.value.startswith("**Chairman's report, once more**")
+    editor.change(bib_uri, text.replace("again", "a third time"))
+    again = await editor.hover(uri, 4, 18)
+    assert again.contents.value.startswith("**Chairman's report, a third time**")

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from citels.bibliography.preamble import missing_from, split_leading, with_preambles
 from citels.cite_syntax import bib_entry_keys
 from citels.cite_syntax.lines import split_lines
 
@@ -38,9 +39,13 @@ def line_ending(text: str) -> str:
 
 
 def append_entry(existing: str, key: str, entry: str) -> Append | None:
-    """Where and what to insert so `entry` ends the file; None if `key` is already there."""
+    """Where and what to insert so `entry` ends the file; None if `key` is already there.
+    The @preamble blocks `entry` starts with are added only if the file lacks them."""
     if key.lower() in entry_keys(existing):
         return None
+    preambles, bare = split_leading(entry)
+    if preambles:  # the definitions the entry needs, unless the file has them already
+        entry = with_preambles(missing_from(existing, preambles), bare)
     eol = line_ending(existing)
     body = eol.join(entry.rstrip("\n").split("\n")) + eol
     if not existing.strip("\ufeff"):

@@ -13,7 +13,7 @@ from pathlib import Path
 from citels.bibliography import hayagriva
 from citels.bibliography.append import Append, append_entry, append_to_file
 from citels.bibliography.entry import to_bibtex
-from citels.bibliography.read import UserEntry, find_entry
+from citels.bibliography.read import UserEntry, find_entry, read_entries
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,16 @@ class BibliographyFormat:
     render_entry: Callable[..., str]  # (paper, **options of to_bibtex) -> the entry's text
     append_entry: Callable[[str, str, str], Append | None]  # (file text, key, entry)
     find_entry: Callable[[str, str, str], UserEntry | None]  # (file text, key, file name)
+    # (file text, file name) → every entry by key (lower-cased for BibTeX)
+    read_entries: Callable[[str, str], dict[str, UserEntry]]
     append_to_file: Callable[[Path, str, str], bool] = append_to_file  # (path, key, entry)
 
 
-BIBTEX = BibliographyFormat("bibtex", (".bib", ".biblatex"), to_bibtex, append_entry, find_entry)
+BIBTEX = BibliographyFormat("bibtex", (".bib", ".biblatex"), to_bibtex, append_entry, find_entry,
+                            read_entries)
 HAYAGRIVA = BibliographyFormat("hayagriva", hayagriva.SUFFIXES, hayagriva.render_entry,
                                hayagriva.append_entry, hayagriva.find_entry,
-                               hayagriva.append_to_file)
+                               hayagriva.read_entries, hayagriva.append_to_file)
 FORMATS = (BIBTEX, HAYAGRIVA)
 
 

@@ -317,17 +317,24 @@ def append_to_file(path: Path, key: str, entry: str) -> bool:
 def find_entry(text: str, key: str, source: str) -> UserEntry | None:
     """The entry with this key in a Hayagriva file, its fields flattened to text; None when the
     key is not there or the file is not valid YAML."""
+    return read_entries(text, source).get(key)
+
+
+def read_entries(text: str, source: str) -> dict[str, UserEntry]:
+    """Every entry of a Hayagriva file by its key (Hayagriva's keys are case-sensitive), its
+    fields flattened to text."""
     warnings: list[str] = []
+    found: dict[str, UserEntry] = {}
     for paper in parse_hayagriva(text, source, warnings):
-        if paper.key == key:
-            fields = {name: value for name, value in (
-                ("title", paper.title), ("author", " and ".join(paper.authors) or None),
-                ("date", paper.date or (str(paper.year) if paper.year else None)),
-                ("journal", paper.venue), ("doi", paper.doi),
-                ("url", paper.urls[0] if paper.urls else None),
-                ("abstract", paper.abstract)) if value}
-            return UserEntry(key, paper.entry_type or "misc", fields, source)
-    return None
+        fields = {name: value for name, value in (
+            ("title", paper.title), ("author", " and ".join(paper.authors) or None),
+            ("date", paper.date or (str(paper.year) if paper.year else None)),
+            ("journal", paper.venue), ("doi", paper.doi),
+            ("url", paper.urls[0] if paper.urls else None),
+            ("abstract", paper.abstract)) if value}
+        key = paper.key or ""
+        found.setdefault(key, UserEntry(key, paper.entry_type or "misc", fields, source))
+    return found
 
 
 def render_entry(paper: Paper, *, include_abstract: bool = True, **_bibtex_options: object) -> str:

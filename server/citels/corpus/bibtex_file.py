@@ -78,6 +78,12 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
         done.add(key)
         if entry.entry_type in _NOT_PAPERS:
             continue
+        for name, parent in resolver.missing_parents(raw):
+            warnings.append(f"{label}:{entry.line}: {entry.key} has {name} {parent}, which no"
+                            " file of the library defines; nothing is inherited from it")
+        for name, macro in _undefined_macros(raw, macros):
+            warnings.append(f"{label}:{entry.line}: {entry.key}'s {name} uses @string {macro},"
+                            " which no file of the library defines; the name is kept")
         fields = resolver.values(key, raw, entry.entry_type)
         values = {name: resolve(value, {}) for name, value in fields.items()}
         yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
@@ -146,6 +152,13 @@ class _Resolver:
         raw = self.local.get(key.lower())
         return ("", raw) if raw is not None else self.library.entry(key)
 
+    def missing_parents(self, raw: dict[str, str]) -> list[tuple[str, str]]:
+        """(field, key) of each crossref or xdata parent the entry names that no file of the
+        library defines."""
+        named = [("crossref", resolve(raw.get("crossref", ""), {}).strip())]
+        named += [("xdata", k.strip()) for k in resolve(raw.get("xdata", ""), {}).split(",")]
+        return [(name, key) for name, key in named if key and self.raw_of(key) is None]
+
     def values(self, key: str, raw: dict[str, str], entry_type: str,
                seen: frozenset[str] = frozenset()) -> dict[str, str]:
         """The entry standing alone: raw values with macros expanded, and the fields of its
@@ -175,6 +188,19 @@ class _Resolver:
             return None
         entry_type, raw = found
         return self.values(key, raw, entry_type, seen)
+
+
+def _undefined_macros(raw: dict[str, str], macros: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, name) of each @string name a field uses that is not defined (bibtex and biber
+    warn of it too); month names are every style's own."""
+    found = []
+    for name, value in raw.items():
+        for part in split_concatenation(value.strip()):
+            part = part.strip()
+            if (part and part[0] not in "{\"" and not part.isdigit()
+                    and part.lower() not in macros and part.lower() not in MONTHS):
+                found.append((name, part))
+    return found
 
 
 def standalone(raw: str, macros: dict[str, str]) -> str:

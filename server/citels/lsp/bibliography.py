@@ -1,5 +1,5 @@
 """The commands that add entries to a document's bibliography (through the one writer in
-`entry_writer.py`), its quick-fix actions, and reading a user's own entry back."""
+`entry_writer.py`) and its quick-fix actions."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from citels.bibliography.formats import format_of
-from citels.bibliography.read import UserEntry
 from citels.bibliography.writing import appended_entries, insertion_at_end
-from citels.cite_syntax import BIBTEX
 from citels.lsp import convert
 from citels.lsp.documents import OpenDocument
 from citels.lsp.entry_writer import (
@@ -65,22 +62,6 @@ async def add_entry(ls: CitelsServer, key: str, document_uri: str,
     if doc is None or doc.language is None:
         return refuse(ls, f"{document_uri} is not a LaTeX or Markdown document")
     return await ensure_entry(ls, doc, key, reason)
-
-
-def find_user_entry(ls: CitelsServer, doc: OpenDocument, key: str
-                    ) -> tuple[UserEntry | None, str | None]:
-    """The document's own .bib entry for `key`, and the name of the file searched."""
-    if doc.language == BIBTEX:
-        return format_of(doc.path).find_entry(doc.text, key, doc.path.name), doc.path.name
-    try:
-        bibliography = bibliography_of(ls, doc)
-    except OutsideWorkspace:
-        return None, None
-    if not bibliography.declared and not bibliography.path.exists():
-        return None, None
-    text = read_bib(ls, bibliography.path).text
-    return (format_of(bibliography.path).find_entry(text, key, bibliography.path.name),
-            bibliography.path.name)
 
 
 def add_entries_action(ls: CitelsServer, doc: OpenDocument, keys: list[str], title: str,

@@ -1,5 +1,6 @@
 """Diagnostics (keys no bibliography defines, keys defined twice, entries nobody cites) and
-their quick fixes, all from the records of `citels.key_problems`."""
+their quick fixes, all from the records of `citels.key_problems`; with them, on a library
+file, what its reader skipped or forgave (`library_diagnostics`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 from lsprotocol import types
 
 from citels.cite_syntax import BIBTEX, KeySpan
+from citels.indexes import WantedIndex
 from citels.key_problems import (
     MAX_ENTRIES_FOR_UNUSED_HINTS,
     MissingKey,
@@ -16,7 +18,7 @@ from citels.key_problems import (
     missing_keys,
     unused_entries,
 )
-from citels.lsp import auto_add, convert
+from citels.lsp import auto_add, convert, library_diagnostics
 from citels.lsp.bibliography import add_entries_action
 from citels.lsp.documents import OpenDocument
 from citels.lsp.project import (
@@ -55,8 +57,12 @@ def did_close(ls: CitelsServer, params: types.DidCloseTextDocumentParams) -> Non
     handle = ls.pending_diagnostics.pop(params.text_document.uri, None)
     if handle:
         handle.cancel()
+    closed = ls.documents.peek(params.text_document.uri)
     ls.documents.forget(params.text_document.uri)
+    library_diagnostics.forget(ls, params.text_document.uri)
     auto_add.closed(ls, params.text_document.uri)
+    if closed is not None and library_diagnostics.document_closed(ls, closed.path):
+        return  # a workspace library file: its reader's warnings stay shown
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
@@ -91,6 +97,16 @@ def code_action(ls: CitelsServer, params: types.CodeActionParams) -> list[types.
     return actions
 
 
+async def index_checked(ls: CitelsServer, index: WantedIndex) -> None:
+    """An index run ended: the reader warnings of the workspace's library files shown anew
+    (on the files the editor has open, with the rest of their diagnostics)."""
+    try:
+        for uri in await library_diagnostics.index_checked(ls, index):
+            schedule(ls, uri)
+    except Exception as error:  # the index run itself succeeded: say so, not that it failed
+        ls.log(f"showing the library warnings failed: {error}", types.MessageType.Warning)
+
+
 def schedule(ls: CitelsServer, uri: str) -> None:
     """Publish the document's diagnostics once the writer pauses (debounced)."""
     handle = ls.pending_diagnostics.pop(uri, None)
@@ -106,7 +122,7 @@ def publish(ls: CitelsServer, uri: str) -> None:
     if uri not in ls.workspace.text_documents:
         return  # closed meanwhile
     doc = ls.document(uri)
-    if doc is None or doc.language is None:
+    if doc is None or (doc.language is None and not library_diagnostics.is_library(ls, doc)):
         return
     try:
         found = diagnose(ls, doc)
@@ -118,11 +134,17 @@ def publish(ls: CitelsServer, uri: str) -> None:
 
 
 def diagnose(ls: CitelsServer, doc: OpenDocument) -> list[types.Diagnostic]:
-    """The document's diagnostics: for a .bib its duplicate (and, if asked, unused) entries;
+    """The document's diagnostics: for a .bib its duplicate (and, if asked, unused) entries
+    and what its reader skipped or forgave; for a CSL-JSON or Hayagriva library the latter;
     for a LaTeX or Markdown document the keys none of its bibliographies defines."""
+    if doc.language is None:
+        return library_diagnostics.document_diagnostics(ls, doc)
     if doc.language == BIBTEX:
-        found = [_diagnostic(doc, d.span, d.message(), DUPLICATE_KEY)
-                 for d in duplicate_keys(doc.cited)]
+        duplicates = duplicate_keys(doc.cited)
+        found = [_diagnostic(doc, d.span, d.message(), DUPLICATE_KEY) for d in duplicates]
+        # The reader names a second entry too: said once, by the duplicate's diagnostic.
+        found += library_diagnostics.document_diagnostics(
+            ls, doc, frozenset(d.span.line for d in duplicates))
         if ls.config.diagnostics_unused_entries and len(doc.cited) <= MAX_ENTRIES_FOR_UNUSED_HINTS:
             cited = cited_in_project(project_documents(ls, doc))
             found += [_diagnostic(doc, u.span, u.message(), UNUSED_ENTRY,

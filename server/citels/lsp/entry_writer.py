@@ -14,8 +14,9 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from citels.bibliography.formats import format_of
+from citels.bibliography.formats import BIBTEX, format_of
 from citels.bibliography.locate import Bibliography, find_bibliography
+from citels.bibliography.preamble import carried, with_preambles
 from citels.bibliography.writing import append_on_disk, end_insertion
 from citels.cite_syntax.lines import split_lines
 from citels.lsp import convert
@@ -27,10 +28,16 @@ from citels.workspace import OutsideWorkspace
 
 
 def entry_text(ls: CitelsServer, paper: Paper, path: Path) -> str:
-    """The paper's entry in the format of the file at `path`, written as the settings ask."""
-    return format_of(path).render_entry(
+    """The paper's entry in the format of the file at `path`, written as the settings ask;
+    a .bib entry from the user's library comes with the @preamble definitions it uses."""
+    target = format_of(path)
+    entry = target.render_entry(
         paper, unicode=ls.config.bibtex_unicode == "utf8",
         include_abstract=ls.config.bibtex_abstract, url_field=ls.config.bibtex_url_field)
+    if target is not BIBTEX or not paper.fields or not paper.key:
+        return entry
+    source = ls.catalogue.source_location(paper.key)
+    return with_preambles(carried([(Path(source[0]) if source else None, entry)]), entry)
 
 
 def bibliography_of(ls: CitelsServer, doc: OpenDocument) -> Bibliography:

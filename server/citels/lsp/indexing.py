@@ -20,6 +20,7 @@ from citels.indexes import (
     paper_stats,
     zotero_database,
 )
+from citels.lsp import diagnostics
 from citels.lsp.online import kept_index
 from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
@@ -68,6 +69,7 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
             report = await asyncio.to_thread(index_in_own_connection, index,
                                              tell if token is not None else None)
             messages, summary = report.skipped + report.warnings, report.summary()
+            await diagnostics.index_checked(ls, index)  # shown on their files too
         await asyncio.to_thread(warm_rendering)  # does its work once
         for message in messages:
             ls.log(message, types.MessageType.Warning)

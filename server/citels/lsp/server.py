@@ -21,6 +21,7 @@ from citels.bibliography.writing import WriterState
 from citels.catalogue import Catalogue
 from citels.config import Config
 from citels.indexes import WantedIndex
+from citels.library_warnings import LibraryWarnings
 from citels.lsp.documents import DocumentCache, OpenDocument
 from citels.lsp.flags import ClientFlags
 from citels.lsp.warm_up import warmed_converter
@@ -51,6 +52,7 @@ class CitelsServer(LanguageServer):
         self.zotero_watch: asyncio.Task | None = None  # polls the Zotero library for changes
         self.documents = DocumentCache()
         self.pending_diagnostics: dict[str, asyncio.TimerHandle] = {}  # debounced, by URI
+        self.library_warnings = LibraryWarnings()  # what the readers said of library files
         self.entry_writes = WriterState()  # the one entry writer's locks and pending keys
         self.cited_at_open: dict[str, set[str]] = {}  # by URI: keys never auto-added
         self.auto_add_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}  # (URI, key)
