@@ -87,3 +87,19 @@ def test_xml_broken_midway_keeps_what_came_before_and_names_the_line(tmp_path):
     assert [p.entry_type for p in papers] == ["article"]
     assert warnings == ["dblp.xml:22: not well-formed XML (mismatched tag); "
                         "the rest of the file skipped"]
+
+
+def test_an_indexed_dump_gets_its_entities_from_the_dtd_beside_it(tmp_path):
+    # `citels index` streams the dump (compressed or not); the DTD beside it still counts.
+    from citels.indexer import index_corpus
+    from citels.store import Store
+
+    (tmp_path / "dblp.dtd").write_text('<!ENTITY gadget "Gädget">\n', encoding="utf-8")
+    xml = SAMPLE.read_text(encoding="latin-1").replace("Why Do Queues", "Why &gadget; Queues")
+    (tmp_path / "dblp.xml").write_text(xml, encoding="latin-1")
+    compressed_copy(tmp_path / "dblp.xml", tmp_path / "dblp.xml.gz", "gzip")
+    for name in ("dblp.xml", "dblp.xml.gz"):
+        store = Store(":memory:")
+        index_corpus(store, [tmp_path / name])
+        titles = {paper.title for paper in store.papers()}
+        assert "Why Gädget Queues Form?" in titles

@@ -54,17 +54,19 @@ class _Record:
     fields: list[tuple[str, str]] = field(default_factory=list)
 
 
-def read_dblp(source: DblpSource, label: str, warnings: list[str]) -> Iterator[Paper]:
+def read_dblp(source: DblpSource, label: str, warnings: list[str],
+              folder: Path | None = None) -> Iterator[Paper]:
     """Yield a paper for each publication record of a DBLP XML dump, lazily.
 
-    `source` is a path (compressed or not), a binary stream, or text lines. XML that is
+    `source` is a path (compressed or not), a binary stream, or text lines; `folder` is
+    where a stream's dblp.dtd may be (a path's own folder is looked in). XML that is
     not well-formed ends the reading with a warning naming file and line (XML has no next
     record to resume from); a record without a title is skipped with a warning.
     """
     sink = Warnings(label, warnings)
     with ExitStack() as stack:
-        chunks, encoding, folder = _chunks(source, stack)
-        reader = _RecordReader(encoding, folder)
+        chunks, encoding, own_folder = _chunks(source, stack)
+        reader = _RecordReader(encoding, own_folder or folder)
         try:
             for chunk in chunks:
                 reader.parser.Parse(chunk, False)

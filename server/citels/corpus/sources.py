@@ -185,10 +185,10 @@ def _dump_papers(path: Path, label: str, warnings: list[str], options: ReadOptio
     if format is DumpFormat.DBLP:
         from citels.corpus.dblp import read_dblp
 
-        # A stream loses the folder dblp.dtd sits in: its names are the HTML entities,
-        # which the reader knows without it.
+        # Streamed (so the run's progress and hash see its bytes), with the folder its
+        # dblp.dtd sits in.
         with open_bytes(path, tap) as stream:
-            yield from read_dblp(stream, label, warnings)
+            yield from read_dblp(stream, label, warnings, path.parent)
         return
     with open_text(path, tap) as lines:
         if format is DumpFormat.ARXIV:
