@@ -9,23 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citels.bibliography.hayagriva import parse_hayagriva
-from citels.corpus.bibtex_file import parse_bibtex
-from citels.corpus.csl_json import parse_csl_json
-from citels.corpus.library import library_of
-from citels.corpus.seed_pages import parse_seed_page
 from citels.papers import Paper
 
-# Which reader handles which file ending.
-READERS = {
-    ".txt": parse_seed_page,
-    ".bib": parse_bibtex,
-    ".biblatex": parse_bibtex,
-    ".json": parse_csl_json,
-}
+# The endings of the files read whole, each by its reader (`read_records`). The readers are
+# imported when a file is read: the server answers its first completion without them.
+READERS = frozenset({".txt", ".bib", ".biblatex", ".json"})
 # Read only from a file named on its own (a Typst document's bibliography, a corpus setting),
 # never from every such file in a folder: most YAML files are not bibliographies.
-NAMED_READERS = {".yml": parse_hayagriva, ".yaml": parse_hayagriva}
+NAMED_READERS = frozenset({".yml", ".yaml"})
 
 
 @dataclass
@@ -57,9 +48,23 @@ def read_records(path: Path, data: bytes, label: str) -> FileRecords:
     text = decode_corpus_file(path, data)
     result = FileRecords()
     suffix = path.suffix.lower()
-    reader = READERS.get(suffix) or NAMED_READERS[suffix]
-    if reader is parse_bibtex:  # a .bib may use its library's macros and parents
+    if suffix in (".bib", ".biblatex"):  # a .bib may use its library's macros and parents
+        from citels.corpus.bibtex_file import parse_bibtex
+        from citels.corpus.library import library_of
+
         result.papers = list(parse_bibtex(text, label, result.warnings, library_of(path)))
+    elif suffix == ".txt":
+        from citels.corpus.seed_pages import parse_seed_page
+
+        result.papers = list(parse_seed_page(text, label, result.warnings))
+    elif suffix == ".json":
+        from citels.corpus.csl_json import parse_csl_json
+
+        result.papers = list(parse_csl_json(text, label, result.warnings))
+    elif suffix in NAMED_READERS:
+        from citels.corpus.hayagriva import parse_hayagriva
+
+        result.papers = list(parse_hayagriva(text, label, result.warnings))
     else:
-        result.papers = list(reader(text, label, result.warnings))
+        raise UnreadableFile(f"{path}: not a corpus format ({suffix or 'no ending'})")
     return result
