@@ -10,7 +10,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citels import keys
+from citels import bib_update, keys
 from citels.corpus import UnreadableFile
 from citels.corpus.sources import (
     ReadOptions,
@@ -148,7 +148,8 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
             report.skipped.append(f"{path}: unreadable ({error})")
             continue
         same_options = options is None or _options_of(state) == options.describe()
-        if state and (state.size, state.mtime_ns) == (size, mtime_ns) and same_options:
+        if state and (state.size, state.mtime_ns) == (size, mtime_ns) and same_options \
+                and not bib_update.context_changed(store, path):
             report.files_unchanged += 1  # trusted without reading, as make and git do
         else:
             to_read.append((path, kind))
@@ -190,6 +191,11 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     if options is None:  # read as it was last time
         options = ReadOptions.parse(_options_of(old))
     described = options.describe()
+    if old and first is None and not described:  # a saved .bib: only its changed entries
+        was = signature(path)  # before it is read: a save while reading is seen next time
+        reread = bib_update.reread_changed_entries(store, path, old)
+        if reread is not None:
+            return _reread(store, path, was, reread, report)
     try:
         size, mtime_ns = signature(path)
         # A file touched but not changed is not parsed again. A dump is hashed as it
@@ -201,7 +207,8 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     except (OSError, UnreadableFile) as error:
         report.skipped.append(f"{path}: unreadable ({error})")
         return store.remove_file(str(path)) if old else set()
-    if old and known_digest and old.sha256 == _stored_digest(known_digest, described):
+    if old and known_digest and old.sha256 == _stored_digest(known_digest, described) \
+            and not bib_update.context_changed(store, path):
         store.put_file(FileState(str(path), size, mtime_ns, old.sha256, old.records,
                                  old.warnings))
         report.files_unchanged += 1
@@ -234,7 +241,20 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     source_digest = known_digest or hasher.hexdigest()
     store.put_file(FileState(str(path), size, mtime_ns, _stored_digest(source_digest, described),
                              counted.count, tuple(reading.warnings)))
+    if not described:  # for the next save of a .bib: which entry is where
+        bib_update.remember_blocks(store, path, counted.placed, reading.warnings, source_digest)
     return affected | counted.merge_ids
+
+
+def _reread(store: Store, path: Path, was: tuple[int, int], reread: bib_update.Reread,
+            report: IndexReport) -> set[str]:
+    """A .bib re-read by its changed entries (bib_update): remembered as read now."""
+    size, mtime_ns = was
+    report.files_read += 1
+    report.warnings += reread.new_warnings
+    store.put_file(FileState(str(path), size, mtime_ns, reread.digest, reread.records,
+                             tuple(reread.warnings)))
+    return reread.affected
 
 
 @dataclass
@@ -243,6 +263,7 @@ class _PapersRead:
 
     count: int = 0
     merge_ids: set[str] = field(default_factory=set)
+    placed: list[tuple[int, str]] = field(default_factory=list)  # (line, merge id)
 
     def through(self, papers: Iterator[Paper], bar: ReadingProgress
                 ) -> Iterator[tuple[str, Paper]]:
@@ -252,6 +273,7 @@ class _PapersRead:
             bar.paper()
             mid = merge_id(paper)
             self.merge_ids.add(mid)
+            self.placed.append((paper.sources[0].line if paper.sources else 0, mid))
             yield mid, paper
 
 

@@ -38,18 +38,19 @@ _NOT_PAPERS = ("xdata",)  # biblatex data containers: inherited from, never cite
 
 
 def parse_bibtex(text: str, label: str, warnings: list[str],
-                 library: Library = NO_LIBRARY) -> Iterator[Paper]:
-    """The papers of a .bib text; `library` holds the definitions of its sibling files."""
+                 library: Library = NO_LIBRARY, first_line: int = 1) -> Iterator[Paper]:
+    """The papers of a .bib text; `library` holds the definitions of its sibling files (and
+    of the file's other entries when `text` is a piece of it, from line `first_line`)."""
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report failures ourselves
     import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
 
     macros = dict(library.macros)
     entries: list[tuple[_Entry, dict[str, str]]] = []
     # In chunks: the parser's blocks of a whole 10 MB file took ten times its size at once.
-    for first_line, chunk in _chunks(text):
+    for chunk_line, chunk in _chunks(text):
         for block in bibtexparser.parse_string(chunk, parse_stack=[]).blocks:
             kind = type(block).__name__
-            line = first_line + block.start_line + 1
+            line = first_line + chunk_line + block.start_line
             if kind == "Entry":
                 entries.append(_entry(block, line, _first_values(block, line, label, warnings)))
             elif kind == "DuplicateFieldKeyBlock":
