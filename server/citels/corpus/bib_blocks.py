@@ -15,6 +15,7 @@ from dataclasses import dataclass
 # The head of each entry in a block: its type and its key (an entry's `@type{key,`).
 _HEAD = re.compile(r"(?:^|\n)[ \t]*@[ \t]*([\w:-]+)[ \t]*[{(][ \t\r\n]*([^,\s{}()=\"#%']*)",
                    re.ASCII)
+_ENTRY_START = re.compile(r"[ \t]*[\w:-]+[ \t]*[{(]", re.ASCII)
 # A field naming a parent: crossref, or biblatex xdata (a comma-separated list).
 _PARENTS = re.compile(r"\b(?:crossref|xdata)\s*=\s*[{\"]?\s*([^}\"\n]*)", re.IGNORECASE)
 # Blocks whose change may change every other entry: macros and the preamble.
@@ -54,24 +55,36 @@ class Block:
 
 
 def split_blocks(text: str) -> list[Block]:
-    """The text's blocks in order; text before the first entry is a block of its own."""
+    """The text's blocks in order; text before the first entry is a block of its own.
+
+    A block ends before an `@` that starts a line where its braces balance, or, after an
+    unclosed brace (an @comment never closed), before the next line that starts an entry
+    (`@type{`), where bibtex reads on too."""
     blocks: list[Block] = []
     line = 1
-    pending: list[str] = []  # pieces of a block whose braces do not balance yet
+    pending: list[str] = []  # the pieces of the block under way
     depth = 0
+
+    def flush() -> None:
+        nonlocal line, pending, depth
+        whole = "".join(pending)
+        if whole:
+            blocks.append(Block(line, whole, _digest(whole)))
+            line += whole.count("\n")
+        pending, depth = [], 0
+
     pieces = text.split("\n@")
     for number, piece in enumerate(pieces):
+        if number and depth > 0 and _ENTRY_START.match(piece):
+            flush()
         # Each piece but the first began with the "@" split off, each but the last ended
         # with the line break before it.
         piece = ("@" if number else "") + piece + ("\n" if number < len(pieces) - 1 else "")
         pending.append(piece)
         depth += piece.count("{") - piece.count("}")
-        if depth <= 0 or number == len(pieces) - 1:
-            whole = "".join(pending) if len(pending) > 1 else piece
-            if whole:
-                blocks.append(Block(line, whole, _digest(whole)))
-                line += whole.count("\n")
-            pending, depth = [], 0
+        if depth <= 0:
+            flush()
+    flush()
     return blocks
 
 

@@ -103,7 +103,8 @@ class BibEntries:
         """Records whose entry moved to another line, unchanged: (merge id, its source as
         stored, `label:line`, the same at its new place, new line). The line is changed in
         the record and in its paper's sources, in SQL: thousands of papers move when a line
-        is added near the top of a large file."""
+        is added near the top of a large file. The paper's content hash is left as it was:
+        the next merge of that paper writes it again."""
         self.conn.executemany(
             "UPDATE records SET line = ?4, data = CASE data WHEN '' THEN '' ELSE"
             " json_replace(data, '$.sources[0]', ?3) END WHERE file = ?5 AND merge_id = ?1",
