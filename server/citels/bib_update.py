@@ -77,18 +77,31 @@ def reread_changed_entries(store: Store, path: Path, old: FileState) -> Reread |
         return None
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return None  # the whole read says what is wrong with it
-    blocks = split_blocks(text)
-    names_parents = _names_parents(text)
+    digest = hashlib.sha256(data).hexdigest()
+    blocks = split_blocks(data)
+    names_parents = _names_parents(data)
+    del data  # a 10 MB file's bytes: its blocks hold them now
     plan = _plan(blocks, stored, names_parents)
     if plan is None:
         return None
+    try:
+        return _apply(store, path, blocks, plan, names_parents, digest)
+    except UnicodeDecodeError:
+        return None  # a changed entry that is not UTF-8: the whole read says so
+
+
+def _apply(store: Store, path: Path, blocks: list[Block], plan: _Plan, names_parents: bool,
+           digest: str) -> Reread:
+    """Parse the plan's blocks, write their records; move the others' records."""
+    file = str(path)
     label = path.name
     library = library_of(path)
     own = _OwnEntries(blocks) if names_parents else None
-    macros = {**library.macros, **macros_in(text, library.macros)}
+    own_macros = macros_in("".join(block.text for block in blocks if block.is_context()),
+                           library.macros)
+    macros = {**library.macros, **own_macros}
     context = Library(macros, library.siblings, own.entry if own else None)
     gone = {mid for block in plan.gone for mid in block.merge_ids}
     store.remove_records_of(file, gone)
@@ -121,7 +134,7 @@ def reread_changed_entries(store: Store, path: Path, old: FileState) -> Reread |
     warnings = [f"{label}:{block.line + at}: {message}"
                 for block in every for at, message in block.warnings]
     return Reread(affected, sum(len(block.merge_ids) for block in every), warnings,
-                  new_warnings, hashlib.sha256(data).hexdigest())
+                  new_warnings, digest)
 
 
 def _rest(block: StoredBlock) -> tuple:
@@ -226,8 +239,7 @@ def remember_blocks(store: Store, path: Path, placed: list[tuple[int, str]],
     if hashlib.sha256(data).hexdigest() != sha256:
         store.forget_bib_blocks(file)  # changed again since it was read: read whole next
         return
-    text = data.decode("utf-8-sig", "replace")
-    blocks = split_blocks(text)
+    blocks = split_blocks(data)
     starts = [block.line for block in blocks]
     mids: dict[int, list[str]] = defaultdict(list)
     notes: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -243,16 +255,16 @@ def remember_blocks(store: Store, path: Path, placed: list[tuple[int, str]],
         StoredBlock(block.line, block.digest, tuple(block.keys()), tuple(mids[index]),
                     tuple(notes[index])) for index, block in enumerate(blocks)])
     library = library_of(path)
-    own = _OwnEntries(blocks) if _names_parents(text) else None
+    own = _OwnEntries(blocks) if _names_parents(data) else None
     foreign = bool(own and own.parents_named - own.keys)
     store.put_bib_context(file, context_digest(library, foreign), foreign)
 
 
-def _names_parents(text: str) -> bool:
-    """Whether any entry may name a parent (a case-insensitive regex search of a 10 MB text
+def _names_parents(data: bytes) -> bool:
+    """Whether any entry may name a parent (a case-insensitive regex search of a 10 MB file
     took a fifth of a second; lower() and `in` take a fiftieth)."""
-    lowered = text.lower()
-    return "crossref" in lowered or "xdata" in lowered
+    lowered = data.lower()
+    return b"crossref" in lowered or b"xdata" in lowered
 
 
 def _block_at(starts: list[int], line: int) -> int:

@@ -105,19 +105,23 @@ class BibEntries:
         the record and in its paper's sources, in SQL: thousands of papers move when a line
         is added near the top of a large file. The paper's content hash is left as it was:
         the next merge of that paper writes it again."""
+        # As text, where the source is the first (a .bib's entry alone: nearly always): a
+        # JSON value's quotes are escaped inside strings, so '"sources": ["x"' is the list.
+        rows = [(mid, _FIRST + json.dumps(old), _FIRST + json.dumps(new), line, path)
+                for mid, old, new, line in moves]
         self.conn.executemany(
-            "UPDATE records SET line = ?4, data = CASE data WHEN '' THEN '' ELSE"
-            " json_replace(data, '$.sources[0]', ?3) END WHERE file = ?5 AND merge_id = ?1",
-            [(*move, path) for move in moves])
-        moves_of_papers = [move[:3] for move in moves]
-        # Most papers of a .bib are its entry alone: the source is the first.
+            "UPDATE records SET line = ?4, data = replace(data, ?2, ?3)"
+            " WHERE merge_id = ?1 AND file = ?5", rows)
         self.conn.executemany(
-            "UPDATE papers SET data = json_replace(data, '$.sources[0]', ?3)"
-            " WHERE merge_id = ?1 AND json_extract(data, '$.sources[0]') = ?2",
-            moves_of_papers)
+            "UPDATE papers SET data = replace(data, ?2, ?3)"
+            " WHERE merge_id = ?1 AND instr(data, ?2) > 0", [row[:3] for row in rows])
+        # Elsewhere in the list: by its JSON path.
         self.conn.executemany(
             "UPDATE papers SET data = json_replace(data, '$.sources[' || (SELECT key FROM"
             " json_each(papers.data, '$.sources') WHERE value = ?2 LIMIT 1) || ']', ?3)"
-            " WHERE merge_id = ?1 AND json_extract(data, '$.sources[0]') <> ?3"
+            " WHERE merge_id = ?1 AND instr(data, ?4) > 0"
             " AND ?2 IN (SELECT value FROM json_each(papers.data, '$.sources'))",
-            moves_of_papers)
+            [(mid, old, new, json.dumps(old)) for mid, old, new, _ in moves])
+
+
+_FIRST = '"sources": ['  # how json.dumps writes the start of a paper's sources
