@@ -44,6 +44,13 @@ def is_bib(path: Path) -> bool:
     return path.suffix.lower() in BIB_SUFFIXES
 
 
+def read_by_blocks(store: Store, path: Path) -> bool:
+    """Whether a change to this file would be re-read by its changed entries (a .bib whose
+    blocks the index remembers, read with the library it has now)."""
+    return is_bib(path) and store.bib_blocks_kept(str(path)) \
+        and not context_changed(store, path)
+
+
 def context_changed(store: Store, path: Path) -> bool:
     """Whether a .bib's library (the macros of the other .bib files of its folder, and the
     files themselves when it names parents it does not hold) changed since it was read."""

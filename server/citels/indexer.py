@@ -156,7 +156,11 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
     removed_files = set(known) - {str(path) for path, _ in files}
     # A first index is written without the WAL where it can be (see Store.rollback_journal).
     journal = store.rollback_journal() if to_read and store.is_empty() else nullcontext()
-    with journal, store.transaction(cache_mb=INDEX_CACHE_MB if to_read or removed_files else None):
+    # A saved .bib re-read by its changed entries (bib_update) does with the default cache:
+    # the large one stayed in the server's memory after the run.
+    reads_whole = any(not bib_update.read_by_blocks(store, path) for path, _ in to_read)
+    with journal, store.transaction(cache_mb=INDEX_CACHE_MB if reads_whole or removed_files
+                                    else None):
         affected: set[str] = set()
         for path_text in sorted(removed_files):
             affected |= store.remove_file(path_text)

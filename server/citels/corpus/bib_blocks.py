@@ -12,12 +12,15 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-# The head of each entry in a block: its type and its key (an entry's `@type{key,`).
-_HEAD = re.compile(rb"(?:^|\n)[ \t]*@[ \t]*([\w:-]+)[ \t]*[{(][ \t\r\n]*([^,\s{}()=\"#%']*)")
+# The head of each entry in a block: its type and its key (an entry's `@type{key,`), at the
+# block's start or at a line's.
+_HEAD_AT = rb"[ \t]*@[ \t]*([\w:-]+)[ \t]*[{(][ \t\r\n]*([^,\s{}()=\"#%']*)"
+_HEAD = re.compile(_HEAD_AT)
+_HEADS = re.compile(rb"(?:^|\n)" + _HEAD_AT)
 # After an unclosed brace, a line that starts an entry ends the block all the same.
-_ENTRY_START = re.compile(rb"[ \t]*[\w:-]+[ \t]*[{(]")
+_ENTRY_START = re.compile(rb"@[ \t]*[\w:-]+[ \t]*[{(]")
 # A field naming a parent: crossref, or biblatex xdata (a comma-separated list).
 _PARENTS = re.compile(rb"\b(?:crossref|xdata)\s*=\s*[{\"]?\s*([^}\"\n]*)", re.IGNORECASE)
 # Blocks whose change may change every other entry: macros and the preamble.
@@ -26,11 +29,19 @@ CONTEXT_TYPES = frozenset({"string", "preamble"})
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of a .bib file: its first line (1-based), bytes and hash."""
+    """A piece of a .bib file: its first line (1-based), where it lies in the file's bytes
+    (shared by all its blocks: a block is not a copy), and its hash."""
 
     line: int
-    data: bytes
+    source: bytes = field(repr=False)
+    start: int
+    end: int
     digest: str
+
+    @property
+    def data(self) -> bytes:
+        """The block's bytes."""
+        return self.source[self.start:self.end]
 
     @property
     def text(self) -> str:
@@ -39,11 +50,11 @@ class Block:
 
     def heads(self) -> list[tuple[str, str]]:
         """(type, key) of each entry in the block, lower-cased."""
-        if self.data.find(b"@", 1) < 0:  # one entry, at the start: most blocks
-            match = _HEAD.match(self.data)
+        if self.source.find(b"@", self.start + 1, self.end) < 0:  # one entry at the start
+            match = _HEAD.match(self.source, self.start, self.end)
             found = [match.groups()] if match else []
         else:
-            found = _HEAD.findall(self.data)
+            found = _HEADS.findall(self.data)
         return [(kind.decode("ascii").lower(), key.decode("utf-8", "replace").lower())
                 for kind, key in found]
 
@@ -59,7 +70,7 @@ class Block:
     def parents(self) -> set[str]:
         """The keys its entries name as crossref or xdata parents, lower-cased."""
         return {key.strip().decode("utf-8", "replace").lower()
-                for match in _PARENTS.finditer(self.data)
+                for match in _PARENTS.finditer(self.source, self.start, self.end)
                 for key in match.group(1).split(b",") if key.strip()}
 
 
@@ -71,33 +82,28 @@ def split_blocks(data: bytes) -> list[Block]:
     (`@type{`), where bibtex reads on too."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    view = memoryview(data)
     blocks: list[Block] = []
     line = 1
-    pending: list[bytes] = []  # the pieces of the block under way
-    depth = 0
 
-    def flush() -> None:
-        nonlocal line, pending, depth
-        whole = b"".join(pending)
-        if whole:
-            blocks.append(Block(line, whole, hashlib.sha1(whole).hexdigest()[:20]))
-            line += whole.count(b"\n")
-        pending, depth = [], 0
+    def add(start: int, end: int) -> None:
+        nonlocal line
+        if end > start:
+            blocks.append(Block(line, data, start, end,
+                                hashlib.sha1(view[start:end]).hexdigest()[:20]))
+            line += data.count(b"\n", start, end)
 
-    pieces = data.split(b"\n@")
-    last = len(pieces) - 1
-    for number, piece in enumerate(pieces):
-        if number and depth > 0 and _ENTRY_START.match(piece):
-            flush()
-        # Each piece but the first began with the "@" split off, each but the last ended
-        # with the line break before it.
-        if number:
-            pending.append(b"@")
-        pending.append(piece)
-        if number < last:
-            pending.append(b"\n")
-        depth += piece.count(b"{") - piece.count(b"}")
-        if depth <= 0:
-            flush()
-    flush()
-    return blocks
+    start = piece = depth = 0  # the block under way, and the piece of it being read
+    while True:
+        cut = data.find(b"\n@", piece)
+        end = len(data) if cut < 0 else cut + 1  # the line break stays with its block
+        depth += data.count(b"{", piece, end) - data.count(b"}", piece, end)
+        if depth <= 0 or cut < 0:
+            add(start, end)
+            start, depth = end, 0
+        if cut < 0:
+            return blocks
+        piece = end
+        if depth > 0 and _ENTRY_START.match(data, piece):
+            add(start, piece)
+            start, depth = piece, 0

@@ -50,11 +50,16 @@ def open_index(ls: CitelsServer) -> None:
     ls.zotero_watch = loop.create_task(watch_zotero(ls, library)) if library else None
 
 
+# Files to read whole beyond this many bytes are read in a child process: a first read of a
+# 10 MB .bib took the server from 100 MB to 340 MB, which it kept (docs/performance.md).
+CHILD_PROCESS_BYTES = 2_000_000
+
+
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
-        if index.what == ZOTERO_INDEX:
+        if index.what == ZOTERO_INDEX or await asyncio.to_thread(_reads_much, index):
             messages, summary = await _index_in_child_process(index)
         else:
             # Its own connection in a worker thread: completions keep reading the old
@@ -72,9 +77,36 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     ls.end_progress(token, summary)
 
 
+def _reads_much(index: WantedIndex) -> bool:
+    """Whether an index run would read many bytes whole (a first index of a large .bib),
+    rather than a saved .bib's changed entries."""
+    from citels.bib_update import context_changed, read_by_blocks
+    from citels.corpus.sources import signature, total_bytes
+    from citels.indexer import IndexReport, find_corpus_files
+    from citels.store import Store
+
+    store = Store(index.database)
+    try:
+        known = store.file_states()
+        whole = 0
+        for path, _ in find_corpus_files(index.paths, IndexReport()):
+            state = known.get(str(path))
+            try:
+                unchanged = state is not None and (state.size, state.mtime_ns) == signature(path)
+            except Exception:  # unreadable: the index run says so
+                continue
+            if unchanged and not context_changed(store, path) or (
+                    state is not None and read_by_blocks(store, path)):
+                continue
+            whole += total_bytes(path)
+        return whole > CHILD_PROCESS_BYTES
+    finally:
+        store.close()
+
+
 async def _index_in_child_process(index: WantedIndex) -> tuple[list[str], str]:
-    """Index in a `citels index` of its own: reading a whole Zotero library takes about
-    twice its papers' memory, which the server would otherwise keep for good."""
+    """Index in a `citels index` of its own: reading a whole Zotero library or a large .bib
+    takes about twice its papers' memory, which the server would otherwise keep for good."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "citels", "index", "--db", str(index.database),
         *map(str, index.paths), stdout=asyncio.subprocess.DEVNULL,

@@ -49,6 +49,11 @@ class BibEntries:
                             if warnings else (), rowid)
                 for line, digest, keys, mids, warnings, rowid in rows]
 
+    def bib_blocks_kept(self, path: str) -> bool:
+        """Whether the index remembers a .bib file's blocks (its next change is read by them)."""
+        return self.conn.execute("SELECT 1 FROM bib_blocks WHERE file = ? LIMIT 1",
+                                 (path,)).fetchone() is not None
+
     def put_bib_blocks(self, path: str, blocks: Iterable[StoredBlock]) -> None:
         """Remember a .bib file's blocks as read now: those with a rowid are moved to their
         line, the others added (a file read whole has its old blocks forgotten first)."""
