@@ -80,8 +80,16 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
         if entry.entry_type in _NOT_PAPERS:
             continue
         fields = resolver.values(key, raw, entry.entry_type)
-        values = {name: resolve(value, {}) for name, value in fields.items()}
+        # Only what a paper shows or is searched by is resolved (a library's entries carry
+        # many more fields: files, keywords, dates of access).
+        values = {name: resolve(fields[name], {}) for name in _SHOWN if name in fields}
         yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
+
+
+# The fields _paper reads.
+_SHOWN = ("title", "abstract", "year", "date", "month", "author", "editor", "url", "note",
+          "journal", "journaltitle", "booktitle", "doi", "isbn", "issn", "pmid",
+          "archiveprefix", "eprinttype", "eprint", "langid", "language")
 
 
 _CHUNK_CHARACTERS = 1 << 20
@@ -180,6 +188,8 @@ class _Resolver:
 
 def standalone(raw: str, macros: dict[str, str]) -> str:
     """A raw value that needs no @string: as written, or braced with its macros expanded."""
+    if raw[:1] == "{" and "#" not in raw:  # one braced value: most values
+        return raw
     parts = [part.strip() for part in split_concatenation(raw.strip())]
     if len(parts) == 1 and parts[0].lower() not in macros:
         return raw  # byte for byte: braces, quotes, a number, a month or an unknown name

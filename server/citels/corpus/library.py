@@ -147,6 +147,11 @@ def _balanced_block(text: str, start: int, opening: int) -> str:
 
 def resolve(raw: str, macros: dict[str, str]) -> str:
     """A field's value as the style would see it: `#` joins, macros expanded, braces kept."""
+    if "#" not in raw:  # one part: most values
+        part = raw.strip()
+        if part[:1] + part[-1:] in ("{}", '""'):
+            return part[1:-1]
+        return part if part.isdigit() else macros.get(part.lower(), part)
     parts = []
     for part in split_concatenation(raw.strip()):
         part = part.strip()
