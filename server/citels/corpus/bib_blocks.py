@@ -27,13 +27,13 @@ _PARENTS = re.compile(rb"\b(?:crossref|xdata)\s*=\s*[{\"]?\s*([^}\"\n]*)", re.IG
 CONTEXT_TYPES = frozenset({"string", "preamble"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen one is made a third slower, 100,000 times
 class Block:
     """A piece of a .bib file: its first line (1-based), where it lies in the file's bytes
     (shared by all its blocks: a block is not a copy), and its hash."""
 
     line: int
-    source: bytes = field(repr=False)
+    source: bytes = field(repr=False)  # the whole file's
     start: int
     end: int
     digest: str
