@@ -85,6 +85,9 @@ class Catalogue:
             store.close()
 
 
+WORKSPACE_INDEX = "workspace bibliographies"  # what the workspace's index is called
+
+
 def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
     """The .bib files below the workspace roots, and the Hayagriva (.yml) files its Typst
     documents declare (other YAML files are not bibliographies)."""
@@ -104,7 +107,7 @@ def wanted_indexes(corpus: Sequence[Path], database: Path,
     if workspace_roots:
         wanted.insert(0, WantedIndex(tuple(workspace_bib_files(workspace_roots)),
                                      workspace_database(workspace_roots),
-                                     "workspace bibliographies"))
+                                     WORKSPACE_INDEX))
     return wanted
 
 
