@@ -139,3 +139,24 @@ def test_a_changed_macro_of_the_file_itself_is_read_whole(library: Path, tmp_pat
     index_corpus(store, [library])
     assert store.get("Knuth:TB1-1").venue == "The TB"
     assert (as_seen(store), warnings_of(store, library)) == fresh_read(library, tmp_path)
+
+
+def test_a_run_interrupted_before_moving_entries_moves_them_next_time(library: Path,
+                                                                        tmp_path: Path,
+                                                                        monkeypatch):
+    from citels import bib_update
+
+    store = Store(tmp_path / "index.sqlite3")
+    index_corpus(store, [library])
+    edit(library / "crypto.bib", "@article{,", NEW_ENTRY + "\n@article{,")
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt  # the server stopped between the two transactions
+
+    monkeypatch.setattr(bib_update.Reread, "move", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        index_corpus(store, [library])
+    assert store.get("Zebra:99").title == "Quixotic Zebra Lattices"  # searchable already
+    monkeypatch.undo()
+    index_corpus(store, [library])
+    assert (as_seen(store), warnings_of(store, library)) == fresh_read(library, tmp_path)

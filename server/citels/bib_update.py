@@ -72,6 +72,18 @@ class Reread:
     warnings: list[str]  # the file's warnings now
     new_warnings: list[str]  # those of the entries parsed now
     digest: str  # sha256 of the file's bytes
+    # Entries that only moved (lines added or removed above them): (merge id, source as
+    # stored, source now, line now), and their blocks at their new lines.
+    moves: list[tuple[str, str, str, int]]
+    moved_blocks: list[StoredBlock]
+
+    def move(self, store: Store, path: Path) -> None:
+        """Move the entries that only moved: their records' lines, their papers' sources,
+        their blocks' lines. Half a large file moves when an entry is added in its middle:
+        this is done after the changed entries are searchable, in a transaction of its own.
+        """
+        store.move_records(str(path), self.moves)
+        store.put_bib_blocks(str(path), self.moved_blocks)
 
 
 def reread_changed_entries(store: Store, path: Path, old: FileState) -> Reread | None:
@@ -126,13 +138,12 @@ def _apply(store: Store, path: Path, blocks: list[Block], plan: _Plan, naming: s
         new_warnings += warnings
         now[index] = StoredBlock(block.line, block.digest, tuple(block.keys()), tuple(mids),
                                  _relative(warnings, block.line))
+    store.put_bib_blocks(file, now.values())
     moved = {index: was for index, was in plan.kept.items() if was.line != blocks[index].line}
-    store.move_records(file, [(mid, f"{label}:{was.line}", f"{label}:{blocks[index].line}",
-                               blocks[index].line)
-                              for index, was in moved.items() for mid in was.merge_ids])
-    store.put_bib_blocks(file, [*now.values(), *(
-        StoredBlock(blocks[index].line, was.digest, was.keys, was.merge_ids, was.warnings,
-                    was.rowid) for index, was in moved.items())])
+    moves = [(mid, f"{label}:{was.line}", f"{label}:{blocks[index].line}", blocks[index].line)
+             for index, was in moved.items() for mid in was.merge_ids]
+    moved_blocks = [StoredBlock(blocks[index].line, was.digest, was.keys, was.merge_ids,
+                                was.warnings, was.rowid) for index, was in moved.items()]
     foreign = bool(own and own.parents_named - own.keys)
     store.put_bib_context(file, context_digest(library, foreign), foreign)
     every = sorted([*now.values(), *(StoredBlock(blocks[index].line, *_rest(was))
@@ -141,7 +152,7 @@ def _apply(store: Store, path: Path, blocks: list[Block], plan: _Plan, naming: s
     warnings = [f"{label}:{block.line + at}: {message}"
                 for block in every for at, message in block.warnings]
     return Reread(affected, sum(len(block.merge_ids) for block in every), warnings,
-                  new_warnings, digest)
+                  new_warnings, digest, moves, moved_blocks)
 
 
 def _rest(block: StoredBlock) -> tuple:

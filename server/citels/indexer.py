@@ -5,9 +5,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from citels import bib_update, keys
@@ -45,6 +45,9 @@ class IndexReport:
     skipped: list[str] = field(default_factory=list)  # "path: why"
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Work done in transactions of its own once the run's has committed (entries of a saved
+    # .bib that only moved: bib_update.Reread.move).
+    after_commit: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     @property
     def changed_anything(self) -> bool:
@@ -181,6 +184,9 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
         if report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()
+    for finish in report.after_commit:
+        with store.transaction():
+            finish()
     report.unchanged = total - report.added - report.updated
     report.seconds = time.perf_counter() - started
     return report
@@ -256,8 +262,21 @@ def _reread(store: Store, path: Path, was: tuple[int, int], reread: bib_update.R
     size, mtime_ns = was
     report.files_read += 1
     report.warnings += reread.new_warnings
-    store.put_file(FileState(str(path), size, mtime_ns, reread.digest, reread.records,
-                             tuple(reread.warnings)))
+    state = FileState(str(path), size, mtime_ns, reread.digest, reread.records,
+                      tuple(reread.warnings))
+    if not reread.moves:
+        store.put_file(state)
+        return reread.affected
+    # The changed entries are searchable at this run's commit; those that only moved are
+    # moved after it. Till then the file is remembered as not read (no such time): a run
+    # interrupted in between moves them next time.
+    store.put_file(replace(state, mtime_ns=-1))
+
+    def move() -> None:
+        reread.move(store, path)
+        store.put_file(state)
+
+    report.after_commit.append(move)
     return reread.affected
 
 

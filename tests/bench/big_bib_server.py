@@ -7,8 +7,8 @@ only that .bib, first with an empty cache (cold), then again on the index it lef
 Each time: seconds from the process start until a completion lists one of the file's
 papers, the peak RSS of the server and of every process it started (told apart), and once
 warm, a writer typing titles (every keystroke's latency) and two saves of the file (a new
-entry appended, an entry's title changed in the middle) timed until a completion finds the
-change. With --peer, citation-langserver on the same file: start to its first listing, its
+entry appended, an entry's title changed in the middle, an entry inserted in the middle,
+moving the entries below it) timed until a completion finds the change. With --peer, citation-langserver on the same file: start to its first listing, its
 keystroke latencies for key prefixes, its peak RSS. Nothing here asserts a timing.
 """
 
@@ -162,10 +162,20 @@ def typing(document: Document, probes: list[tuple[str, str]]) -> dict:
             "keystrokes": len(latencies), "typed_paper_in_top5": f"{found}/{len(probes)}"}
 
 
+def read(path: Path) -> str:
+    # Line ends as they are: an editor does not turn a lone CR into a line break.
+    return path.read_bytes().decode("utf-8")
+
+
+def write(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
 def saves(client: PipeClient, document: Document, bib: Path,
           probes: list[tuple[str, str]]) -> dict:
-    """Save the .bib twice: a new entry at its end, an entry's title changed in its middle;
-    seconds from each didSave until a completion finds the change."""
+    """Save the .bib three times: a new entry at its end, an entry's title changed in its
+    middle, a new entry in its middle; seconds from each didSave until a completion finds
+    the change."""
     result = {}
     uri = bib.as_uri()
     with bib.open("a", encoding="utf-8") as out:
@@ -176,13 +186,22 @@ def saves(client: PipeClient, document: Document, bib: Path,
     result["save_new_entry_searchable_s"] = round(
         seconds_until(document.keys_for, "quixotic zebra lattices", "zebra2099new", started), 2)
     key, title = probes[len(probes) // 2]
-    text = bib.read_text(encoding="utf-8")
-    bib.write_text(text.replace(f"{{{title}}}", "{Ornithopter Gearboxes Revisited}", 1),
-                   encoding="utf-8")
+    text = read(bib)
+    write(bib, text.replace(f"{{{title}}}", "{Ornithopter Gearboxes Revisited}", 1))
     started = time.perf_counter()
     client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
     result["save_changed_title_searchable_s"] = round(
         seconds_until(document.keys_for, "ornithopter gearboxes", key, started), 2)
+    # An entry inserted in the middle: the half of the file below it moves down 6 lines.
+    key, title = probes[len(probes) // 3]
+    text = read(bib)
+    at = text.index(f"@inproceedings{{{key},")
+    write(bib, text[:at] + "@article{yak2098mid,\n  title = {Yodelling Yaks in Spring},"
+          "\n  author = {Bo Middle},\n  year = {2098},\n}\n\n" + text[at:])
+    started = time.perf_counter()
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    result["save_entry_inserted_mid_file_searchable_s"] = round(
+        seconds_until(document.keys_for, "yodelling yaks", "yak2098mid", started), 2)
     return result
 
 
