@@ -31,7 +31,7 @@ from citels.corpus.library import (
     raw_entries,
 )
 from citels.merge import merge_id
-from citels.store import FileState, Store
+from citels.store import Store
 from citels.store.bib_entries import StoredBlock
 
 # More changed blocks than this: the file is read whole (one parse beats many small ones).
@@ -86,7 +86,7 @@ class Reread:
         store.put_bib_blocks(str(path), self.moved_blocks)
 
 
-def reread_changed_entries(store: Store, path: Path, old: FileState) -> Reread | None:
+def reread_changed_entries(store: Store, path: Path) -> Reread | None:
     """Re-read only the changed entries of a .bib the index holds; None: read it whole."""
     file = str(path)
     if not is_bib(path) or context_changed(store, path):

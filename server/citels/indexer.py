@@ -203,7 +203,7 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     described = options.describe()
     if old and first is None and not described:  # a saved .bib: only its changed entries
         was = signature(path)  # before it is read: a save while reading is seen next time
-        reread = bib_update.reread_changed_entries(store, path, old)
+        reread = bib_update.reread_changed_entries(store, path)
         if reread is not None:
             return _reread(store, path, was, reread, report)
     try:

@@ -3,6 +3,8 @@
     python3 tests/bench/big_bib.py 30000 /tmp/big.bib    # write the file
     python3 tests/bench/big_bib.py --time /tmp/big.bib   # index it cold: seconds, peak RSS
 
+`big_bib_server.py` runs the server on it (cold and warm starts, typing, saves, the peer).
+
 The papers are ../shared/corpora's; a fifth of the titles get LaTeX (accents, protected
 capitals, \\emph), as real libraries have, and a tenth of the journals are @string macros.
 """
