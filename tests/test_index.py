@@ -435,7 +435,8 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
     connection.executescript(
         "DROP TABLE titles_fts; DROP TABLE texts_vocab; DROP TABLE texts_fts;"
         " DROP TABLE vocabulary; DROP TABLE works_vocab; DROP TABLE works_fts;"
-        " DROP TABLE identifiers;" + MIGRATIONS[1]().replace(
+        " DROP TABLE identifiers; DROP TABLE bib_blocks; DROP TABLE bib_context;"
+        + MIGRATIONS[1]().replace(
             "DROP TABLE papers_fts;", "") + "; PRAGMA user_version = 2;")
     connection.close()
     store = Store(db)
@@ -460,7 +461,8 @@ def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_pat
     index_corpus(Store(db), [library])
     connection = sqlite3.connect(db)
     connection.executescript("DROP TABLE works_vocab; DROP TABLE works_fts;"
-                             " DROP TABLE identifiers; PRAGMA user_version = 4;")
+                             " DROP TABLE identifiers; DROP TABLE bib_blocks;"
+                             " DROP TABLE bib_context; PRAGMA user_version = 4;")
     connection.close()
     store = Store(db)
     assert rank(store, "godel")[0].paper.source_key == "goedel1931"

@@ -91,6 +91,9 @@ class Catalogue:
             store.close()
 
 
+WORKSPACE_INDEX = "workspace bibliographies"  # what the workspace's index is called
+
+
 def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
     """The .bib files below the workspace roots, and the Hayagriva (.yml) files its Typst
     documents declare (other YAML files are not bibliographies)."""

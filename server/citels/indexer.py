@@ -7,11 +7,11 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from citels import keys
+from citels import bib_update, keys
 from citels.corpus import UnreadableFile
 from citels.corpus.sources import (
     ReadOptions,
@@ -48,6 +48,9 @@ class IndexReport:
     skipped: list[str] = field(default_factory=list)  # "path: why"
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Work done in transactions of its own once the run's has committed (entries of a saved
+    # .bib that only moved: bib_update.Reread.move).
+    after_commit: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     @property
     def changed_anything(self) -> bool:
@@ -154,14 +157,19 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
             report.skipped.append(f"{path}: unreadable ({error})")
             continue
         same_options = options is None or _options_of(state) == options.describe()
-        if state and (state.size, state.mtime_ns) == (size, mtime_ns) and same_options:
+        if state and (state.size, state.mtime_ns) == (size, mtime_ns) and same_options \
+                and not bib_update.context_changed(store, path):
             report.files_unchanged += 1  # trusted without reading, as make and git do
         else:
             to_read.append((path, kind))
     removed_files = set(known) - {str(path) for path, _ in files}
     # A first index is written without the WAL where it can be (see Store.rollback_journal).
     journal = store.rollback_journal() if to_read and store.is_empty() else nullcontext()
-    with journal, store.transaction(cache_mb=INDEX_CACHE_MB if to_read or removed_files else None):
+    # A saved .bib re-read by its changed entries (bib_update) does with the default cache:
+    # the large one stayed in the server's memory after the run.
+    reads_whole = any(not bib_update.read_by_blocks(store, path) for path, _ in to_read)
+    with journal, store.transaction(cache_mb=INDEX_CACHE_MB if reads_whole or removed_files
+                                    else None):
         affected: set[str] = set()
         for path_text in sorted(removed_files):
             affected |= store.remove_file(path_text)
@@ -191,6 +199,9 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
         if report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()
+    for finish in report.after_commit:
+        with store.transaction():
+            finish()
     report.unchanged = total - report.added - report.updated
     report.seconds = time.perf_counter() - started
     return report
@@ -206,6 +217,11 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     if options is None:  # read as it was last time
         options = ReadOptions.parse(_options_of(old))
     described = options.describe()
+    if old and spill is None and not described:  # a saved .bib: only its changed entries
+        was = signature(path)  # before it is read: a save while reading is seen next time
+        reread = bib_update.reread_changed_entries(store, path)
+        if reread is not None:
+            return _reread(store, path, was, reread, report)
     try:
         size, mtime_ns = signature(path)
         # A file touched but not changed is not parsed again. A dump is hashed as it
@@ -217,7 +233,8 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     except (OSError, UnreadableFile) as error:
         report.skipped.append(f"{path}: unreadable ({error})")
         return store.remove_file(str(path)) if old else set()
-    if old and known_digest and old.sha256 == _stored_digest(known_digest, described):
+    if old and known_digest and old.sha256 == _stored_digest(known_digest, described) \
+            and not bib_update.context_changed(store, path):
         store.put_file(FileState(str(path), size, mtime_ns, old.sha256, old.records,
                                  old.warnings))
         report.files_unchanged += 1
@@ -235,7 +252,8 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     except UnreadableFile as error:
         report.skipped.append(str(error))
         return affected
-    counted = _PapersRead(merge_ids=None if spill is not None else set())
+    counted = _PapersRead(merge_ids=None if spill is not None else set(),
+                          placed=[] if not described and bib_update.is_bib(path) else None)
     try:
         with _garbage_collector_running():
             _store_records(store, path, counted.through(reading.papers, bar), spill)
@@ -250,7 +268,33 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     source_digest = known_digest or hasher.hexdigest()
     store.put_file(FileState(str(path), size, mtime_ns, _stored_digest(source_digest, described),
                              counted.count, tuple(reading.warnings)))
+    if counted.placed is not None:  # for the next save of a .bib: which entry is where
+        bib_update.remember_blocks(store, path, counted.placed, reading.warnings, source_digest)
     return affected | (counted.merge_ids or set())
+
+
+def _reread(store: Store, path: Path, was: tuple[int, int], reread: bib_update.Reread,
+            report: IndexReport) -> set[str]:
+    """A .bib re-read by its changed entries (bib_update): remembered as read now."""
+    size, mtime_ns = was
+    report.files_read += 1
+    report.warnings += reread.new_warnings
+    state = FileState(str(path), size, mtime_ns, reread.digest, reread.records,
+                      tuple(reread.warnings))
+    if not reread.moves:
+        store.put_file(state)
+        return reread.affected
+    # The changed entries are searchable at this run's commit; those that only moved are
+    # moved after it. Till then the file is remembered as not read (no such time): a run
+    # interrupted in between moves them next time.
+    store.put_file(replace(state, mtime_ns=-1))
+
+    def move() -> None:
+        reread.move(store, path)
+        store.put_file(state)
+
+    report.after_commit.append(move)
+    return reread.affected
 
 
 @dataclass
@@ -260,6 +304,8 @@ class _PapersRead:
 
     count: int = 0
     merge_ids: set[str] | None = field(default_factory=set)
+    # (line, merge id) of a .bib's records, else None (a dump's would fill memory).
+    placed: list[tuple[int, str]] | None = None
 
     def through(self, papers: Iterator[Paper], bar: IndexProgress
                 ) -> Iterator[tuple[str, Paper]]:
@@ -270,6 +316,8 @@ class _PapersRead:
             mid = merge_id(paper)
             if self.merge_ids is not None:
                 self.merge_ids.add(mid)
+            if self.placed is not None:
+                self.placed.append((paper.sources[0].line if paper.sources else 0, mid))
             yield mid, paper
 
 

@@ -3,6 +3,8 @@
     python3 tests/bench/big_bib.py 30000 /tmp/big.bib    # write the file
     python3 tests/bench/big_bib.py --time /tmp/big.bib   # index it cold: seconds, peak RSS
 
+`big_bib_server.py` runs the server on it (cold and warm starts, typing, saves, the peer).
+
 The papers are ../shared/corpora's; a fifth of the titles get LaTeX (accents, protected
 capitals, \\emph), as real libraries have, and a tenth of the journals are @string macros.
 """
@@ -19,8 +21,9 @@ from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / \
     "venue_papers_ml_nlp_cv_robotics.jsonl.zst"
-_ACCENTS = {"é": "{\\'e}", "è": "{\\`e}", "ü": "{\\\"u}", "ö": "{\\\"o}", "ä": "{\\\"a}",
-            "ç": "{\\c c}", "ñ": "{\\~n}"}
+# Umlauts stay UTF-8: citation-langserver's parser stops reading a file at a straight
+# double quote inside braces ({\\"o}), and the peer must read the same file.
+_ACCENTS = {"é": "{\\'e}", "è": "{\\`e}", "ç": "{\\c c}", "ñ": "{\\~n}"}
 
 
 def latexed(title: str, number: int) -> str:
@@ -52,13 +55,16 @@ def write_bib(count: int, out: Path) -> None:
         key = f"{first}{paper.year or ''}{len(keys)}"
         keys.add(key)
         venue = "neurips" if number % 10 == 0 else "{" + (paper.venue or "Proceedings") + "}"
-        fields = [f"  title = {{{latexed(paper.title, number)}}},",
-                  f"  author = {{{' and '.join(paper.authors) or 'Anonymous'}}},",
+        title = latexed(paper.title.replace('"', "''"), number)
+        authors = " and ".join(paper.authors)
+        fields = [f"  title = {{{title}}},",
+                  f"  author = {{{authors.replace(chr(34), '') or 'Anonymous'}}},",
                   f"  booktitle = {venue},", f"  year = {{{paper.year or 2000}}},"]
         if paper.doi:
             fields.append(f"  doi = {{{paper.doi}}},")
         if paper.abstract and number % 8 == 0:  # a library's abstracts are few
             abstract = paper.abstract.replace("{", "").replace("}", "").replace("\\", "")
+            abstract = abstract.replace('"', "''")
             fields.append(f"  abstract = {{{abstract}}},")
         lines.append("@inproceedings{" + key + ",\n" + "\n".join(fields) + "\n}\n")
     out.write_text("\n".join(lines), encoding="utf-8")

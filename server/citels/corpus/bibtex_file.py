@@ -38,18 +38,19 @@ _NOT_PAPERS = ("xdata",)  # biblatex data containers: inherited from, never cite
 
 
 def parse_bibtex(text: str, label: str, warnings: list[str],
-                 library: Library = NO_LIBRARY) -> Iterator[Paper]:
-    """The papers of a .bib text; `library` holds the definitions of its sibling files."""
+                 library: Library = NO_LIBRARY, first_line: int = 1) -> Iterator[Paper]:
+    """The papers of a .bib text; `library` holds the definitions of its sibling files (and
+    of the file's other entries when `text` is a piece of it, from line `first_line`)."""
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report failures ourselves
     import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
 
     macros = dict(library.macros)
     entries: list[tuple[_Entry, dict[str, str]]] = []
     # In chunks: the parser's blocks of a whole 10 MB file took ten times its size at once.
-    for first_line, chunk in _chunks(text):
+    for chunk_line, chunk in _chunks(text):
         for block in bibtexparser.parse_string(chunk, parse_stack=[]).blocks:
             kind = type(block).__name__
-            line = first_line + block.start_line + 1
+            line = first_line + chunk_line + block.start_line
             if kind == "Entry":
                 entries.append(_entry(block, line, _first_values(block, line, label, warnings)))
             elif kind == "DuplicateFieldKeyBlock":
@@ -85,8 +86,16 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
             warnings.append(f"{label}:{entry.line}: {entry.key}'s {name} uses @string {macro},"
                             " which no file of the library defines; the name is kept")
         fields = resolver.values(key, raw, entry.entry_type)
-        values = {name: resolve(value, {}) for name, value in fields.items()}
+        # Only what a paper shows or is searched by is resolved (a library's entries carry
+        # many more fields: files, keywords, dates of access).
+        values = {name: resolve(fields[name], {}) for name in _SHOWN if name in fields}
         yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
+
+
+# The fields _paper reads.
+_SHOWN = ("title", "abstract", "year", "date", "month", "author", "editor", "url", "note",
+          "journal", "journaltitle", "booktitle", "doi", "isbn", "issn", "pmid",
+          "archiveprefix", "eprinttype", "eprint", "langid", "language")
 
 
 _CHUNK_CHARACTERS = 1 << 20
@@ -205,6 +214,8 @@ def _undefined_macros(raw: dict[str, str], macros: dict[str, str]) -> list[tuple
 
 def standalone(raw: str, macros: dict[str, str]) -> str:
     """A raw value that needs no @string: as written, or braced with its macros expanded."""
+    if raw[:1] == "{" and "#" not in raw:  # one braced value: most values
+        return raw
     parts = [part.strip() for part in split_concatenation(raw.strip())]
     if len(parts) == 1 and parts[0].lower() not in macros:
         return raw  # byte for byte: braces, quotes, a number, a month or an unknown name

@@ -67,6 +67,20 @@ def latex_to_text(value: str) -> str:
     """`The {\\TeX}book` -> 'The TeXbook', `G{\\"o}del` -> 'Gödel', `{\\TUG}` -> 'TUG'."""
     if not _LATEX_MARKS.search(value):
         return " ".join(value.split())
+    if len(value) <= _CACHED_UP_TO:
+        return _short_latex_to_text(value)
+    return _latex_to_text(value)
+
+
+_CACHED_UP_TO = 200  # characters: names and venues come back entry after entry
+
+
+@lru_cache(maxsize=16_384)
+def _short_latex_to_text(value: str) -> str:
+    return _latex_to_text(value)
+
+
+def _latex_to_text(value: str) -> str:
     if len(value) > _WHOLE_UP_TO:
         # One pylatexenc walk over a whole abstract took milliseconds: its pieces take micro.
         text = _FRAGMENT.sub(lambda match: _converted(match.group()), value)
@@ -127,8 +141,13 @@ def _converted(fragment: str) -> str:
         return fragment.replace("{", "").replace("}", "")
 
 
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
 def split_names(value: str) -> list[str]:
     """BibTeX's `A and B and C`, split at top-level `and`s only, each name as text."""
+    if "{" not in value:  # no group to keep an `and` in: most author lists
+        return [latex_to_text(name).strip() for name in _AND.split(value) if name.strip()]
     names, depth, start = [], 0, 0
     for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
         token = match.group()

@@ -8,8 +8,11 @@ entry names a parent its own file does not have.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +27,16 @@ class Library:
 
     macros: dict[str, str] = field(default_factory=dict)
     siblings: tuple[Path, ...] = ()
+    # The file's own entries outside the text being parsed (a save re-reads only the
+    # entries that changed, whose parents may be among those that did not).
+    own: Callable[[str], tuple[str, dict[str, str]] | None] | None = None
 
     def entry(self, key: str) -> tuple[str, dict[str, str]] | None:
-        """A sibling's entry (type, raw fields) with this key, the first file's if several."""
+        """The entry (type, raw fields) with this key: the file's own, else a sibling's,
+        the first file's if several."""
+        found = self.own(key) if self.own is not None else None
+        if found is not None:
+            return found
         for path in self.siblings:
             try:
                 stat = path.stat()
@@ -58,31 +68,59 @@ def library_of(path: Path) -> Library:
     return Library(macros, siblings)
 
 
+def context_digest(library: Library, foreign_parents: bool) -> str:
+    """What a file uses of its library, hashed: the macros; and, when it names parents that
+    it does not hold, the other files themselves (their sizes and times). A file read with
+    another context than now is read again (a sibling's @string changed)."""
+    parts: list[object] = [sorted(library.macros.items())]
+    if foreign_parents:
+        for path in library.siblings:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            parts.append([str(path), stat.st_size, stat.st_mtime_ns])
+    return hashlib.sha1(json.dumps(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
 @lru_cache(maxsize=64)  # each file of a folder asks for the others': read each once
 def _macros_of(path: Path, size: int, mtime_ns: int) -> dict[str, str]:
-    import bibtexparser
-
     try:
         text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return {}
+    return macros_in(text)
+
+
+def macros_in(text: str, macros: dict[str, str] | None = None) -> dict[str, str]:
+    """The @string macros a .bib text defines, each resolved with those before it (and
+    `macros`, the library's), found by a scan for @string blocks: no parse of its entries."""
+    import bibtexparser
+
     blocks = [_balanced_block(text, match.start(), match.end() - 1)
               for match in _STRING_START.finditer(text)]
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
-    macros: dict[str, str] = {}
+    known = dict(macros or {})
+    found: dict[str, str] = {}
     for string in bibtexparser.parse_string("\n".join(blocks), parse_stack=[]).strings:
-        macros[string.key.lower()] = resolve(str(string.value), macros)
-    return macros
+        found[string.key.lower()] = known[string.key.lower()] = resolve(str(string.value),
+                                                                         known)
+    return found
 
 
 @lru_cache(maxsize=4)
 def _entries_of(path: Path, size: int, mtime_ns: int) -> dict[str, tuple[str, dict[str, str]]]:
-    import bibtexparser
-
     try:
         text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return {}
+    return raw_entries(text)
+
+
+def raw_entries(text: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """The entries of a .bib text by lower-cased key: (type, raw fields), the first if two."""
+    import bibtexparser
+
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     found: dict[str, tuple[str, dict[str, str]]] = {}
     for entry in bibtexparser.parse_string(text, parse_stack=[]).entries:
@@ -109,6 +147,11 @@ def _balanced_block(text: str, start: int, opening: int) -> str:
 
 def resolve(raw: str, macros: dict[str, str]) -> str:
     """A field's value as the style would see it: `#` joins, macros expanded, braces kept."""
+    if "#" not in raw:  # one part: most values
+        part = raw.strip()
+        if part[:1] + part[-1:] in ("{}", '""'):
+            return part[1:-1]
+        return part if part.isdigit() else macros.get(part.lower(), part)
     parts = []
     for part in split_concatenation(raw.strip()):
         part = part.strip()

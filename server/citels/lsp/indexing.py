@@ -10,7 +10,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from citels.catalogue import open_catalogue, wanted_indexes
+from citels.catalogue import WORKSPACE_INDEX, open_catalogue, wanted_indexes
 from citels.indexes import (
     ZOTERO_INDEX,
     WantedIndex,
@@ -26,17 +26,22 @@ from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
 
 
-def open_index(ls: CitelsServer) -> None:
-    """Answer from the existing indexes at once; bring them up to date in the background.
-
-    Does nothing when the corpus, database and workspace files are those already open.
-    """
+def _wanted(ls: CitelsServer) -> list[WantedIndex]:
+    """The indexes the settings and the workspace's files ask for now."""
     corpus = corpus_paths(ls.cli_corpus, ls.config.corpus)
     database = database_path(corpus, ls.cli_database, ls.config.database)
     roots: list[Path] = (ls.workspace_roots(None) if ls.config.workspace_bibliographies
                          else [])
     zotero, ls.zotero_status = zotero_database(ls.config.zotero_data_directory)
-    wanted = wanted_indexes(corpus, database, roots, zotero, kept_index(ls))
+    return wanted_indexes(corpus, database, roots, zotero, kept_index(ls))
+
+
+def open_index(ls: CitelsServer) -> None:
+    """Answer from the existing indexes at once; bring them up to date in the background.
+
+    Does nothing when the corpus, database and workspace files are those already open.
+    """
+    wanted = _wanted(ls)
     location = tuple(wanted)
     if ls.index_location == location:
         return
@@ -52,11 +57,16 @@ def open_index(ls: CitelsServer) -> None:
     ls.zotero_watch = loop.create_task(watch_zotero(ls, library)) if library else None
 
 
+# Files to read whole beyond this many bytes are read in a child process: a first read of a
+# 10 MB .bib took the server from 100 MB to 340 MB, which it kept (docs/performance.md).
+CHILD_PROCESS_BYTES = 2_000_000
+
+
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
-        if index.what == ZOTERO_INDEX:
+        if index.what == ZOTERO_INDEX or await asyncio.to_thread(_reads_much, index):
             messages, summary = await _index_in_child_process(index)
         else:
             # Its own connection in a worker thread: completions keep reading the old
@@ -69,7 +79,7 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
             report = await asyncio.to_thread(index_in_own_connection, index,
                                              tell if token is not None else None)
             messages, summary = report.skipped + report.warnings, report.summary()
-            await diagnostics.index_checked(ls, index)  # shown on their files too
+        await diagnostics.index_checked(ls, index)  # a library's warnings on their files too
         await asyncio.to_thread(warm_rendering)  # does its work once
         for message in messages:
             ls.log(message, types.MessageType.Warning)
@@ -81,9 +91,36 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     ls.end_progress(token, summary)
 
 
+def _reads_much(index: WantedIndex) -> bool:
+    """Whether an index run would read many bytes whole (a first index of a large .bib),
+    rather than a saved .bib's changed entries."""
+    from citels.bib_update import context_changed, read_by_blocks
+    from citels.corpus.sources import signature, total_bytes
+    from citels.indexer import IndexReport, find_corpus_files
+    from citels.store import Store
+
+    store = Store(index.database)
+    try:
+        known = store.file_states()
+        whole = 0
+        for path, _ in find_corpus_files(index.paths, IndexReport()):
+            state = known.get(str(path))
+            try:
+                unchanged = state is not None and (state.size, state.mtime_ns) == signature(path)
+            except Exception:  # unreadable: the index run says so
+                continue
+            if unchanged and not context_changed(store, path) or (
+                    state is not None and read_by_blocks(store, path)):
+                continue
+            whole += total_bytes(path)
+        return whole > CHILD_PROCESS_BYTES
+    finally:
+        store.close()
+
+
 async def _index_in_child_process(index: WantedIndex) -> tuple[list[str], str]:
-    """Index in a `citels index` of its own: reading a whole Zotero library takes about
-    twice its papers' memory, which the server would otherwise keep for good."""
+    """Index in a `citels index` of its own: reading a whole Zotero library or a large .bib
+    takes about twice its papers' memory, which the server would otherwise keep for good."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "citels", "index", "--db", str(index.database),
         *map(str, index.paths), stdout=asyncio.subprocess.DEVNULL,
@@ -141,6 +178,30 @@ def stats(ls: CitelsServer) -> dict[str, Any]:
 
 
 def refresh_workspace_bibliographies(ls: CitelsServer) -> None:
-    """Re-read the workspace's .bib files (one was saved, created or deleted)."""
+    """Re-read the workspace's .bib files (one was saved, created or deleted).
+
+    When the same files are wanted (a save), only their index is checked again, on the
+    stores already open: reopening every index and checking the corpus too took half a
+    second of a save's second (docs/performance.md)."""
+    wanted = _wanted(ls)
+    if ls.index_location != tuple(wanted):
+        reindex_everything(ls)
+        return
+    loop = asyncio.get_running_loop()
+    for index in wanted:
+        if index.what == WORKSPACE_INDEX:
+            ls.indexing = [task for task in ls.indexing if not task.done()]
+            check = _after(list(ls.indexing), refresh_index(ls, index))
+            ls.indexing.append(loop.create_task(check))
+
+
+async def _after(earlier: list[asyncio.Task], check: Any) -> None:
+    # One index run at a time on an index: a second save waits for the first's run.
+    await asyncio.gather(*earlier, return_exceptions=True)
+    await check
+
+
+def reindex_everything(ls: CitelsServer) -> None:
+    """Reopen every index and check all their files again."""
     ls.index_location = None
     open_index(ls)

@@ -16,6 +16,7 @@ from citels.lsp.indexing import (
     indexes_ready,
     open_index,
     refresh_workspace_bibliographies,
+    reindex_everything,
 )
 from citels.lsp.indexing import stats as index_stats
 from citels.lsp.server import CitelsServer
@@ -83,7 +84,7 @@ async def stats(ls: CitelsServer, *args: Any) -> dict:
 
 async def reindex(ls: CitelsServer, *args: Any) -> dict:
     """Check every corpus file and workspace bibliography again; report the result."""
-    refresh_workspace_bibliographies(ls)
+    reindex_everything(ls)
     await indexes_ready(ls)
     return index_stats(ls)
 

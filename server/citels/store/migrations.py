@@ -206,7 +206,30 @@ _STEP_FUNCTIONS: dict[str, Callable[[Any], object]] = {
     "citels_rehash": _rehash,
 }
 
-MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4, _v5, _v6]  # each the SQL of a step
+
+def _v7() -> str:
+    # A .bib file's blocks (one per entry, corpus/bib_blocks.py) as last read, so that a
+    # save re-reads only the entries whose text changed; and what the file used of its
+    # library (the other .bib files of its folder) when it was read.
+    return """
+        CREATE TABLE bib_blocks (
+            file TEXT NOT NULL,       -- a .bib file of the files table
+            line INTEGER NOT NULL,    -- the block's first line
+            digest TEXT NOT NULL,     -- hash of the block's text
+            keys TEXT NOT NULL,       -- the keys its entries define, lower-cased, a line each
+            merge_ids TEXT NOT NULL,  -- the merge ids of its records, a line each
+            warnings TEXT NOT NULL    -- JSON [[line within the block, message], ...] or ''
+        );
+        CREATE INDEX bib_blocks_file ON bib_blocks(file);
+        CREATE TABLE bib_context (
+            file TEXT PRIMARY KEY,
+            digest TEXT NOT NULL,           -- hash of the library's macros (and files)
+            foreign_parents INTEGER NOT NULL  -- 1: it names parents other files hold
+        );
+        """
+
+
+MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]  # the SQL of each step
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -19,6 +19,7 @@ from citels.corpus.identifiers import Identifier
 from citels.papers import Paper
 from citels.search_index import Candidate, WordGroup
 from citels.store import bulk
+from citels.store.bib_entries import BibEntries
 from citels.store.connection import Database, remove_database
 from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
 from citels.store.index_text import editors_of
@@ -28,7 +29,7 @@ from citels.store.rows import StoredPaper, full_text_rows
 from citels.store.works import WorksIndex
 
 
-class Store(CorpusRecords):
+class Store(CorpusRecords, BibEntries):
     """One corpus's index database, migrated to the current schema when opened.
 
     Composed of the layers: `db` (connection, transactions, metadata) and `full_text` (the

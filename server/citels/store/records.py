@@ -57,6 +57,9 @@ class CorpusRecords:
         merge_ids = self.merge_ids_of_file(path)
         self.conn.execute("DELETE FROM records WHERE file = ?", (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+        # A .bib's blocks (store/bib_entries.py) go with it: read again, it is read whole.
+        self.conn.execute("DELETE FROM bib_blocks WHERE file = ?", (path,))
+        self.conn.execute("DELETE FROM bib_context WHERE file = ?", (path,))
         return merge_ids
 
     # --- paper records ------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""What the index remembers of a .bib file's blocks (one per entry), so a save re-reads only
+the entries whose text changed (`citels.bib_update`); and the records those moved by lines
+added or removed above them, moved without being read again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from citels.papers import Paper
+from citels.store.rows import record_row
+
+
+class StoredBlock(NamedTuple):
+    """A block of a .bib file as last read (`rowid` None: not written yet)."""
+
+    line: int
+    digest: str
+    keys: tuple[str, ...]
+    merge_ids: tuple[str, ...]
+    warnings: tuple[tuple[int, str], ...]  # (line within the block, message)
+    rowid: int | None = None
+
+
+def _lines(values: tuple[str, ...]) -> str:
+    # Keys and merge ids hold no line break; a line each is read back far faster than JSON.
+    return "\n".join(values)
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
+class BibEntries:
+    """The bib_blocks and bib_context tables of an index database (part of `Store`)."""
+
+    conn: sqlite3.Connection
+
+    def bib_blocks(self, path: str) -> list[StoredBlock]:
+        """A .bib file's blocks as last read, in file order (none: never read by blocks)."""
+        rows = self.conn.execute(
+            "SELECT line, digest, keys, merge_ids, warnings, rowid FROM bib_blocks"
+            " WHERE file = ? ORDER BY line", (path,))
+        return [StoredBlock(line, digest, _split(keys), _split(mids),
+                            tuple((at, message) for at, message in json.loads(warnings))
+                            if warnings else (), rowid)
+                for line, digest, keys, mids, warnings, rowid in rows]
+
+    def bib_blocks_kept(self, path: str) -> bool:
+        """Whether the index remembers a .bib file's blocks (its next change is read by them)."""
+        return self.conn.execute("SELECT 1 FROM bib_blocks WHERE file = ? LIMIT 1",
+                                 (path,)).fetchone() is not None
+
+    def put_bib_blocks(self, path: str, blocks: Iterable[StoredBlock]) -> None:
+        """Remember a .bib file's blocks as read now: those with a rowid are moved to their
+        line, the others added (a file read whole has its old blocks forgotten first)."""
+        moved, added = [], []
+        for block in blocks:
+            if block.rowid is not None:
+                moved.append((block.line, block.rowid))
+            else:
+                added.append((path, block.line, block.digest, _lines(block.keys),
+                              _lines(block.merge_ids),
+                              json.dumps(block.warnings) if block.warnings else ""))
+        self.conn.executemany("UPDATE bib_blocks SET line = ? WHERE rowid = ?", moved)
+        self.conn.executemany(
+            "INSERT INTO bib_blocks (file, line, digest, keys, merge_ids, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?)", added)
+
+    def drop_bib_blocks(self, rowids: Iterable[int]) -> None:
+        """Forget blocks that are no more (changed or removed)."""
+        self.conn.executemany("DELETE FROM bib_blocks WHERE rowid = ?",
+                              [(rowid,) for rowid in rowids])
+
+    def forget_bib_blocks(self, path: str) -> None:
+        """Forget a file's blocks and context: its next change is read whole."""
+        self.conn.execute("DELETE FROM bib_blocks WHERE file = ?", (path,))
+        self.conn.execute("DELETE FROM bib_context WHERE file = ?", (path,))
+
+    def bib_context(self, path: str) -> tuple[str, bool] | None:
+        """(digest, whether it names parents other files hold) as last read, or None."""
+        row = self.conn.execute("SELECT digest, foreign_parents FROM bib_context WHERE file = ?",
+                                (path,)).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    def put_bib_context(self, path: str, digest: str, foreign_parents: bool) -> None:
+        """Remember what a .bib file used of its library when it was read."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO bib_context (file, digest, foreign_parents) VALUES (?, ?, ?)",
+            (path, digest, int(foreign_parents)))
+
+    def remove_records_of(self, path: str, merge_ids: Iterable[str]) -> None:
+        """Remove a file's records of these merge ids (entries changed or gone)."""
+        self.conn.executemany("DELETE FROM records WHERE file = ? AND merge_id = ?",
+                              [(path, mid) for mid in sorted(merge_ids)])
+
+    def add_block_records(self, path: str, records: Iterable[tuple[str, Paper]]) -> None:
+        """A few records of a file, each with its merge id (entries changed or added)."""
+        self.conn.executemany(
+            "INSERT INTO records (file, line, merge_id, data) VALUES (?, ?, ?, ?)",
+            [record_row(path, paper.sources[0].line if paper.sources else 0, mid, paper)
+             for mid, paper in records])
+
+    def move_records(self, path: str, moves: list[tuple[str, str, str, int]]) -> None:
+        """Records whose entry moved to another line, unchanged: (merge id, its source as
+        stored, `label:line`, the same at its new place, new line). The line is changed in
+        the record and in its paper's sources, in SQL: thousands of papers move when a line
+        is added near the top of a large file. The paper's content hash is left as it was:
+        the next merge of that paper writes it again."""
+        # As text, where the source is the first (a .bib's entry alone: nearly always): a
+        # JSON value's quotes are escaped inside strings, so '"sources": ["x"' is the list.
+        rows = [(mid, _FIRST + json.dumps(old), _FIRST + json.dumps(new), line, path)
+                for mid, old, new, line in moves]
+        self.conn.executemany(
+            "UPDATE records SET line = ?4, data = replace(data, ?2, ?3)"
+            " WHERE merge_id = ?1 AND file = ?5", rows)
+        self.conn.executemany(
+            "UPDATE papers SET data = replace(data, ?2, ?3)"
+            " WHERE merge_id = ?1 AND instr(data, ?2) > 0", [row[:3] for row in rows])
+        # Elsewhere in the list: by its JSON path.
+        self.conn.executemany(
+            "UPDATE papers SET data = json_replace(data, '$.sources[' || (SELECT key FROM"
+            " json_each(papers.data, '$.sources') WHERE value = ?2 LIMIT 1) || ']', ?3)"
+            " WHERE merge_id = ?1 AND instr(data, ?4) > 0"
+            " AND ?2 IN (SELECT value FROM json_each(papers.data, '$.sources'))",
+            [(mid, old, new, json.dumps(old)) for mid, old, new, _ in moves])
+
+
+_FIRST = '"sources": ['  # how json.dumps writes the start of a paper's sources
