@@ -533,6 +533,7 @@ def test_an_index_from_schema_5_is_packed_and_keeps_its_papers_and_keys(tmp_path
         " DROP TABLE keys; ALTER TABLE keys_v5 RENAME TO keys;")
     for old, new in long_ids.items():
         connection.execute("UPDATE keys SET merge_id = ? WHERE merge_id = ?", (new, old))
+    connection.executescript("DROP TABLE bib_blocks; DROP TABLE bib_context;")  # schema 7's
     connection.execute("PRAGMA user_version = 5")
     connection.commit()
     assert connection.execute("SELECT typeof(data) FROM papers LIMIT 1").fetchone()[0] == "text"

@@ -67,14 +67,15 @@ class Paper:
     def from_dict(cls, data: dict[str, Any]) -> Paper:
         """A paper from `to_dict`'s values; names it does not know are ignored."""
         values = dict(data)
-        values["sources"] = [_parse_source(text) for text in values.get("sources", [])]
+        values["sources"] = [parse_source(text) for text in values.get("sources", [])]
         return cls(**{name: value for name, value in values.items() if name in _FIELD_NAMES})
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Paper))
 
 
-def _parse_source(text: str) -> Source:
+def parse_source(text: str) -> Source:
+    """A source from its text, `path:line`."""
     path, _, line = text.rpartition(":")
     return Source(path, int(line))
 

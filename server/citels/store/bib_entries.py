@@ -10,7 +10,9 @@ import sqlite3
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from citels.papers import Paper
+from citels.merge import stored_json
+from citels.papers import Paper, parse_source
+from citels.store.packing import pack, unpack
 from citels.store.rows import record_row
 
 
@@ -107,26 +109,37 @@ class BibEntries:
     def move_records(self, path: str, moves: list[tuple[str, str, str, int]]) -> None:
         """Records whose entry moved to another line, unchanged: (merge id, its source as
         stored, `label:line`, the same at its new place, new line). The line is changed in
-        the record and in its paper's sources, in SQL: thousands of papers move when a line
-        is added near the top of a large file. The paper's content hash is left as it was:
+        the record and in its paper's sources: thousands of papers move when a line is
+        added near the top of a large file. The paper's content hash is left as it was:
         the next merge of that paper writes it again."""
-        # As text, where the source is the first (a .bib's entry alone: nearly always): a
-        # JSON value's quotes are escaped inside strings, so '"sources": ["x"' is the list.
-        rows = [(mid, _FIRST + json.dumps(old), _FIRST + json.dumps(new), line, path)
-                for mid, old, new, line in moves]
+        moved = {mid: (old, new) for mid, old, new, _ in moves}
+        # A record stored as its paper's only one ('') has its line in the row alone.
         self.conn.executemany(
-            "UPDATE records SET line = ?4, data = replace(data, ?2, ?3)"
-            " WHERE merge_id = ?1 AND file = ?5", rows)
-        self.conn.executemany(
-            "UPDATE papers SET data = replace(data, ?2, ?3)"
-            " WHERE merge_id = ?1 AND instr(data, ?2) > 0", [row[:3] for row in rows])
-        # Elsewhere in the list: by its JSON path.
-        self.conn.executemany(
-            "UPDATE papers SET data = json_replace(data, '$.sources[' || (SELECT key FROM"
-            " json_each(papers.data, '$.sources') WHERE value = ?2 LIMIT 1) || ']', ?3)"
-            " WHERE merge_id = ?1 AND instr(data, ?4) > 0"
-            " AND ?2 IN (SELECT value FROM json_each(papers.data, '$.sources'))",
-            [(mid, old, new, json.dumps(old)) for mid, old, new, _ in moves])
+            "UPDATE records SET line = ? WHERE merge_id = ? AND file = ?",
+            [(line, mid, path) for mid, _, _, line in moves])
+        mids = list(moved)
+        for start in range(0, len(mids), _CHUNK):
+            chunk = mids[start:start + _CHUNK]
+            places = ",".join("?" * len(chunk))
+            records = self.conn.execute(
+                f"SELECT id, merge_id, data FROM records WHERE file = ? AND data != ''"
+                f" AND merge_id IN ({places})", [path, *chunk]).fetchall()
+            self.conn.executemany("UPDATE records SET data = ? WHERE id = ?", [
+                (pack(stored_json(_moved(unpack(data), *moved[mid]), with_title=True)),
+                 record_id) for record_id, mid, data in records])
+            papers = self.conn.execute(
+                f"SELECT id, merge_id, title, data FROM papers WHERE merge_id IN ({places})",
+                chunk).fetchall()
+            self.conn.executemany("UPDATE papers SET data = ? WHERE id = ?", [
+                (pack(stored_json(_moved(unpack(data, title), *moved[mid]))), paper_id)
+                for paper_id, mid, title, data in papers])
 
 
-_FIRST = '"sources": ['  # how json.dumps writes the start of a paper's sources
+_CHUNK = 500  # merge ids asked about at a time
+
+
+def _moved(paper: Paper, old: str, new: str) -> Paper:
+    """The paper with its source `old` (`label:line`) now `new`."""
+    paper.sources = [parse_source(new) if str(source) == old else source
+                     for source in paper.sources]
+    return paper
