@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 
 from citels.papers import Hit
 from citels.ranking.candidates import candidates
+from citels.ranking.presence import presence as presence_of
 from citels.ranking.query import Query, spellings_of
 from citels.ranking.scoring import score as fit_score
 from citels.search_index import SearchIndex
@@ -60,15 +61,17 @@ def rank(
     # The best each candidate could score (as if its abstract fitted wherever its title does
     # not) comes cheap; the exact score reads the abstract, so it is worked out, best bound
     # first, only while the candidate could still be among the `limit` best.
+    found = store.candidates(candidates(store, query, spellings))
+    presence = presence_of(store, query, spellings) if found else None
     bounded = sorted(
-        ((fit_score(query, spellings, c, optimistic=True) + bonus(c.key), c)
-         for c in store.candidates(candidates(store, query, spellings))),
+        ((fit_score(query, spellings, c, optimistic=True, presence=presence) + bonus(c.key), c)
+         for c in found),
         key=lambda item: -item[0])
     best: list[float] = []  # a heap of the `limit` best exact scores so far
     for bound, candidate in bounded:
         if len(best) == limit and bound + SCORE_ROUNDING < best[0]:
             break
-        score = fit_score(query, spellings, candidate)
+        score = fit_score(query, spellings, candidate, presence=presence)
         offer(candidate.id, candidate.key, score)
         (heapq.heappush if len(best) < limit else heapq.heappushpop)(
             best, score + bonus(candidate.key))

@@ -67,6 +67,13 @@ class Spellings:
     completed_papers: int = 0  # how many papers those completions can match, at most
     facets: list[tuple[int, int]] = field(default_factory=list)  # papers with it in (names,
     # venue or year)
+    _typed: tuple[tuple[str, ...], frozenset[str]] | None = field(default=None, repr=False)
+
+    def typed_words(self, tokens: tuple[str, ...]) -> frozenset[str]:
+        """The typed words and their corrections, as one set (worked out once)."""
+        if self._typed is None or self._typed[0] != tokens:
+            self._typed = (tokens, frozenset(tokens).union(*self.corrected))
+        return self._typed[1]
 
     @property
     def has_facet_words(self) -> bool:
