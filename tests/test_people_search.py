@@ -49,6 +49,23 @@ def test_a_surname_being_typed_is_not_corrected_into_a_title_word(store: Store):
     assert keys(store, "vaswan")[0] == "vaswani2019attention"
 
 
+def test_a_mistyped_name_still_finds_the_paper_below_an_exact_name(store: Store):
+    assert keys(store, "vaswnai attention need")[0] == "vaswani2017attention"
+    assert keys(store, "hintn 2012")[0] == "krizhevsky2012imagenet"
+    assert keys(store, "hintn 2008")[0] == "maaten2008tsne"
+    assert keys(store, "sutskevre imagenet")[0] == "krizhevsky2012imagenet"
+    # A name corrected fits less than the name typed right.
+    exact = rank(store, "vaswani attention need")[0].score
+    assert rank(store, "vaswnai attention need")[0].score < exact
+
+
+def test_a_name_is_not_corrected_while_it_can_still_become_a_name_or_title_word(store: Store):
+    # "krizh" is still being typed: it starts a name, so it is that name, not a typo.
+    assert keys(store, "krizh")[0] == "krizhevsky2012imagenet"
+    # A word of a title is that word, not a typo of someone's name ("hinton" for "hint").
+    assert keys(store, "scaling revisited")[0] == "vaswani2019attention"
+
+
 @pytest.mark.parametrize("typed, key", [
     ("balazs", "szegedy2015theorem"),  # Bal\'azs: a LaTeX accent
     ("muller graphs", "szegedy2015theorem"),  # M{\"u}ller folded

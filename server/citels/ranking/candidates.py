@@ -87,9 +87,10 @@ def _work_group(query: Query, index: int, spellings: Spellings) -> WordGroup:
     """One query word as the works index is asked for it; a one-letter unfinished word is
     no constraint (the works index has prefix indexes from two letters)."""
     token = query.tokens[index]
+    corrected = tuple(Word(word) for word in sorted(spellings.corrected[index]))
     if query.last_unfinished and index == len(query.tokens) - 1:
-        return (Word(token, prefix=True),) if len(token) >= 2 else ()
-    return tuple(Word(word) for word in [token, *sorted(spellings.corrected[index])])
+        return (Word(token, prefix=True), *corrected) if len(token) >= 2 else ()
+    return (Word(token), *corrected)
 
 
 def _without(items: list, index: int) -> list:

@@ -26,6 +26,8 @@ from citels.store.records import CorpusRecords
 from citels.store.rows import StoredPaper, full_text_rows
 from citels.store.works import WorksIndex
 
+KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (keys_with_prefix)
+
 
 class Store(CorpusRecords):
     """One corpus's index database, migrated to the current schema when opened.
@@ -133,8 +135,10 @@ class Store(CorpusRecords):
             self.db.set_meta("fts_needs_rebuild", None)
 
     def refresh_vocabulary(self) -> None:
-        """Count again how many papers have each word (after the index changed)."""
+        """Count again how many papers have each word, and each word of a person's name
+        (after the index changed)."""
         self.full_text.refresh_vocabulary()
+        self.works.refresh_vocabulary(self.full_text.vocabulary_threshold())
 
     def vocabulary_threshold(self) -> int:
         """The fewest papers a word is in to be in the vocabulary."""
@@ -190,14 +194,22 @@ class Store(CorpusRecords):
         self.db.set_meta("paper_counts", f"{papers} {titled}")
 
     def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
-        """(id, key) of papers whose key starts with `prefix` (case-insensitively), shortest
-        key first."""
-        upper = prefix.lower() + LAST_CHARACTER
-        return self.conn.execute(
-            "SELECT id, key FROM papers WHERE key_lower >= ? AND key_lower < ?"
-            " ORDER BY length(key_lower), key_lower LIMIT ?",
-            (prefix.lower(), upper, limit),
-        ).fetchall()
+        """(id, key) of papers whose key starts with `prefix` (case-insensitively): the key
+        itself first, then keys written with the prefix's own capitals (`Sun:` is typed for Sun:2022, `sun`
+        for sun2022moe), then the newest papers' (as a person's papers are listed), then
+        the shortest keys.
+
+        Only the first KEYS_ORDERED keys in key order are ordered so: a prefix that starts
+        more is too short to tell them apart, and sorting all of a million papers' keys that
+        start with one letter would cost more than a keystroke may."""
+        rows = self.conn.execute(
+            "SELECT id, key, year FROM papers WHERE key_lower >= ? AND key_lower < ?"
+            " ORDER BY key_lower LIMIT ?",
+            (prefix.lower(), prefix.lower() + LAST_CHARACTER, KEYS_ORDERED)).fetchall()
+        typed = prefix.lower()
+        rows.sort(key=lambda row: (row[1].lower() != typed, not row[1].startswith(prefix),
+                                   -(row[2] or 0), len(row[1]), row[1].lower()))
+        return [(paper_id, key) for paper_id, key, _ in rows[:limit]]
 
     def search_titles(self, groups: Sequence[WordGroup], limit: int) -> list[int]:
         """Ids of papers whose title words match every group, shortest titles first."""
@@ -220,6 +232,10 @@ class Store(CorpusRecords):
     def has_name_with_prefix(self, prefix: str) -> bool:
         """Whether any person's name has a word starting with `prefix`."""
         return self.works.has_name_with_prefix(prefix)
+
+    def names_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Words of people's names from `low` up to `high`, with their paper counts."""
+        return self.works.names_between(low, high)
 
     def papers_with_identifiers(self, identifiers: Sequence[Identifier]) -> list[int]:
         """Ids of papers carrying any of these (normalised) identifiers."""

@@ -74,6 +74,21 @@ class WorksIndex:
             (" AND ".join(parts), limit))
         return [rowid & PAPER_ID_MASK for rowid, in rows]
 
+    def refresh_vocabulary(self, threshold: int) -> None:
+        """Count again how many papers have each word of a person's name (after the index
+        changed), keeping the words in at least `threshold` papers."""
+        self.conn.execute("DELETE FROM name_vocabulary")
+        self.conn.execute(
+            "INSERT INTO name_vocabulary (term, papers) SELECT term, doc FROM works_vocab"
+            " WHERE col = 'names' AND doc >= ?", (threshold,))
+
+    def names_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Words of people's names from `low` up to (not including) `high`, with their
+        paper counts (those the name vocabulary keeps)."""
+        return self.conn.execute(
+            "SELECT term, papers FROM name_vocabulary WHERE term >= ? AND term < ?",
+            (low, high)).fetchall()
+
     def facet_frequency(self, term: str) -> tuple[int, int]:
         """How many papers have this word in a person's name, and in their facets."""
         counts = dict(self.conn.execute(
