@@ -17,13 +17,10 @@ from citels.ranking.candidates import candidates
 from citels.ranking.presence import presence as presence_of
 from citels.ranking.query import Query, spellings_of
 from citels.ranking.scoring import score as fit_score
+from citels.ranking.typed_keys import typed_keys
 from citels.search_index import SearchIndex
 
 IDENTIFIER_SCORE = 200.0  # a pasted DOI or arXiv id names its paper: nothing comes before
-EXACT_KEY_SCORE = 100.0
-KEY_PREFIX_SCORE = 20.0
-KEY_PLACES = 4  # keys a word is the start of get the places after the best search result...
-KEY_PLACE_STEP = 1e-4  # ...each this much below the one before (scores are kept to 4 places)
 CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
 SCORE_ROUNDING = 1e-3  # scores are compared rounded: a bound this close is not yet beaten
 
@@ -54,11 +51,16 @@ def rank(
             return _hits(store, scored, limit, lambda key: 0.0)
     if not query.tokens:
         return []  # only stop-words or punctuation: nothing rather than noise
-    spellings = spellings_of(store, query)
     cited_lower = {key.lower() for key in cited}
 
     def bonus(key: str) -> float:
         return CONTEXT_BONUS if key.lower() in cited_lower else 0.0
+
+    keys = typed_keys(store, query.text, limit) if " " not in query.text else None
+    if keys is not None and keys.fill(limit):
+        keys.offer(scored, offer)  # a key being typed: no search result could come first
+        return _hits(store, scored, limit, bonus)
+    spellings = spellings_of(store, query)
 
     # The best each candidate could score (as if its abstract fitted wherever its title does
     # not) comes cheap; the exact score reads the abstract, so it is worked out, best bound
@@ -77,46 +79,9 @@ def rank(
         offer(candidate.id, candidate.key, score)
         (heapq.heappush if len(best) < limit else heapq.heappushpop)(
             best, score + bonus(candidate.key))
-    if " " not in query.text:
-        _offer_keys(store, query.text, limit, scored, offer)
+    if keys is not None:
+        keys.offer(scored, offer)
     return _hits(store, scored, limit, bonus)
-
-
-def _offer_keys(store: SearchIndex, text: str, limit: int,
-                scored: dict[int, tuple[float, str]],
-                offer: Callable[[int, str, float], None]) -> None:
-    """Papers whose key starts with the typed word: an exact key first of all; a key
-    prefix typed as keys are typed (camelCase, digits, a colon, long, or with the capitals
-    of keys that start so) before every search result;
-    any other prefix of keys (`oep` for oepen2019erg) just after the best search result,
-    in KEY_PLACES places, so a writer typing a key sees it from the first letters on
-    while the paper the words fit best stays first."""
-    prefixed = []
-    # In the index's order (keys_with_prefix: the closest and newest first), kept by scores
-    # a step apart.
-    found = store.keys_with_prefix(text, limit)
-    # Typed with a capital that keys are written with (`Sun` for Sun:2022), or the start of
-    # a person's name that keys start with and no title or abstract has as a word (`zho`
-    # for zhou2021curriculum; `deep` stays a search): a key too.
-    key_like = _looks_like_a_key(text) or (
-        any(key.startswith(text) for _, key in found)
-        and (text != text.lower() or (store.has_name_with_prefix(text)
-                                      and not store.document_frequency(text))))
-    for place, (paper_id, key) in enumerate(found):
-        if key.lower() == text.lower():
-            offer(paper_id, key, EXACT_KEY_SCORE)
-        elif key_like:
-            offer(paper_id, key, KEY_PREFIX_SCORE - KEY_PLACE_STEP * place)
-        else:
-            prefixed.append((paper_id, key))
-    # Keys of papers already shown near the top keep the places their words gave them.
-    shown = heapq.nlargest(KEY_PLACES + 1, scored, key=lambda paper_id: scored[paper_id][0])
-    prefixed = [item for item in prefixed if item[0] not in shown]
-    if not prefixed:
-        return
-    best = max((score for score, _ in scored.values()), default=KEY_PLACE_STEP * KEY_PLACES)
-    for place, (paper_id, key) in enumerate(prefixed[:KEY_PLACES], start=1):
-        offer(paper_id, key, best - KEY_PLACE_STEP * place)
 
 
 def _hits(store: SearchIndex, scored: dict[int, tuple[float, str]], limit: int,
@@ -128,10 +93,3 @@ def _hits(store: SearchIndex, scored: dict[int, tuple[float, str]], limit: int,
         key=lambda item: (-item[0], item[1].lower()))[:limit]
     papers = store.papers_by_id(pid for _, _, pid in ranked)  # decoded for the shown few only
     return [Hit(papers[pid], score) for score, _, pid in ranked if pid in papers]
-
-
-def _looks_like_a_key(text: str) -> bool:
-    """Typed as a key is typed (camelCase, digits, a colon or underscore, or long), not as
-    a word of a title."""
-    return (any(c.isupper() for c in text[1:]) or any(c.isdigit() for c in text)
-            or ":" in text or "_" in text or len(text) >= 10)

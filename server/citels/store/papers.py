@@ -202,14 +202,14 @@ class Store(CorpusRecords):
         Only the first KEYS_ORDERED keys in key order are ordered so: a prefix that starts
         more is too short to tell them apart, and sorting all of a million papers' keys that
         start with one letter would cost more than a keystroke may."""
-        rows = self.conn.execute(
-            "SELECT id, key, year FROM papers WHERE key_lower >= ? AND key_lower < ?"
-            " ORDER BY key_lower LIMIT ?",
-            (prefix.lower(), prefix.lower() + LAST_CHARACTER, KEYS_ORDERED)).fetchall()
         typed = prefix.lower()
-        rows.sort(key=lambda row: (row[1].lower() != typed, not row[1].startswith(prefix),
-                                   -(row[2] or 0), len(row[1]), row[1].lower()))
-        return [(paper_id, key) for paper_id, key, _ in rows[:limit]]
+        return self.conn.execute(
+            "SELECT id, key FROM (SELECT id, key, key_lower, year FROM papers"
+            "  WHERE key_lower >= ? AND key_lower < ? ORDER BY key_lower LIMIT ?)"
+            " ORDER BY key_lower = ? DESC, substr(key, 1, ?) = ? DESC, coalesce(year, 0) DESC,"
+            " length(key), key_lower LIMIT ?",
+            (typed, typed + LAST_CHARACTER, KEYS_ORDERED, typed, len(prefix), prefix, limit),
+        ).fetchall()
 
     def search_titles(self, groups: Sequence[WordGroup], limit: int) -> list[int]:
         """Ids of papers whose title words match every group, shortest titles first."""
