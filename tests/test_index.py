@@ -435,7 +435,7 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
     connection.executescript(
         "DROP TABLE titles_fts; DROP TABLE texts_vocab; DROP TABLE texts_fts;"
         " DROP TABLE vocabulary; DROP TABLE works_vocab; DROP TABLE works_fts;"
-        " DROP TABLE identifiers;" + MIGRATIONS[1]().replace(
+        " DROP TABLE identifiers; DROP TABLE name_vocabulary;" + MIGRATIONS[1]().replace(
             "DROP TABLE papers_fts;", "") + "; PRAGMA user_version = 2;")
     connection.close()
     store = Store(db)
@@ -460,11 +460,31 @@ def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_pat
     index_corpus(Store(db), [library])
     connection = sqlite3.connect(db)
     connection.executescript("DROP TABLE works_vocab; DROP TABLE works_fts;"
-                             " DROP TABLE identifiers; PRAGMA user_version = 4;")
+                             " DROP TABLE identifiers; DROP TABLE name_vocabulary;"
+                             " PRAGMA user_version = 4;")
     connection.close()
     store = Store(db)
     assert rank(store, "godel")[0].paper.source_key == "goedel1931"
     assert rank(store, "https://doi.org/10.1007/bf01700692")[0].paper.source_key == "goedel1931"
+
+
+def test_an_index_from_schema_5_corrects_mistyped_names_when_opened(tmp_path: Path):
+    # Schema 6 added the vocabulary of people's names that a mistyped name is corrected
+    # against: an older index gets it filled from its works index when opened.
+    import sqlite3
+
+    db = tmp_path / "v5.sqlite3"
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "library.bib").write_text(
+        (Path(__file__).parent / "fixtures" / "library.bib").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    index_corpus(Store(db), [library])
+    connection = sqlite3.connect(db)
+    connection.executescript("DROP TABLE name_vocabulary; PRAGMA user_version = 5;")
+    connection.close()
+    store = Store(db)
+    assert rank(store, "goedl")[0].paper.source_key == "goedel1931"
 
 
 def test_a_database_deleted_while_open_keeps_answering(tmp_path: Path, corpus_copy: Path):

@@ -137,14 +137,32 @@ def test_a_deleted_paper_leaves_the_people_and_identifier_indexes(tmp_path: Path
     shutil.copy(FIXTURES / "library.bib", folder / "library.bib")
     store = Store(tmp_path / "index.sqlite3")
     index_corpus(store, [folder])
+    asked = [(Word("vaswani"),)]  # asked before the change, and again after it
+    assert "vaswani2019attention" in [
+        paper.source_key for paper in store.papers_by_id(store.search_works(asked, [], 10)).values()]
     text = (folder / "library.bib").read_text(encoding="utf-8")
     (folder / "library.bib").write_text(
         text.replace("Vaswani, Ashish and Smith", "Taylor, Ashish and Smith"), encoding="utf-8")
     index_corpus(store, [folder])
-    paper_ids = store.search_works([(Word("vaswani"),)], [], 10)
+    paper_ids = store.search_works(asked, [], 10)
     assert "vaswani2019attention" not in [
         paper.source_key for paper in store.papers_by_id(paper_ids).values()]
     assert keys(store, "taylor")[0] == "vaswani2019attention"
     assert keys(store, "10.1162/tacl_a_00001")[0] == "vaswani2019attention"
     for table in ("works_fts", "titles_fts", "texts_fts"):
         store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+
+
+def test_a_paper_added_is_found_by_the_query_asked_just_before(tmp_path: Path):
+    # Searches are answered from memory while the index is unchanged: a change ends that.
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "library.bib", folder / "library.bib")
+    store = Store(tmp_path / "index.sqlite3")
+    index_corpus(store, [folder])
+    assert "zebra2024attention" not in keys(store, "attention")
+    with (folder / "library.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n@article{zebra2024attention,\n  author = {Mbeki, Thabo},\n"
+                  "  title = {Attention for Zebra Crossings},\n  year = {2024},\n}\n")
+    index_corpus(store, [folder])
+    assert "zebra2024attention" in keys(store, "attention")

@@ -23,6 +23,7 @@ from citels.store.connection import Database, remove_database
 from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
 from citels.store.index_text import editors_of
 from citels.store.records import CorpusRecords
+from citels.store.result_cache import ResultCache
 from citels.store.rows import StoredPaper, full_text_rows
 from citels.store.works import WorksIndex
 
@@ -40,8 +41,9 @@ class Store(CorpusRecords):
         self.db = Database(path)
         self.path = self.db.path
         self.conn = self.db.conn
-        self.full_text = FullTextIndex(self.conn, self.paper_total)
-        self.works = WorksIndex(self.conn)
+        answers = ResultCache(self.db.data_version)  # kept while the index is unchanged
+        self.full_text = FullTextIndex(self.conn, self.paper_total, answers)
+        self.works = WorksIndex(self.conn, answers)
         self._total: tuple[tuple[int, int], int] | None = None
         if self.get_meta("fts_needs_rebuild"):
             self._rebuild_full_text()
