@@ -28,6 +28,8 @@ from citels.store.rows import StoredPaper, full_text_rows
 from citels.store.works import WorksIndex
 
 KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (keys_with_prefix)
+KEYS_ORDERED_FROM = 3  # ...once this much is typed; before, only the first FEW_KEYS_ORDERED
+FEW_KEYS_ORDERED = 200
 
 
 class Store(CorpusRecords):
@@ -201,16 +203,19 @@ class Store(CorpusRecords):
         for sun2022moe), then the newest papers' (as a person's papers are listed), then
         the shortest keys.
 
-        Only the first KEYS_ORDERED keys in key order are ordered so: a prefix that starts
-        more is too short to tell them apart, and sorting all of a million papers' keys that
-        start with one letter would cost more than a keystroke may."""
+        Only the first KEYS_ORDERED keys in key order are ordered so (FEW_KEYS_ORDERED for
+        a prefix of one or two letters): a prefix that starts more is too short to tell them
+        apart, and reading all of a million papers' keys that start with one letter would
+        cost more than a keystroke may."""
         typed = prefix.lower()
         return self.conn.execute(
             "SELECT id, key FROM (SELECT id, key, key_lower, year FROM papers"
             "  WHERE key_lower >= ? AND key_lower < ? ORDER BY key_lower LIMIT ?)"
             " ORDER BY key_lower = ? DESC, substr(key, 1, ?) = ? DESC, coalesce(year, 0) DESC,"
             " length(key), key_lower LIMIT ?",
-            (typed, typed + LAST_CHARACTER, KEYS_ORDERED, typed, len(prefix), prefix, limit),
+            (typed, typed + LAST_CHARACTER,
+             KEYS_ORDERED if len(prefix) >= KEYS_ORDERED_FROM else FEW_KEYS_ORDERED,
+             typed, len(prefix), prefix, limit),
         ).fetchall()
 
     def search_titles(self, groups: Sequence[WordGroup], limit: int) -> list[int]:

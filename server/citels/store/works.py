@@ -101,9 +101,15 @@ class WorksIndex:
 
     def has_name_with_prefix(self, prefix: str) -> bool:
         """Whether any person's name has a word starting with `prefix`."""
+        bounds = (prefix, prefix + LAST_CHARACTER)
+        # The name vocabulary (a plain table) answers for common names at once; the works
+        # index's own vocabulary counts a word's papers as it lists it, so it is asked only
+        # when no common name starts so (then the names it reads are rare, and quick).
         return self.answers.get(("name prefix", prefix), lambda: self.conn.execute(
+            "SELECT 1 FROM name_vocabulary WHERE term >= ? AND term < ? LIMIT 1",
+            bounds).fetchone() is not None or self.conn.execute(
             "SELECT 1 FROM works_vocab WHERE term >= ? AND term < ? AND col = 'names' LIMIT 1",
-            (prefix, prefix + LAST_CHARACTER)).fetchone() is not None)
+            bounds).fetchone() is not None)
 
     def papers_with(self, identifiers: Iterable[Identifier]) -> list[int]:
         """Ids of papers carrying any of these identifiers, in the order asked."""
