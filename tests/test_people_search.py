@@ -138,8 +138,8 @@ def test_a_deleted_paper_leaves_the_people_and_identifier_indexes(tmp_path: Path
     store = Store(tmp_path / "index.sqlite3")
     index_corpus(store, [folder])
     asked = [(Word("vaswani"),)]  # asked before the change, and again after it
-    assert "vaswani2019attention" in [
-        paper.source_key for paper in store.papers_by_id(store.search_works(asked, [], 10)).values()]
+    before = store.papers_by_id(store.search_works(asked, [], 10)).values()
+    assert "vaswani2019attention" in [paper.source_key for paper in before]
     text = (folder / "library.bib").read_text(encoding="utf-8")
     (folder / "library.bib").write_text(
         text.replace("Vaswani, Ashish and Smith", "Taylor, Ashish and Smith"), encoding="utf-8")

@@ -4,9 +4,9 @@ where they go among the search results.
 A writer who keys a library `oepen2019erg`, `Sun:2022` or `vaswaniAttentionAllYou2017`
 types the key's first letters and expects it offered from the first one; a writer who types
 a word of a title expects the paper it names first. Text typed as a key is typed (digits,
-inner capitals, a colon, or the capitals of keys that start so, or a name's first letters
-that no title or abstract has as a word) puts the keys first; any other word that starts
-keys keeps the best search result first and the keys just after it.
+inner capitals, a colon, the capitals of keys that start so, a name's first letters that
+no title or abstract has as a word, or a single letter) puts the keys first; any other
+word that starts keys keeps the best search result first and the keys just after it.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ class TypedKeys:
 def typed_keys(store: SearchIndex, text: str, limit: int) -> TypedKeys:
     """The keys starting with `text` (at most `limit`), and whether it was typed as a key."""
     found = store.keys_with_prefix(text, limit)
-    key_like = _looks_like_a_key(text) or (
+    # One letter says nothing of a title (most have a word starting so): keys are what is
+    # typed a letter at a time.
+    key_like = _looks_like_a_key(text) or (bool(found) and len(text) == 1) or (
         any(key.startswith(text) for _, key in found)
         and (text != text.lower() or (store.has_name_with_prefix(text.lower())
                                       and not store.document_frequency(text.lower()))))

@@ -199,9 +199,9 @@ class Store(CorpusRecords):
 
     def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
         """(id, key) of papers whose key starts with `prefix` (case-insensitively): the key
-        itself first, then keys written with the prefix's own capitals (`Sun:` is typed for Sun:2022, `sun`
-        for sun2022moe), then the newest papers' (as a person's papers are listed), then
-        the shortest keys.
+        itself first, then keys written with the prefix's own capitals (`Sun:` is typed for
+        Sun:2022, `sun` for sun2022moe), then the newest papers' (as a person's papers are
+        listed), then the shortest keys.
 
         Only the first KEYS_ORDERED keys in key order are ordered so (FEW_KEYS_ORDERED for
         a prefix of one or two letters): a prefix that starts more is too short to tell them
