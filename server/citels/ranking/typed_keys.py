@@ -5,7 +5,7 @@ A writer who keys a library `oepen2019erg`, `Sun:2022` or `vaswaniAttentionAllYo
 types the key's first letters and expects it offered from the first one; a writer who types
 a word of a title expects the paper it names first. Text typed as a key is typed (digits,
 inner capitals, a colon, the capitals of keys that start so, a name's first letters that
-no title or abstract has as a word, or a single letter) puts the keys first; any other
+no title or abstract has as a word, or one or two letters) puts the keys first; any other
 word that starts keys keeps the best search result first and the keys just after it.
 """
 
@@ -22,6 +22,7 @@ KEY_PREFIX_SCORE = 20.0  # above any search result's score
 KEY_PLACES = 4  # keys a word is the start of get the places after the best search result...
 KEY_PLACE_STEP = 1e-4  # ...each this much below the one before (scores are kept to 4 places)
 LONG_AS_A_KEY = 10  # a word this long with no space is more often a key than a title's word
+FEW_LETTERS = 2  # typed text this short that keys start with is taken as a key's start
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,13 @@ class TypedKeys:
 def typed_keys(store: SearchIndex, text: str, limit: int) -> TypedKeys:
     """The keys starting with `text` (at most `limit`), and whether it was typed as a key."""
     found = store.keys_with_prefix(text, limit)
-    # One letter says nothing of a title (most have a word starting so): keys are what is
-    # typed a letter at a time.
-    key_like = _looks_like_a_key(text) or (bool(found) and len(text) == 1) or (
+    # One or two letters say little of a title (many have a word starting so): keys written
+    # so are what is typed a letter at a time.
+    key_like = _looks_like_a_key(text) or (
         any(key.startswith(text) for _, key in found)
-        and (text != text.lower() or (store.has_name_with_prefix(text.lower())
-                                      and not store.document_frequency(text.lower()))))
+        and (len(text) <= FEW_LETTERS or text != text.lower() or (
+            store.has_name_with_prefix(text.lower())
+            and not store.document_frequency(text.lower()))))
     return TypedKeys(text, found, key_like)
 
 
