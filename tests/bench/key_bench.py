@@ -150,15 +150,17 @@ class Typist:
 
     def type_keys(self, keys: list[str]) -> dict:
         """Type each key a character at a time: top-5 share and latencies."""
-        latencies, in_top5 = [], 0
+        latencies, in_top5, timed = [], 0, []
         for key in keys:
             for length in range(1, len(key) + 1):
                 found, milliseconds = self.complete(key[:length])
                 latencies.append(milliseconds)
+                timed.append((milliseconds, key[:length]))
                 in_top5 += key in found[:5]
         return {"keystrokes": len(latencies), "key_in_top5": in_top5 / len(latencies),
                 "p50_ms": statistics.median(latencies),
-                "p95_ms": bench.percentile(latencies, 0.95)}
+                "p95_ms": bench.percentile(latencies, 0.95),
+                "slowest": [f"{typed} {ms:.1f}" for ms, typed in sorted(timed)[-8:]]}
 
 
 def run_citels(folder: Path, typed: list[str], work: Path) -> dict:

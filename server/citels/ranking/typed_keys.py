@@ -36,8 +36,10 @@ class TypedKeys:
     key_like: bool
 
     def fill(self, limit: int) -> bool:
-        """Whether these keys alone fill the list: no search result could come first."""
-        return self.key_like and len(self.found) >= limit
+        """Whether these keys alone make the list: they fill it (no search result could
+        come first), or a single letter starts them (a search for it finds only noise)."""
+        return bool(self.found) and (
+            len(self.text) == 1 or (self.key_like and len(self.found) >= limit))
 
     def offer(self, scored: dict[int, tuple[float, str]],
               offer: Callable[[int, str, float], None]) -> None:
