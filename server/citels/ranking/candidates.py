@@ -53,12 +53,16 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     frequencies = spellings.frequencies
     _add_text_matches(store, found, text_groups, frequencies)
     for start, end, spelling, _ in alternatives:
+        if len(found) >= CANDIDATES:
+            break  # what more searches would add is cut off below
         _add_text_matches(store, found,
                           [(Word(spelling),), *text_groups[:start], *text_groups[end:]],
                           [store.document_frequency(spelling), *frequencies[:start],
                            *frequencies[end:]], CANDIDATES // 4)
     if len(found) < ENOUGH_CANDIDATES and len([g for g in text_groups if g]) > 1:
         for left_out in range(len(text_groups)):
+            if len(found) >= CANDIDATES:
+                break  # what more searches would add is cut off below
             if text_groups[left_out]:
                 _add_text_matches(store, found, _without(text_groups, left_out),
                                   _without(frequencies, left_out), CANDIDATES // 4)
