@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import statistics
@@ -166,7 +167,7 @@ class Typist:
 def run_citels(folder: Path, typed: list[str], work: Path) -> dict:
     """citels on the workspace (its bundled corpus as the corpus)."""
     client = bench.PipeClient([sys.executable, "-m", "citels", "serve"],
-                              dict(bench.os.environ, XDG_CACHE_HOME=str(work / "cache")),
+                              dict(os.environ, XDG_CACHE_HOME=str(work / "cache")),
                               work / "citels.log", validate=False)
     try:
         client.request("initialize", {"processId": None, "rootUri": folder.as_uri(),
@@ -184,7 +185,7 @@ def run_citels(folder: Path, typed: list[str], work: Path) -> dict:
 def run_peer(folder: Path, typed: list[str], work: Path) -> dict:
     """citation-langserver on the workspace's .bib, as bench.py configures it."""
     script = bench.install_peer(PEER)
-    client = bench.PipeClient([str(script)], dict(bench.os.environ),
+    client = bench.PipeClient([str(script)], dict(os.environ),
                               work / "citation-langserver.log", validate=False, cwd=folder)
     try:
         client.request("initialize", {"processId": None, "rootUri": folder.as_uri(),
