@@ -436,7 +436,7 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
         "DROP TABLE titles_fts; DROP TABLE texts_vocab; DROP TABLE texts_fts;"
         " DROP TABLE vocabulary; DROP TABLE works_vocab; DROP TABLE works_fts;"
         " DROP TABLE identifiers; DROP TABLE bib_blocks; DROP TABLE bib_context;"
-        + MIGRATIONS[1]().replace(
+        " DROP TABLE name_vocabulary;" + MIGRATIONS[1]().replace(
             "DROP TABLE papers_fts;", "") + "; PRAGMA user_version = 2;")
     connection.close()
     store = Store(db)
@@ -462,11 +462,31 @@ def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_pat
     connection = sqlite3.connect(db)
     connection.executescript("DROP TABLE works_vocab; DROP TABLE works_fts;"
                              " DROP TABLE identifiers; DROP TABLE bib_blocks;"
-                             " DROP TABLE bib_context; PRAGMA user_version = 4;")
+                             " DROP TABLE bib_context; DROP TABLE name_vocabulary;"
+                             " PRAGMA user_version = 4;")
     connection.close()
     store = Store(db)
     assert rank(store, "godel")[0].paper.source_key == "goedel1931"
     assert rank(store, "https://doi.org/10.1007/bf01700692")[0].paper.source_key == "goedel1931"
+
+
+def test_an_index_from_schema_7_corrects_mistyped_names_when_opened(tmp_path: Path):
+    # Schema 8 added the vocabulary of people's names that a mistyped name is corrected
+    # against: an older index gets it filled from its works index when opened.
+    import sqlite3
+
+    db = tmp_path / "v7.sqlite3"
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "library.bib").write_text(
+        (Path(__file__).parent / "fixtures" / "library.bib").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    index_corpus(Store(db), [library])
+    connection = sqlite3.connect(db)
+    connection.executescript("DROP TABLE name_vocabulary; PRAGMA user_version = 7;")
+    connection.close()
+    store = Store(db)
+    assert rank(store, "goedl")[0].paper.source_key == "goedel1931"
 
 
 def test_a_database_deleted_while_open_keeps_answering(tmp_path: Path, corpus_copy: Path):
@@ -533,7 +553,8 @@ def test_an_index_from_schema_5_is_packed_and_keeps_its_papers_and_keys(tmp_path
         " DROP TABLE keys; ALTER TABLE keys_v5 RENAME TO keys;")
     for old, new in long_ids.items():
         connection.execute("UPDATE keys SET merge_id = ? WHERE merge_id = ?", (new, old))
-    connection.executescript("DROP TABLE bib_blocks; DROP TABLE bib_context;")  # schema 7's
+    connection.executescript("DROP TABLE bib_blocks; DROP TABLE bib_context;"  # 7 and 8's
+                             " DROP TABLE name_vocabulary;")
     connection.execute("PRAGMA user_version = 5")
     connection.commit()
     assert connection.execute("SELECT typeof(data) FROM papers LIMIT 1").fetchone()[0] == "text"

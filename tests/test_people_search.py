@@ -49,6 +49,23 @@ def test_a_surname_being_typed_is_not_corrected_into_a_title_word(store: Store):
     assert keys(store, "vaswan")[0] == "vaswani2019attention"
 
 
+def test_a_mistyped_name_still_finds_the_paper_below_an_exact_name(store: Store):
+    assert keys(store, "vaswnai attention need")[0] == "vaswani2017attention"
+    assert keys(store, "hintn 2012")[0] == "krizhevsky2012imagenet"
+    assert keys(store, "hintn 2008")[0] == "maaten2008tsne"
+    assert keys(store, "sutskevre imagenet")[0] == "krizhevsky2012imagenet"
+    # A name corrected fits less than the name typed right.
+    exact = rank(store, "vaswani attention need")[0].score
+    assert rank(store, "vaswnai attention need")[0].score < exact
+
+
+def test_a_name_is_not_corrected_while_it_can_still_become_a_name_or_title_word(store: Store):
+    # "krizh" is still being typed: it starts a name, so it is that name, not a typo.
+    assert keys(store, "krizh")[0] == "krizhevsky2012imagenet"
+    # A word of a title is that word, not a typo of someone's name ("hinton" for "hint").
+    assert keys(store, "scaling revisited")[0] == "vaswani2019attention"
+
+
 @pytest.mark.parametrize("typed, key", [
     ("balazs", "szegedy2015theorem"),  # Bal\'azs: a LaTeX accent
     ("muller graphs", "szegedy2015theorem"),  # M{\"u}ller folded
@@ -120,14 +137,32 @@ def test_a_deleted_paper_leaves_the_people_and_identifier_indexes(tmp_path: Path
     shutil.copy(FIXTURES / "library.bib", folder / "library.bib")
     store = Store(tmp_path / "index.sqlite3")
     index_corpus(store, [folder])
+    asked = [(Word("vaswani"),)]  # asked before the change, and again after it
+    before = store.papers_by_id(store.search_works(asked, [], 10)).values()
+    assert "vaswani2019attention" in [paper.source_key for paper in before]
     text = (folder / "library.bib").read_text(encoding="utf-8")
     (folder / "library.bib").write_text(
         text.replace("Vaswani, Ashish and Smith", "Taylor, Ashish and Smith"), encoding="utf-8")
     index_corpus(store, [folder])
-    paper_ids = store.search_works([(Word("vaswani"),)], [], 10)
+    paper_ids = store.search_works(asked, [], 10)
     assert "vaswani2019attention" not in [
         paper.source_key for paper in store.papers_by_id(paper_ids).values()]
     assert keys(store, "taylor")[0] == "vaswani2019attention"
     assert keys(store, "10.1162/tacl_a_00001")[0] == "vaswani2019attention"
     for table in ("works_fts", "titles_fts", "texts_fts"):
         store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+
+
+def test_a_paper_added_is_found_by_the_query_asked_just_before(tmp_path: Path):
+    # Searches are answered from memory while the index is unchanged: a change ends that.
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "library.bib", folder / "library.bib")
+    store = Store(tmp_path / "index.sqlite3")
+    index_corpus(store, [folder])
+    assert "zebra2024attention" not in keys(store, "attention")
+    with (folder / "library.bib").open("a", encoding="utf-8") as bib:
+        bib.write("\n@article{zebra2024attention,\n  author = {Mbeki, Thabo},\n"
+                  "  title = {Attention for Zebra Crossings},\n  year = {2024},\n}\n")
+    index_corpus(store, [folder])
+    assert "zebra2024attention" in keys(store, "attention")

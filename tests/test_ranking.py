@@ -169,6 +169,9 @@ class MemoryIndex:
     def has_name_with_prefix(self, prefix: str) -> bool:
         return False
 
+    def names_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        return []
+
     def papers_with_identifiers(self, identifiers) -> list[int]:
         return []
 

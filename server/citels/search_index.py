@@ -94,6 +94,11 @@ class SearchIndex(Protocol):
         """Whether any person's name has a word starting with `prefix`."""
         ...
 
+    def names_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Common words of people's names from `low` up to (not including) `high`, with
+        their paper counts."""
+        ...
+
     def papers_with_identifiers(self, identifiers: Sequence[tuple[str, str]]) -> list[int]:
         """Ids of papers carrying any of these (scheme, normalised value) identifiers."""
         ...

@@ -13,6 +13,7 @@ The setting `citels.bibliography.autoAdd` is "accept" (both), "save" (on save on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from lsprotocol import types
 
@@ -58,11 +59,14 @@ def changed(ls: CitelsServer, params: types.DidChangeTextDocumentParams) -> None
     doc = _citing_document(ls, uri)
     if doc is None:
         return
-    for key in new_citations(ls, doc):
+
+    def accepted(key: str) -> bool:
         if key not in inserted:
-            continue
-        if whole and previous is not None and key[:-1] in previous.text:
-            continue  # one keystroke away before: typed by hand, written on save
+            return False
+        # One keystroke away before: typed by hand, written on save.
+        return not (whole and previous is not None and key[:-1] in previous.text)
+
+    for key in new_citations(ls, doc, accepted):
         _schedule(ls, uri, key)
 
 
@@ -78,13 +82,15 @@ def saved(ls: CitelsServer, uri: str) -> None:
         _start(ls, uri, key, "saved")
 
 
-def new_citations(ls: CitelsServer, doc: OpenDocument) -> list[str]:
+def new_citations(ls: CitelsServer, doc: OpenDocument,
+                  wanted: Callable[[str], bool] | None = None) -> list[str]:
     """Keys the document cites now, not at opening, that the catalogue has and none of its
-    bibliographies defines (as written, case kept)."""
+    bibliographies defines (as written, case kept); only those `wanted` says yes to."""
     baseline = ls.cited_at_open.get(doc.uri)
     if baseline is None:
         return []  # never opened here: nothing to compare with
-    fresh = {span.key: None for span in doc.cited if span.key.lower() not in baseline}
+    fresh = {span.key: None for span in doc.cited if span.key.lower() not in baseline
+             and (wanted is None or wanted(span.key))}
     if not fresh:
         return []
     defined = defined_keys(ls, doc)

@@ -14,13 +14,13 @@ from collections.abc import Callable, Collection
 
 from citels.papers import Hit
 from citels.ranking.candidates import candidates
+from citels.ranking.presence import presence as presence_of
 from citels.ranking.query import Query, spellings_of
 from citels.ranking.scoring import score as fit_score
+from citels.ranking.typed_keys import typed_keys
 from citels.search_index import SearchIndex
 
 IDENTIFIER_SCORE = 200.0  # a pasted DOI or arXiv id names its paper: nothing comes before
-EXACT_KEY_SCORE = 100.0
-KEY_PREFIX_SCORE = 20.0
 CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
 SCORE_ROUNDING = 1e-3  # scores are compared rounded: a bound this close is not yet beaten
 
@@ -51,33 +51,36 @@ def rank(
             return _hits(store, scored, limit, lambda key: 0.0)
     if not query.tokens:
         return []  # only stop-words or punctuation: nothing rather than noise
-    spellings = spellings_of(store, query)
     cited_lower = {key.lower() for key in cited}
 
     def bonus(key: str) -> float:
         return CONTEXT_BONUS if key.lower() in cited_lower else 0.0
 
+    keys = typed_keys(store, query.text, limit) if " " not in query.text else None
+    if keys is not None and keys.fill(limit):
+        keys.offer(scored, offer)  # a key being typed: no search result could come first
+        return _hits(store, scored, limit, bonus)
+    spellings = spellings_of(store, query)
+
     # The best each candidate could score (as if its abstract fitted wherever its title does
     # not) comes cheap; the exact score reads the abstract, so it is worked out, best bound
     # first, only while the candidate could still be among the `limit` best.
+    found = store.candidates(candidates(store, query, spellings))
+    presence = presence_of(store, query, spellings) if found else None
     bounded = sorted(
-        ((fit_score(query, spellings, c, optimistic=True) + bonus(c.key), c)
-         for c in store.candidates(candidates(store, query, spellings))),
+        ((fit_score(query, spellings, c, optimistic=True, presence=presence) + bonus(c.key), c)
+         for c in found),
         key=lambda item: -item[0])
     best: list[float] = []  # a heap of the `limit` best exact scores so far
     for bound, candidate in bounded:
         if len(best) == limit and bound + SCORE_ROUNDING < best[0]:
             break
-        score = fit_score(query, spellings, candidate)
+        score = fit_score(query, spellings, candidate, presence=presence)
         offer(candidate.id, candidate.key, score)
         (heapq.heappush if len(best) < limit else heapq.heappushpop)(
             best, score + bonus(candidate.key))
-    if " " not in query.text:
-        for paper_id, key in store.keys_with_prefix(query.text, limit):
-            if key.lower() == query.text.lower():
-                offer(paper_id, key, EXACT_KEY_SCORE)
-            elif _looks_like_a_key(query.text):
-                offer(paper_id, key, KEY_PREFIX_SCORE)
+    if keys is not None:
+        keys.offer(scored, offer)
     return _hits(store, scored, limit, bonus)
 
 
@@ -90,9 +93,3 @@ def _hits(store: SearchIndex, scored: dict[int, tuple[float, str]], limit: int,
         key=lambda item: (-item[0], item[1].lower()))[:limit]
     papers = store.papers_by_id(pid for _, _, pid in ranked)  # decoded for the shown few only
     return [Hit(papers[pid], score) for score, _, pid in ranked if pid in papers]
-
-
-def _looks_like_a_key(text: str) -> bool:
-    """Typed as a key is typed (camelCase, digits, or long), not as a word of a title."""
-    return (any(c.isupper() for c in text[1:]) or any(c.isdigit() for c in text)
-            or len(text) >= 10)

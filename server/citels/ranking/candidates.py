@@ -53,12 +53,16 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     frequencies = spellings.frequencies
     _add_text_matches(store, found, text_groups, frequencies)
     for start, end, spelling, _ in alternatives:
+        if len(found) >= CANDIDATES:
+            break  # what more searches would add is cut off below
         _add_text_matches(store, found,
                           [(Word(spelling),), *text_groups[:start], *text_groups[end:]],
                           [store.document_frequency(spelling), *frequencies[:start],
                            *frequencies[end:]], CANDIDATES // 4)
     if len(found) < ENOUGH_CANDIDATES and len([g for g in text_groups if g]) > 1:
         for left_out in range(len(text_groups)):
+            if len(found) >= CANDIDATES:
+                break  # what more searches would add is cut off below
             if text_groups[left_out]:
                 _add_text_matches(store, found, _without(text_groups, left_out),
                                   _without(frequencies, left_out), CANDIDATES // 4)
@@ -87,9 +91,10 @@ def _work_group(query: Query, index: int, spellings: Spellings) -> WordGroup:
     """One query word as the works index is asked for it; a one-letter unfinished word is
     no constraint (the works index has prefix indexes from two letters)."""
     token = query.tokens[index]
+    corrected = tuple(Word(word) for word in sorted(spellings.corrected[index]))
     if query.last_unfinished and index == len(query.tokens) - 1:
-        return (Word(token, prefix=True),) if len(token) >= 2 else ()
-    return tuple(Word(word) for word in [token, *sorted(spellings.corrected[index])])
+        return (Word(token, prefix=True), *corrected) if len(token) >= 2 else ()
+    return (Word(token), *corrected)
 
 
 def _without(items: list, index: int) -> list:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -67,6 +68,13 @@ class Spellings:
     completed_papers: int = 0  # how many papers those completions can match, at most
     facets: list[tuple[int, int]] = field(default_factory=list)  # papers with it in (names,
     # venue or year)
+    _typed: tuple[tuple[str, ...], frozenset[str]] | None = field(default=None, repr=False)
+
+    def typed_words(self, tokens: tuple[str, ...]) -> frozenset[str]:
+        """The typed words and their corrections, as one set (worked out once)."""
+        if self._typed is None or self._typed[0] != tokens:
+            self._typed = (tokens, frozenset(tokens).union(*self.corrected))
+        return self._typed[1]
 
     @property
     def has_facet_words(self) -> bool:
@@ -116,8 +124,17 @@ def spellings_of(store: SearchIndex, query: Query) -> Spellings:
         if max(facets) or (unfinished and store.has_name_with_prefix(token)):
             frequency = max(frequency, *facets)
         elif frequency == 0 and not (unfinished and store.has_term_with_prefix(token)):
-            corrected = _corrections(store, token)
-            frequency = max((store.document_frequency(c) for c in corrected), default=0)
+            # No word of any paper, no name: a typo of a title or abstract word, or of a
+            # person's name ("vaswnai"); a corrected name then makes the word a name.
+            in_texts = _corrections(token, store.terms_between)
+            corrected = {word for word, _ in in_texts}
+            frequency = max((papers for _, papers in in_texts), default=0)
+            in_names = _corrections(token, store.names_between)
+            if in_names:
+                corrected |= {word for word, _ in in_names}
+                facets = (max(papers for _, papers in in_names), 0)
+                spellings.facets[-1] = facets
+                frequency = max(frequency, *facets)
         spellings.corrected.append(corrected)
         # Rare words say more about which paper is meant than common ones (idf).
         spellings.weights.append(math.log(1 + total / (1 + frequency)))
@@ -129,21 +146,24 @@ def spellings_of(store: SearchIndex, query: Query) -> Spellings:
     return spellings
 
 
-def _corrections(store: SearchIndex, token: str) -> set[str]:
-    """Index words one edit away (two for longer words), the most common first.
+def _corrections(token: str, between: Callable[[str, str], list[tuple[str, int]]]
+                 ) -> list[tuple[str, int]]:
+    """(word, papers) of a vocabulary one edit away from `token` (two for longer words),
+    the most common first; `between` lists a range of the vocabulary (title and abstract
+    words, or the words of people's names).
 
     Looked for among words with the same first letter, or with the first two letters
     swapped, so the cost stays small however large the vocabulary.
     """
     if len(token) < 4 or token.isdigit():
-        return set()
+        return []
     allowed = 1 if len(token) < 7 else 2
-    candidates = store.terms_between(token[0], token[0] + LAST_CHARACTER)
+    candidates = between(token[0], token[0] + LAST_CHARACTER)
     if token[1] != token[0]:
         swapped = token[1] + token[0]
-        candidates += store.terms_between(swapped, swapped + LAST_CHARACTER)
+        candidates += between(swapped, swapped + LAST_CHARACTER)
     counts = dict(candidates)
     matches = process.extract(token, list(counts), scorer=OSA.distance,
                               score_cutoff=allowed, limit=50)
     best = sorted(matches, key=lambda m: (m[1], -counts[m[0]], m[0]))
-    return {word for word, _, _ in best[:MAX_CORRECTIONS]}
+    return [(word, counts[word]) for word, _, _ in best[:MAX_CORRECTIONS]]

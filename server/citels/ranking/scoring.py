@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from citels.keys import SKIP_WORDS
 from citels.names import people_terms
 from citels.papers import Paper
+from citels.ranking.presence import Presence
 from citels.ranking.query import Query, Spellings, alternative_spellings
 from citels.search_index import Candidate
 from citels.store.index_text import title_text, venue_terms
@@ -85,6 +86,24 @@ def _people(authors: str, editors: str) -> str:
     return _spaced(people_terms([name for name in names if isinstance(name, str)]))
 
 
+# Every byte but a-z and 0-9 deleted: what is left of a name holds each of its words.
+_NOT_NAME_BYTES = bytes(range(256)).translate(None, b"abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _may_name(typed: frozenset[str], candidate: Candidate) -> bool:
+    """Whether a typed word (or its correction) can be one of the candidate's people's
+    words, told without working their names out: a plain ASCII name's words are runs of
+    its letters and digits, so a word found nowhere in them squashed together is none of
+    them. (Accents, LaTeX and escapes are worked out in full.)"""
+    raw = candidate.people + candidate.editors
+    if not raw:
+        return False
+    if not raw.isascii() or "\\" in raw:
+        return True
+    squashed = raw.lower().encode("ascii").translate(None, _NOT_NAME_BYTES).decode("ascii")
+    return any(word in squashed for word in typed)
+
+
 @lru_cache(maxsize=1_000)
 def _venue(venue: str) -> str:
     """The words a candidate's venue is found by, spaced."""
@@ -100,17 +119,18 @@ def _year_fit(years: tuple[int, ...], year: int | None) -> float:
 
 
 def score(query: Query, spellings: Spellings, candidate: Candidate, *,
-           optimistic: bool = False) -> float:
+          optimistic: bool = False, presence: Presence | None = None) -> float:
     """How well the typed words fit the paper: mostly the title, then the abstract.
 
     `optimistic`: without reading the abstract, the most it could score (every typed word
-    the title lacks taken to be in the abstract)."""
+    the title lacks taken to be in the abstract). `presence`: where the index says typed
+    words can be; an abstract that cannot have a word is not read for it."""
     tokens = query.tokens
     profile = _profile(candidate.title or "", candidate.abstract or "")
     title_terms = profile.title_terms
     generated_acronyms = profile.generated_acronyms
     people = _people(candidate.people, candidate.editors) \
-        if candidate.people or candidate.editors else ""
+        if _may_name(spellings.typed_words(tokens), candidate) else ""
     venue = _venue(candidate.venue) if candidate.venue else ""
     in_title = []
     anywhere = []
@@ -128,7 +148,11 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
             title_words_typed.append(token)
             title_hits += title_fit > 0
         abstract_fit = 0.0
-        if max(title_fit, facet_fit) < ABSTRACT_WEIGHT:  # else the abstract cannot fit better
+        if max(title_fit, facet_fit) >= ABSTRACT_WEIGHT:
+            pass  # the abstract cannot fit better
+        elif presence is not None and not presence.may_have(index, candidate.id):
+            pass  # the index says no word of the abstract fits
+        else:
             abstract_fit = 1.0 if optimistic else _fit(
                 token, spellings.corrected[index], profile.abstract_terms, unfinished)
         in_title.append(max(title_fit, facet_fit))
@@ -139,6 +163,8 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
         spaced = f" {spelling} "
         if spaced in (profile.title_capitals if written else title_terms):
             fit = 1.0
+        elif presence is not None and not presence.is_spelt(spelling):
+            continue  # no paper writes it so: no abstract is read for it
         elif optimistic or spaced in (
                 profile.abstract_capitals if written else profile.abstract_terms):
             fit = 0.8

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 
 from citels.search_index import Word, WordGroup
+from citels.store.result_cache import ResultCache
 from citels.store.rows import PAPER_ID_MASK, TitleRow
 
 VOCABULARY_PAPERS_PER_STEP = 50_000
@@ -65,9 +66,12 @@ class FullTextIndex:
     larger corpus).
     """
 
-    def __init__(self, conn: sqlite3.Connection, paper_total: Callable[[], int]) -> None:
+    def __init__(self, conn: sqlite3.Connection, paper_total: Callable[[], int],
+                 answers: ResultCache | None = None) -> None:
         self.conn = conn
         self.paper_total = paper_total
+        # Searches asked again keystroke after keystroke are answered from here.
+        self.answers = answers or ResultCache(lambda: (object(),))
 
     # --- writing ------------------------------------------------------------------------
 
@@ -124,9 +128,10 @@ class FullTextIndex:
         match = match_expression(groups)
         if not match:
             return []
-        rows = self.conn.execute(
-            "SELECT rowid FROM titles_fts WHERE titles_fts MATCH ? LIMIT ?", (match, limit))
-        return [rowid & PAPER_ID_MASK for rowid, in rows]
+        return self.answers.get(("titles", match, limit), lambda: [
+            rowid & PAPER_ID_MASK for rowid, in self.conn.execute(
+                "SELECT rowid FROM titles_fts WHERE titles_fts MATCH ? LIMIT ?",
+                (match, limit))])
 
     def search_texts(self, groups: Sequence[WordGroup], limit: int, *,
                      best_first: bool) -> list[int]:
@@ -139,10 +144,10 @@ class FullTextIndex:
         if not match:
             return []
         order = " ORDER BY bm25(texts_fts)" if best_first else ""
-        rows = self.conn.execute(
-            f"SELECT rowid FROM texts_fts WHERE texts_fts MATCH ?{order} LIMIT ?",
-            (match, limit))
-        return [rowid for rowid, in rows]
+        return self.answers.get(("texts", match, limit, best_first), lambda: [
+            rowid for rowid, in self.conn.execute(
+                f"SELECT rowid FROM texts_fts WHERE texts_fts MATCH ?{order} LIMIT ?",
+                (match, limit))])
 
     def document_frequency(self, term: str) -> int:
         """How many papers have this word (a word rarer than the vocabulary keeps counts 1)."""

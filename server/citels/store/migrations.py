@@ -229,7 +229,25 @@ def _v7() -> str:
         """
 
 
-MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]  # the SQL of each step
+def _v8() -> str:
+    # People's names a typed word is corrected to when it is no word of any paper
+    # ("vaswnai" -> vaswani): how many papers have each word of a name, as `vocabulary`
+    # has for the texts. Filled from the works index here, and again by every index run
+    # (a large corpus keeps only the names common enough to be worth a correction: as
+    # many papers as FullTextIndex.vocabulary_threshold asks of a word).
+    return """
+        CREATE TABLE name_vocabulary (
+            term TEXT PRIMARY KEY,
+            papers INTEGER NOT NULL  -- how many papers have the word in a person's name
+        ) WITHOUT ROWID;
+        INSERT INTO name_vocabulary (term, papers)
+            SELECT term, doc FROM works_vocab WHERE col = 'names'
+            AND doc >= (SELECT max(1, count(*) / 50000) FROM papers);
+        """
+
+
+# Each returns the SQL of one step.
+MIGRATIONS: list[Callable[[], str]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

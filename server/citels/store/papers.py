@@ -25,8 +25,13 @@ from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
 from citels.store.index_text import editors_of
 from citels.store.packing import unpack, unpack_values
 from citels.store.records import CorpusRecords
+from citels.store.result_cache import ResultCache
 from citels.store.rows import StoredPaper, full_text_rows
 from citels.store.works import WorksIndex
+
+KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (keys_with_prefix)
+KEYS_ORDERED_FROM = 3  # ...once this much is typed; before, only the first FEW_KEYS_ORDERED
+FEW_KEYS_ORDERED = 200
 
 
 class Store(CorpusRecords, BibEntries):
@@ -40,8 +45,9 @@ class Store(CorpusRecords, BibEntries):
         self.db = Database(path)
         self.path = self.db.path
         self.conn = self.db.conn
-        self.full_text = FullTextIndex(self.conn, self.paper_total)
-        self.works = WorksIndex(self.conn)
+        answers = ResultCache(self.db.data_version)  # kept while the index is unchanged
+        self.full_text = FullTextIndex(self.conn, self.paper_total, answers)
+        self.works = WorksIndex(self.conn, answers)
         self._total: tuple[tuple[int, int], int] | None = None
         if self.get_meta("fts_needs_rebuild"):
             self._rebuild_full_text()
@@ -135,8 +141,10 @@ class Store(CorpusRecords, BibEntries):
             self.db.set_meta("fts_needs_rebuild", None)
 
     def refresh_vocabulary(self) -> None:
-        """Count again how many papers have each word (after the index changed)."""
+        """Count again how many papers have each word, and each word of a person's name
+        (after the index changed)."""
         self.full_text.refresh_vocabulary()
+        self.works.refresh_vocabulary(self.full_text.vocabulary_threshold())
 
     def vocabulary_threshold(self) -> int:
         """The fewest papers a word is in to be in the vocabulary."""
@@ -191,13 +199,24 @@ class Store(CorpusRecords, BibEntries):
         self.db.set_meta("paper_counts", f"{papers} {titled}")
 
     def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:
-        """(id, key) of papers whose key starts with `prefix` (case-insensitively), shortest
-        key first."""
-        upper = prefix.lower() + LAST_CHARACTER
+        """(id, key) of papers whose key starts with `prefix` (case-insensitively): the key
+        itself first, then keys written with the prefix's own capitals (`Sun:` is typed for
+        Sun:2022, `sun` for sun2022moe), then the newest papers' (as a person's papers are
+        listed), then the shortest keys.
+
+        Only the first KEYS_ORDERED keys in key order are ordered so (FEW_KEYS_ORDERED for
+        a prefix of one or two letters): a prefix that starts more is too short to tell them
+        apart, and reading all of a million papers' keys that start with one letter would
+        cost more than a keystroke may."""
+        typed = prefix.lower()
         return self.conn.execute(
-            "SELECT id, key FROM papers WHERE key_lower >= ? AND key_lower < ?"
-            " ORDER BY length(key_lower), key_lower LIMIT ?",
-            (prefix.lower(), upper, limit),
+            "SELECT id, key FROM (SELECT id, key, key_lower, year FROM papers"
+            "  WHERE key_lower >= ? AND key_lower < ? ORDER BY key_lower LIMIT ?)"
+            " ORDER BY key_lower = ? DESC, substr(key, 1, ?) = ? DESC, coalesce(year, 0) DESC,"
+            " length(key), key_lower LIMIT ?",
+            (typed, typed + LAST_CHARACTER,
+             KEYS_ORDERED if len(prefix) >= KEYS_ORDERED_FROM else FEW_KEYS_ORDERED,
+             typed, len(prefix), prefix, limit),
         ).fetchall()
 
     def search_titles(self, groups: Sequence[WordGroup], limit: int) -> list[int]:
@@ -221,6 +240,10 @@ class Store(CorpusRecords, BibEntries):
     def has_name_with_prefix(self, prefix: str) -> bool:
         """Whether any person's name has a word starting with `prefix`."""
         return self.works.has_name_with_prefix(prefix)
+
+    def names_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Words of people's names from `low` up to `high`, with their paper counts."""
+        return self.works.names_between(low, high)
 
     def papers_with_identifiers(self, identifiers: Sequence[Identifier]) -> list[int]:
         """Ids of papers carrying any of these (normalised) identifiers."""

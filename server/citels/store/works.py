@@ -16,6 +16,7 @@ from citels.papers import Paper
 from citels.search_index import WordGroup
 from citels.store.fulltext import LAST_CHARACTER, match_expression, quoted
 from citels.store.index_text import work_rowid, work_text
+from citels.store.result_cache import ResultCache
 from citels.store.rows import PAPER_ID_MASK
 
 WorkRow = tuple[int, str, str, str]  # (rowid, names, title, facets)
@@ -36,8 +37,10 @@ def work_rows(papers: Iterable[tuple[int, Paper]]
 class WorksIndex:
     """The works index and identifiers of one index database."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, answers: ResultCache | None = None) -> None:
         self.conn = conn
+        # Counts and searches asked again keystroke after keystroke are answered from here.
+        self.answers = answers or ResultCache(lambda: (object(),))
 
     def write(self, papers: Iterable[tuple[int, Paper]], *, delete: bool = False) -> None:
         """Add papers' rows, or with `delete` take the same rows out."""
@@ -69,24 +72,44 @@ class WorksIndex:
                   for group in facet_groups if group]
         if not parts:
             return []
-        rows = self.conn.execute(
-            "SELECT rowid FROM works_fts WHERE works_fts MATCH ? LIMIT ?",
-            (" AND ".join(parts), limit))
-        return [rowid & PAPER_ID_MASK for rowid, in rows]
+        match = " AND ".join(parts)
+        return self.answers.get(("works", match, limit), lambda: [
+            rowid & PAPER_ID_MASK for rowid, in self.conn.execute(
+                "SELECT rowid FROM works_fts WHERE works_fts MATCH ? LIMIT ?", (match, limit))])
+
+    def refresh_vocabulary(self, threshold: int) -> None:
+        """Count again how many papers have each word of a person's name (after the index
+        changed), keeping the words in at least `threshold` papers."""
+        self.conn.execute("DELETE FROM name_vocabulary")
+        self.conn.execute(
+            "INSERT INTO name_vocabulary (term, papers) SELECT term, doc FROM works_vocab"
+            " WHERE col = 'names' AND doc >= ?", (threshold,))
+
+    def names_between(self, low: str, high: str) -> list[tuple[str, int]]:
+        """Words of people's names from `low` up to (not including) `high`, with their
+        paper counts (those the name vocabulary keeps)."""
+        return self.conn.execute(
+            "SELECT term, papers FROM name_vocabulary WHERE term >= ? AND term < ?",
+            (low, high)).fetchall()
 
     def facet_frequency(self, term: str) -> tuple[int, int]:
         """How many papers have this word in a person's name, and in their facets."""
-        counts = dict(self.conn.execute(
+        counts = self.answers.get(("facets", term), lambda: dict(self.conn.execute(
             "SELECT col, doc FROM works_vocab WHERE term = ? AND col IN ('names', 'facets')",
-            (term,)).fetchall())
+            (term,)).fetchall()))
         return counts.get("names", 0), counts.get("facets", 0)
 
     def has_name_with_prefix(self, prefix: str) -> bool:
         """Whether any person's name has a word starting with `prefix`."""
-        row = self.conn.execute(
+        bounds = (prefix, prefix + LAST_CHARACTER)
+        # The name vocabulary (a plain table) answers for common names at once; the works
+        # index's own vocabulary counts a word's papers as it lists it, so it is asked only
+        # when no common name starts so (then the names it reads are rare, and quick).
+        return self.answers.get(("name prefix", prefix), lambda: self.conn.execute(
+            "SELECT 1 FROM name_vocabulary WHERE term >= ? AND term < ? LIMIT 1",
+            bounds).fetchone() is not None or self.conn.execute(
             "SELECT 1 FROM works_vocab WHERE term >= ? AND term < ? AND col = 'names' LIMIT 1",
-            (prefix, prefix + LAST_CHARACTER)).fetchone()
-        return row is not None
+            bounds).fetchone() is not None)
 
     def papers_with(self, identifiers: Iterable[Identifier]) -> list[int]:
         """Ids of papers carrying any of these identifiers, in the order asked."""

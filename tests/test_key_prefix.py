@@ -1,0 +1,112 @@
+"""Keys typed by prefix (issue 17): the key a writer is typing is offered from its first
+letters on, in the styles people key their libraries in, while a word of a title still
+finds the paper it names first."""
+
+from __future__ import annotations
+
+
+import pytest
+
+from citels.indexer import index_corpus
+from citels.ranking import rank
+from citels.store import Store
+
+LIBRARY = r"""
+@inproceedings{Sun:2019,
+  author = {Sun, Wei and Okafor, Mary},
+  title = {Graph Kernels for Molecules},
+  year = {2019},
+}
+@inproceedings{Sun:2021,
+  author = {Sun, Wei},
+  title = {Message Passing on Point Clouds},
+  year = {2021},
+}
+@inproceedings{sunlightMeasuringSolar2020,
+  author = {Adeyemi, Tunde},
+  title = {Sunlight: Measuring Solar Radiation with Phones},
+  year = {2020},
+}
+@inproceedings{oepen2019erg,
+  author = {Oepen, Stephan and Flickinger, Dan},
+  title = {The English Resource Grammar},
+  year = {2019},
+}
+@inproceedings{oepen2021mrp,
+  author = {Oepen, Stephan},
+  title = {Meaning Representation Parsing},
+  year = {2021},
+}
+@inproceedings{deepak2020bandits,
+  author = {Deepak, Anil},
+  title = {Contextual Bandits with Knapsacks},
+  year = {2020},
+}
+@inproceedings{lecunDeepLearning2015,
+  author = {LeCun, Yann and Bengio, Yoshua and Hinton, Geoffrey},
+  title = {Deep Learning},
+  year = {2015},
+}
+@inproceedings{vaswaniAttentionAllYou2017,
+  author = {Vaswani, Ashish},
+  title = {Attention Is All You Need},
+  year = {2017},
+}
+@inproceedings{sundararajanAxiomaticAttribution2017,
+  author = {Sundararajan, Mukund},
+  title = {Axiomatic Attribution for Deep Networks},
+  year = {2017},
+}
+"""
+
+
+# Papers whose titles and people start as the keys above do, under other keys: what a
+# key's first letters compete with in a real library.
+OTHERS = "".join(
+    f"@article{{zz{number},\n  author = {{{author}}},\n  title = {{{title} {number}}},\n"
+    f"  year = {{{2000 + number}}},\n}}\n"
+    for number, (author, title) in enumerate(
+        [("Sunak, Rishi", "Sunset Scheduling for Solar Farms"),
+         ("Sunstein, Cass", "Sun Spots and Solar Cycles"),
+         ("Oerter, Robert", "Oedipus Complex in Oral Epics"),
+         ("Oettinger, Anna", "Oestrogen Signalling in Oedema"),
+         ("Vasquez, Ana", "Vast Vocabularies for Verbs"),
+         ("Vass, Peter", "Vasculature Imaging with Vessels"),
+         ("Deering, Lee", "Deep Decoding of Dependency Trees"),
+         ("Dee, John", "Deeper Networks for Depth Estimation")] * 3))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("keys")
+    (folder / "library.bib").write_text(LIBRARY + OTHERS, encoding="utf-8")
+    store = Store(folder.parent / "keys.sqlite3")
+    index_corpus(store, [folder])
+    return store
+
+
+def top_five(store: Store, typed: str) -> list[str]:
+    return [hit.paper.key or "" for hit in rank(store, typed, limit=20)][:5]
+
+
+@pytest.mark.parametrize("key", ["Sun:2019", "Sun:2021", "oepen2019erg", "oepen2021mrp",
+                                 "vaswaniAttentionAllYou2017", "deepak2020bandits"])
+def test_a_key_typed_letter_by_letter_is_in_the_top_five_from_its_first_letter(
+        store: Store, key: str):
+    missing = [key[:length] for length in range(1, len(key) + 1)
+               if key not in top_five(store, key[:length])]
+    assert missing == []
+
+
+def test_keys_typed_with_their_capitals_come_first_newest_first(store: Store):
+    assert top_five(store, "Sun")[:2] == ["Sun:2021", "Sun:2019"]
+    assert top_five(store, "Sun:")[:2] == ["Sun:2021", "Sun:2019"]
+
+
+def test_a_word_of_a_title_still_finds_its_paper_first(store: Store):
+    # `deep` starts a key and a name (Deepak), but it is a word of titles: a search.
+    assert top_five(store, "deep")[0] == "lecunDeepLearning2015"
+    assert "deepak2020bandits" in top_five(store, "deep")
+    # `sunlight` is a title's word, and a key starts with it: the title's paper first.
+    assert top_five(store, "sunlight")[0] == "sunlightMeasuringSolar2020"
+    assert top_five(store, "graph kernels")[0] == "Sun:2019"
