@@ -196,10 +196,14 @@ def test_a_large_index_built_with_a_helper_process_is_the_same(
 
     def contents(s: Store) -> tuple:
         return (s.conn.execute("SELECT id, key, data FROM papers ORDER BY id").fetchall(),
-                s.conn.execute("SELECT term, papers FROM vocabulary").fetchall())
+                s.conn.execute("SELECT term, papers FROM vocabulary").fetchall(),
+                s.conn.execute("SELECT * FROM works_vocab ORDER BY term, col").fetchall(),
+                s.conn.execute("SELECT * FROM identifiers ORDER BY paper_id, scheme").fetchall())
 
     assert contents(store) == contents(bundled_store)
-    for query in ("cyber sec eval", "varaince reduced halpern", "KLoM unlearning"):
+    # The works index the helper's rows went into finds the same papers by their people.
+    for query in ("cyber sec eval", "varaince reduced halpern", "KLoM unlearning",
+                  "zhang 2024"):
         assert [h.paper.key for h in rank(store, query)] == \
             [h.paper.key for h in rank(bundled_store, query)]
     # The texts index the helper built aside takes later changes like any other.

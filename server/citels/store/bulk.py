@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -77,7 +77,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
     works them out for a large run (of about `papers`), and writes their texts index
     `aside` when given one."""
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
-        yield from map(rows_for, batches)
+        yield from map(_rows_here, batches)
         return
     batches_failed = False
 
@@ -92,7 +92,8 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
             raise
 
     source = watched_batches()
-    waiting: deque[Batch] = deque()  # made, rows not written yet, oldest first
+    # Made (with what the helper was sent of them), rows not written yet, oldest first.
+    waiting: deque[tuple[Batch, list[PaperText]]] = deque()
     sent: deque[Future[FullText]] = deque()  # the helper's work on them, as far as sent
     helper = None
     try:
@@ -104,8 +105,9 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
         task = full_text_of if aside is None else _full_text_aside
         # A few batches ahead, sent as they are made: the helper never waits for the next.
         for batch in source:
-            waiting.append(batch)
-            sent.append(helper.submit(task, paper_texts(batch)))
+            texts = paper_texts(batch)
+            waiting.append((batch, texts))
+            sent.append(helper.submit(task, texts))
             if len(sent) > BATCHES_AHEAD:
                 yield _oldest_rows(waiting, sent, aside)
         while sent:
@@ -118,22 +120,27 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
             raise
         # No helper to be had (or it died): the rest is worked out here, only slower.
         log.warning("indexing without a helper process: %s", error)
-        yield from map(rows_for, list(waiting))
-        yield from map(rows_for, source)
+        yield from (rows_for(batch, texts) for batch, texts in list(waiting))
+        yield from map(_rows_here, source)
     finally:
         if helper is not None:
             # An index run that stops early (an error, an interrupt) leaves no work queued.
             helper.shutdown(wait=False, cancel_futures=True)
 
 
-def _oldest_rows(waiting: deque[Batch], sent: deque[Future[FullText]],
-                 aside: TextsAside | None) -> Rows:
+def _rows_here(batch: Batch) -> Rows:
+    """A batch's rows, all worked out in this process."""
+    return rows_for(batch, paper_texts(batch))
+
+
+def _oldest_rows(waiting: deque[tuple[Batch, list[PaperText]]],
+                 sent: deque[Future[FullText]], aside: TextsAside | None) -> Rows:
     full_text = sent[0].result()  # if the helper died, its batch stays waiting
     sent.popleft()
-    batch = waiting.popleft()
+    batch, texts = waiting.popleft()
     if aside is not None and full_text.texts_aside:
         aside.papers += [paper_id for paper_id, _ in batch]
-    return rows_for(batch, full_text)
+    return rows_for(batch, texts, full_text)
 
 
 def take_texts_aside(conn: sqlite3.Connection, path: Path) -> None:
@@ -180,7 +187,7 @@ def _full_text_aside(papers: list[PaperText]) -> FullText:
     assert _texts_aside is not None
     full_text = full_text_of(papers)
     insert_texts(_texts_aside, full_text.texts)
-    return FullText(full_text.titles, [], texts_aside=True)
+    return replace(full_text, texts=[], texts_aside=True)
 
 
 def _close_texts_aside() -> None:

@@ -9,8 +9,10 @@ to what this module derives needs a schema step that rebuilds the indexes. The w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from citels.corpus.identifiers import paper_identifiers
 from citels.keys import SKIP_WORDS
 from citels.names import people_terms
 from citels.papers import Paper
@@ -127,3 +129,18 @@ def work_text(paper: Paper) -> WorkText:
 def work_rowid(paper_id: int, year: int | None) -> int:
     """The works index's rowid: newest year first, then the paper id (see title_rowid)."""
     return ((YEAR_CEILING - (year or NO_YEAR)) << 32) | paper_id
+
+
+WorkRow = tuple[int, str, str, str]  # (rowid, names, title, facets)
+
+
+def work_rows(papers: Iterable[tuple[int, Paper]]
+              ) -> tuple[list[WorkRow], list[tuple[str, str, int]]]:
+    """The works index rows and identifier rows of papers (to add, or the same to delete)."""
+    works, identifiers = [], []
+    for paper_id, paper in papers:
+        text = work_text(paper)
+        works.append((work_rowid(paper_id, paper.year), text.names, text.title, text.facets))
+        identifiers += [(scheme, value, paper_id) for scheme, value in paper_identifiers(paper)]
+    works.sort()  # FTS5 writes quickest in rowid order
+    return works, identifiers

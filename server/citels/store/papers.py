@@ -88,14 +88,11 @@ class Store(CorpusRecords, BibEntries):
         if aside is not None:
             remove_database(aside.path)  # left by a run that was killed
 
-        unwritten_works: dict[int, Paper] = {}  # by paper id, numbered as bulk.batches does
-
         def replacing_old(papers: Iterable[StoredPaper]) -> Iterator[StoredPaper]:
-            for paper_id, stored in enumerate(papers, start=next_id):
+            for stored in papers:
                 assert stored.paper.key, "a paper is stored with its key"
                 if stored.replacing:
                     self.delete_paper(stored.merge_id)
-                unwritten_works[paper_id] = stored.paper
                 yield stored
 
         if first_index:
@@ -107,7 +104,7 @@ class Store(CorpusRecords, BibEntries):
                     "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
                     " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
                 self.full_text.write(rows.full_text.titles, rows.full_text.texts)
-                self.works.write((row[0], unwritten_works.pop(row[0])) for row in rows.papers)
+                self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
             if aside is not None and aside.complete:
                 bulk.take_texts_aside(self.conn, aside.path)

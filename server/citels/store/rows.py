@@ -6,12 +6,13 @@ full-text ones out while the index run's own process writes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from citels.merge import hash_of_stored, stored_json
 from citels.papers import Paper
-from citels.store.index_text import index_text
+from citels.store.index_text import WorkRow, index_text, work_rows
 from citels.store.packing import pack
 
 PAPER_ID_MASK = (1 << 32) - 1
@@ -37,9 +38,10 @@ class StoredPaper:
 Batch = list[tuple[int, StoredPaper]]  # (paper id, paper)
 
 
-# What of a paper its full-text rows are made from (all index_text reads), and all the
-# helper process is sent: plain strings cost a tenth of a paper's objects to send.
-PaperText = tuple[int, str | None, str | None, str]  # (paper id, title, abstract, key)
+# A paper as the helper process is sent it, to work out its full-text and works rows and
+# pack it: plain strings cost a tenth of a paper's objects to send, and the stored JSON
+# (`merge.stored_json`, all but the title) is made once, here, for the hash and the helper.
+PaperText = tuple[int, str | None, str, str]  # (paper id, title, key, stored JSON)
 
 
 TitleRow = tuple[int, str, str, str]  # (rowid, title, aliases, key)
@@ -51,6 +53,9 @@ class FullText:
 
     titles: list[TitleRow]  # in rowid order
     texts: list[tuple[int, str]]  # (rowid, words); none when written aside (bulk.TextsAside)
+    works: list[WorkRow]  # the works index's rows, in rowid order
+    identifiers: list[tuple[str, str, int]]  # (scheme, value, paper id)
+    packed: list[bytes]  # each paper's stored JSON packed, in the batch's order
     texts_aside: bool = False
 
 
@@ -92,32 +97,35 @@ def record_row(path: str, line: int, merge_id: str, record: Paper | None
 
 
 def paper_texts(batch: Batch) -> list[PaperText]:
-    """What the full-text rows of a batch are made from."""
-    return [(paper_id, stored.paper.title, stored.paper.abstract, stored.paper.key or "")
+    """What a batch's full-text and works rows are made from."""
+    return [(paper_id, stored.paper.title, stored.paper.key or "", stored_json(stored.paper))
             for paper_id, stored in batch]
 
 
 def full_text_of(papers: list[PaperText]) -> FullText:
-    """The full-text rows of papers."""
-    titles, texts = full_text_rows(
-        (paper_id, Paper(title=title, abstract=abstract, key=key))
-        for paper_id, title, abstract, key in papers)
+    """The full-text and works rows of papers, and the papers packed."""
+    rebuilt = []
+    for paper_id, title, key, text in papers:
+        paper = Paper.from_dict(json.loads(text))
+        paper.title, paper.key = title, key
+        rebuilt.append((paper_id, paper))
+    titles, texts = full_text_rows(rebuilt)
     # FTS5 writes out what it holds in memory whenever a rowid comes lower than the last, so
     # the titles (whose rowids start with the title's length) go in in rowid order.
     titles.sort()
-    return FullText(titles, texts)
+    works, identifiers = work_rows(rebuilt)
+    return FullText(titles, texts, works, identifiers, [pack(text) for *_, text in papers])
 
 
-def rows_for(batch: Batch, full_text: FullText | None = None) -> Rows:
-    """A batch's rows; its full-text rows are worked out here unless given."""
+def rows_for(batch: Batch, texts: list[PaperText], full_text: FullText | None = None) -> Rows:
+    """A batch's rows, from its papers and their `paper_texts`; the full-text rows are
+    worked out here unless given."""
+    full_text = full_text or full_text_of(texts)
     papers, records = [], []
-    for paper_id, stored in batch:
-        paper = stored.paper
-        text = stored_json(paper)
-        papers.append((paper_id, stored.merge_id, paper.key or "", (paper.key or "").lower(),
-                       paper.title, paper.year,
-                       stored.content_hash or hash_of_stored(paper.title, text),
-                       pack(text)))
+    for (paper_id, stored), (_, title, key, text), packed in zip(batch, texts, full_text.packed,
+                                                                 strict=True):
+        papers.append((paper_id, stored.merge_id, key, key.lower(), title, stored.paper.year,
+                       stored.content_hash or hash_of_stored(title, text), packed))
         records += [record_row(path, line, stored.merge_id, record)
                     for path, line, record in stored.records or ()]
-    return Rows(papers, records, full_text or full_text_of(paper_texts(batch)))
+    return Rows(papers, records, full_text)

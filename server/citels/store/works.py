@@ -11,28 +11,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from citels.corpus.identifiers import Identifier, paper_identifiers
+from citels.corpus.identifiers import Identifier
 from citels.papers import Paper
 from citels.search_index import WordGroup
 from citels.store.fulltext import LAST_CHARACTER, match_expression, quoted
-from citels.store.index_text import work_rowid, work_text
+from citels.store.index_text import WorkRow, work_rows
 from citels.store.result_cache import ResultCache
 from citels.store.rows import PAPER_ID_MASK
-
-WorkRow = tuple[int, str, str, str]  # (rowid, names, title, facets)
-
-
-def work_rows(papers: Iterable[tuple[int, Paper]]
-              ) -> tuple[list[WorkRow], list[tuple[str, str, int]]]:
-    """The works index rows and identifier rows of papers (to add, or the same to delete)."""
-    works, identifiers = [], []
-    for paper_id, paper in papers:
-        text = work_text(paper)
-        works.append((work_rowid(paper_id, paper.year), text.names, text.title, text.facets))
-        identifiers += [(scheme, value, paper_id) for scheme, value in paper_identifiers(paper)]
-    works.sort()  # FTS5 writes quickest in rowid order
-    return works, identifiers
-
 
 class WorksIndex:
     """The works index and identifiers of one index database."""
@@ -44,7 +29,12 @@ class WorksIndex:
 
     def write(self, papers: Iterable[tuple[int, Paper]], *, delete: bool = False) -> None:
         """Add papers' rows, or with `delete` take the same rows out."""
-        works, identifiers = work_rows(papers)
+        self.write_rows(*work_rows(papers), delete=delete)
+
+    def write_rows(self, works: list[WorkRow], identifiers: list[tuple[str, str, int]], *,
+                   delete: bool = False) -> None:
+        """Add rows `work_rows` made (a first index's helper process makes them), or with
+        `delete` take them out."""
         command = "delete" if delete else None
         self.conn.executemany(
             "INSERT INTO works_fts (works_fts, rowid, names, title, facets)"
