@@ -18,6 +18,7 @@ PREFIX_INDEXED = 3  # the titles index has prefix indexes for words' first 1 to 
 # title has every word still get their place.
 WORK_CANDIDATES = CANDIDATES // 2
 NEARBY_YEARS = (0, -1, 1)  # a remembered year is often off by one
+NAME_SHARE = 10  # a word is a name when at least 1 in this many of its papers name someone
 
 
 def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[int]:
@@ -32,8 +33,11 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     groups = [_group(query, i, spellings) for i in range(len(query.tokens))]
     in_titles = store.search_titles(groups, CANDIDATES)
     # A word that is also someone's name ("deep", "young") in a query whose every word many
-    # titles have is a title's word: the candidates are left to the titles.
-    if query.years or (spellings.has_facet_words and len(in_titles) < ENOUGH_CANDIDATES):
+    # titles have is a title's word: the candidates are left to the titles. So is a query
+    # none of whose words is mostly a name or a venue: at millions of papers nearly every
+    # title word is some author's name, and each works search costs 10-20 ms there.
+    if query.years or (_names_someone(store, query, spellings)
+                        and len(in_titles) < ENOUGH_CANDIDATES):
         _add_work_matches(store, found, query, spellings)
     found.update(dict.fromkeys(in_titles))
     # Other spellings of typed runs: "stochastic gradient descent noise" also finds a title
@@ -67,6 +71,22 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
                 _add_text_matches(store, found, _without(text_groups, left_out),
                                   _without(frequencies, left_out), CANDIDATES // 4)
     return list(found)[:CANDIDATES]
+
+
+def _names_someone(store: SearchIndex, query: Query, spellings: Spellings) -> bool:
+    """Whether a typed word is mostly a person's name, a venue or a year: at least one in
+    NAME_SHARE of the papers with it have it there ("vaswani", "neurips"), not a title word
+    that some names also have ("deep", "data")."""
+    for index, (names, facets) in enumerate(spellings.facets):
+        if not names + facets:
+            continue
+        unfinished = query.last_unfinished and index == len(query.tokens) - 1
+        # A word being typed counts as written so far (its frequency is unknown).
+        frequency = store.document_frequency(query.tokens[index]) if unfinished \
+            else spellings.frequencies[index]
+        if (names + facets) * NAME_SHARE >= frequency:
+            return True
+    return False
 
 
 def _add_work_matches(store: SearchIndex, found: dict[int, None], query: Query,
