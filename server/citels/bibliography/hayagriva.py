@@ -1,13 +1,5 @@
 """Hayagriva YAML, Typst's own bibliography format: written entry by entry (read as a user
-library by `corpus/hayagriva.py`).
-
-A Hayagriva file is one YAML mapping from entry keys to entries. An entry has a `type`, a
-`title` (a string, or a mapping with `value`), `author` and `editor` (a person or a list; a
-person is "Last, First" or a mapping with `name` and `given-name`), a `date` (YYYY, YYYY-MM or
-YYYY-MM-DD), `parent` (the journal, proceedings or book it appeared in: an entry, or a list
-of them), `serial-number` (a mapping with `doi`, `arxiv`, `isbn`, …, or one string; older
-files write `doi` at the top level) and `url` (a string, or a mapping with `value` and an
-access `date`).
+library by `corpus/hayagriva.py`, whose docstring describes the format).
 
 Entries are only ever appended to a file, after what is there, byte for byte.
 """
