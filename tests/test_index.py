@@ -577,3 +577,22 @@ def test_an_index_from_schema_5_is_packed_and_keeps_its_papers_and_keys(tmp_path
     hits = rank(store, "mirror descent policy")
     assert hits[0].paper.key == "mirrorDescentPolicy2020"
     assert hits[0].paper.abstract
+
+
+def test_papers_packed_and_unpacked_in_threads_at_once_come_back_whole():
+    # The server indexes in worker threads while it answers from its own: packing must not
+    # share a compression context between threads.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from citels.merge import stored_json
+    from citels.papers import Paper
+    from citels.store.packing import pack, unpack
+
+    papers = [Paper(title=f"Paper {n}", abstract=f"Words of paper {n}. " * (n % 50 + 1),
+                    authors=[f"Author {n}"], year=2000 + n % 25) for n in range(400)]
+
+    def round_trip(paper: Paper) -> bool:
+        return all(unpack(pack(stored_json(paper)), paper.title) == paper for _ in range(20))
+
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        assert all(threads.map(round_trip, papers))

@@ -14,6 +14,7 @@ pack differently and still read what is stored.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 import zstandard
 
@@ -32,15 +33,28 @@ def _dictionary() -> zstandard.ZstdCompressionDict:
     return dictionary
 
 
-_DICTIONARY = _dictionary()
-_COMPRESSOR = zstandard.ZstdCompressor(level=_LEVEL, dict_data=_DICTIONARY,
-                                       write_checksum=False, write_dict_id=False)
-_DECOMPRESSOR = zstandard.ZstdDecompressor(dict_data=_DICTIONARY)
+_DICTIONARY = _dictionary()  # read only: shared by every thread's contexts
+# A zstd context serves one thread at a time, and the server indexes in worker threads
+# while it answers: each thread has its own.
+_contexts = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    if not hasattr(_contexts, "compressor"):
+        _contexts.compressor = zstandard.ZstdCompressor(
+            level=_LEVEL, dict_data=_DICTIONARY, write_checksum=False, write_dict_id=False)
+    return _contexts.compressor
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    if not hasattr(_contexts, "decompressor"):
+        _contexts.decompressor = zstandard.ZstdDecompressor(dict_data=_DICTIONARY)
+    return _contexts.decompressor
 
 
 def pack(text: str) -> bytes:
     """A paper's stored JSON (`merge.stored_json`), compressed."""
-    return VERSION + _COMPRESSOR.compress(text.encode("utf-8"))
+    return VERSION + _compressor().compress(text.encode("utf-8"))
 
 
 def unpack(data: bytes, title: str | None = None) -> Paper:
@@ -55,4 +69,4 @@ def unpack_values(data: bytes) -> dict[str, Any]:
     """The stored JSON's values (only those the paper has)."""
     if data[:1] != VERSION:
         raise ValueError(f"a paper packed by a newer citels (version {data[:1]!r})")
-    return json.loads(_DECOMPRESSOR.decompress(data[1:]))
+    return json.loads(_decompressor().decompress(data[1:]))
