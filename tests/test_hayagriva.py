@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import typst
 
-from citels.cite_syntax import typst as typst_syntax
 from citels.bibliography.append import append_entry as append_bibtex
 from citels.bibliography.entry import to_bibtex
 from citels.bibliography.hayagriva import (
@@ -21,6 +20,7 @@ from citels.bibliography.hayagriva import (
     parse_hayagriva,
     to_hayagriva,
 )
+from citels.cite_syntax import typst as typst_syntax
 from citels.papers import Paper, Source
 from citels.store import Store
 

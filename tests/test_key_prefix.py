@@ -4,7 +4,6 @@ finds the paper it names first."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from citels.indexer import index_corpus

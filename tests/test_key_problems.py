@@ -10,8 +10,7 @@ from citels.bibliography.edits import (
     rename_refusal,
     replace_key,
 )
-from citels.cite_syntax import KeySpan, bib_entry_keys
-from citels.cite_syntax import CiteSpan, key_insertion
+from citels.cite_syntax import CiteSpan, KeySpan, bib_entry_keys, key_insertion
 from citels.completion_policy import papers_to_offer
 from citels.key_problems import (
     duplicate_keys,

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from online_server import ARXIV_ENTRY, CROSSREF_WORK, DATACITE_DOI, Answer, MetadataServer
 
 from citels.bibliography.entry import to_bibtex
 from citels.catalogue import Catalogue
@@ -21,6 +20,7 @@ from citels.online.kept import KeptPapers
 from citels.online.lookup import Fetcher
 from citels.online.queue import LookupQueue
 from citels.store import Store
+from online_server import ARXIV_ENTRY, CROSSREF_WORK, DATACITE_DOI, Answer, MetadataServer
 
 DOI = ("doi", "10.1234/abcd")
 ARXIV = ("arxiv", "2401.01234")
@@ -123,10 +123,10 @@ def test_a_doi_crossref_lacks_is_asked_of_datacite(fetcher: Fetcher, server: Met
 
 
 def test_bibtex_of_a_looked_up_paper_is_complete():
-    from online_server import fixture
     import json
 
     from citels.online.crossref import crossref_item
+    from online_server import fixture
 
     message = json.loads(fixture("crossref-work.json"))["message"]
     paper = paper_of(crossref_item(message))

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from citels.cite_syntax import org as org_syntax
 from citels.bibliography.append import append_entry
 from citels.bibliography.entry import to_bibtex
+from citels.cite_syntax import org as org_syntax
 from citels.papers import Paper
 
 PAPER = Paper(

@@ -12,10 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citels.cite_syntax import CiteSpan, typst_project
 from citels.cite_syntax import org as org_syntax
 from citels.cite_syntax import typst as typst_syntax
-from citels.cite_syntax import typst_project
-from citels.cite_syntax import CiteSpan
 
 
 def at_cursor(document: str, module):

@@ -14,8 +14,8 @@ from citels.bibliography.locate import (
 )
 from citels.catalogue import workspace_bib_files
 from citels.cite_syntax import ORG, TYPST
-from citels.indexer import IndexReport, find_corpus_files
 from citels.corpus import read_records
+from citels.indexer import IndexReport, find_corpus_files
 from citels.workspace import project_files
 
 REPO = Path(__file__).resolve().parents[1]

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from zotero_fixtures import ZoteroBuilder
-from zotero_libraries import ABSENT, KEYS, Fixture, current_library, zotero7_library
 
 from citels.bibliography.entry import to_bibtex
 from citels.corpus.zotero import (
@@ -26,6 +24,8 @@ from citels.corpus.zotero import (
     read_items,
 )
 from citels.papers import Paper
+from zotero_fixtures import ZoteroBuilder
+from zotero_libraries import ABSENT, KEYS, Fixture, current_library, zotero7_library
 
 LIBRARIES: dict[str, Callable[[Path], Fixture]] = {
     "current": current_library, "zotero7": zotero7_library}

@@ -133,7 +133,7 @@ def _apply(store: Store, path: Path, blocks: list[Block], plan: _Plan, naming: s
         warnings: list[str] = []
         papers = list(parse_bibtex(block.text, label, warnings, context, block.line))
         mids = [merge_id(paper) for paper in papers]
-        store.add_block_records(file, zip(mids, papers))
+        store.add_block_records(file, zip(mids, papers, strict=True))
         affected |= set(mids)
         new_warnings += warnings
         now[index] = StoredBlock(block.line, block.digest, tuple(block.keys()), tuple(mids),

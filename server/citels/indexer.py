@@ -28,8 +28,8 @@ from citels.linking import gather
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
-from citels.store.spill import RecordSpill
 from citels.store.rows import Record, StoredPaper
+from citels.store.spill import RecordSpill
 
 T = TypeVar("T")
 INDEX_CACHE_MB = 128  # the page cache an index run may use (the default is 2 MB)

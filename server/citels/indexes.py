@@ -15,8 +15,8 @@ from pathlib import Path
 from citels.index_progress import ProgressListener
 from citels.indexer import IndexReport, index_corpus
 from citels.locations import default_corpus, default_database
-from citels.store.migrations import SchemaTooNew
 from citels.store import Store, open_store
+from citels.store.migrations import SchemaTooNew
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from citels.merge import claimant, claimed_title_id, is_user_id, user_prefix
 from citels.papers import Paper
 from citels.store import Store
-from citels.store.spill import RecordSpill
 from citels.store.rows import Record
+from citels.store.spill import RecordSpill
 
 
 @dataclass

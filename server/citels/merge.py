@@ -196,4 +196,4 @@ def content_hash(paper: Paper) -> str:
 def hash_of_stored(title: str | None, data: str) -> str:
     """The content hash of a paper from its title and the JSON it is stored as (`stored_json`,
     fields in a fixed order)."""
-    return hashlib.sha1(f"{title or ''}\x00{data}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{title or ''}\x00{data}".encode()).hexdigest()

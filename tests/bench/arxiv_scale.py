@@ -47,7 +47,6 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--as-citels"]:
     raise SystemExit(as_citels(sys.argv[2:]))
 
 import bench  # noqa: E402
-
 from citels.papers import Paper  # noqa: E402
 
 SOURCE = REPO.parent / "shared" / "corpora" / "venue_papers_ml_nlp_cv_robotics.jsonl.zst"

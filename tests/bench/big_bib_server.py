@@ -8,8 +8,9 @@ Each time: seconds from the process start until a completion lists one of the fi
 papers, the peak RSS of the server and of every process it started (told apart), and once
 warm, a writer typing titles (every keystroke's latency) and two saves of the file (a new
 entry appended, an entry's title changed in the middle, an entry inserted in the middle,
-moving the entries below it) timed until a completion finds the change. With --peer, citation-langserver on the same file: start to its first listing, its
-keystroke latencies for key prefixes, its peak RSS. Nothing here asserts a timing.
+moving the entries below it) timed until a completion finds the change. With --peer,
+citation-langserver on the same file: start to its first listing, its keystroke latencies
+for key prefixes, its peak RSS. Nothing here asserts a timing.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "fuzz")]
 
-from bench import PEERS, install_peer, percentile  # noqa: E402
 from lsp_pipe import PipeClient  # noqa: E402
 
+from bench import PEERS, install_peer, percentile  # noqa: E402
 from citels.indexer import index_corpus  # noqa: E402
 from citels.store import Store  # noqa: E402
 

@@ -25,8 +25,9 @@ sys.path.append(str(REPO / "server"))  # unless PYTHONPATH names another checkou
 
 
 async def main(bib: Path) -> None:
-    import citels.corpus  # noqa: F401  first: importing citels.lsp first meets a cycle
     from in_process import serve_in_process
+
+    import citels.corpus  # noqa: F401  first: importing citels.lsp first meets a cycle
 
     root = Path(tempfile.mkdtemp(prefix="citels-hover-bench-"))
     async with serve_in_process(root, REPO / "corpus", root / "index.sqlite3") as (editor, server):

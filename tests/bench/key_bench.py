@@ -31,9 +31,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE)]
 
-import bench  # noqa: E402
 import big_bib  # noqa: E402
 
+import bench  # noqa: E402
 from citels import keys as citels_keys  # noqa: E402
 from citels.corpus.json_lines import read_json_lines  # noqa: E402
 from citels.papers import Paper  # noqa: E402

@@ -23,10 +23,10 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS), str(TESTS / "fuzz")]
 from lsp_pipe import PipeClient  # noqa: E402
-from online_server import CROSSREF_WORK, Answer, MetadataServer, fixture  # noqa: E402
 
 from citels.indexer import index_corpus  # noqa: E402
 from citels.store import Store  # noqa: E402
+from online_server import CROSSREF_WORK, Answer, MetadataServer, fixture  # noqa: E402
 
 CORPUS = TESTS.parent / "corpus"
 TYPING_SECONDS = 0.15  # between keystrokes: a brisk typist

@@ -30,9 +30,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "ranking")]
 
 import arxiv_scale  # noqa: E402
-import bench  # noqa: E402
 from people_benchmark import surname, title_words  # noqa: E402
 
+import bench  # noqa: E402
 from citels.papers import Paper  # noqa: E402
 from citels.store import Store  # noqa: E402
 

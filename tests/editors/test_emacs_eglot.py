@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import shutil
 
-from editor_session import (EDITORS, Workspace, assert_cited_once, assert_offered_and_saved,
-                            run_editor)
+from editor_session import (
+    EDITORS,
+    Workspace,
+    assert_cited_once,
+    assert_offered_and_saved,
+    run_editor,
+)
 
 HARNESS = EDITORS.parent / "tests" / "editors" / "emacs_cite.el"
 

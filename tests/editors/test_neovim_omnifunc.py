@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
-from editor_session import (EDITORS, Workspace, assert_cited_once, assert_offered_and_saved,
-                            run_editor)
+from editor_session import (
+    EDITORS,
+    Workspace,
+    assert_cited_once,
+    assert_offered_and_saved,
+    run_editor,
+)
 from test_neovim import nvim_binary
 
 HARNESS = EDITORS.parent / "tests" / "editors" / "nvim_omnifunc.lua"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from editor_session import EDITORS
 
 SNIPPETS = ["emacs/citels-eglot.el", "emacs/citels-lsp-mode.el", "vim/citels-ale.vim",

@@ -7,11 +7,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conftest import DATABASE, REPO
 from in_process import serve_in_process
 from lsprotocol import types
 
 from citels.store import Store
+from conftest import DATABASE, REPO
 
 MDPO_KEY = "mirrorDescentPolicy2020"
 MDPO = "Mirror Descent Policy Optimization"

@@ -4,6 +4,7 @@ file and line (issue 17's "clear messages"), over stdio as Neovim and VS Code.""
 from __future__ import annotations
 
 import asyncio
+
 from lsp_editor import Editor
 from lsprotocol import types
 

@@ -6,7 +6,6 @@ compiler from PyPI with pdftotext, Debian's Emacs with org-cite)."""
 from __future__ import annotations
 
 import ast
-
 import shutil
 import subprocess
 import unicodedata

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import PurePath, PurePosixPath
 
-from citels.cite_syntax.typst_scan import scan
 from citels.cite_syntax.typst import declared_bibliographies
+from citels.cite_syntax.typst_scan import scan
 
 
 def linked_files(path: PurePath, text: str, root: PurePath | None = None) -> list[PurePath]:

@@ -1,8 +1,9 @@
 """Which papers are worth scoring: asked of the index as word groups, cheapest tier first.
 
 The index finds candidates (people, venue and year with title words when a typed word is
-mostly a name or a venue, or is a year; titles with every word, then abstracts, then all but one word;
-typos corrected against its vocabulary; acronyms both ways); only these are re-scored.
+mostly a name or a venue, or is a year; titles with every word, then abstracts, then all
+but one word; typos corrected against its vocabulary; acronyms both ways); only these are
+re-scored.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from typing import Any
+
 import zstandard
 
 from citels.papers import Paper

@@ -9,8 +9,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from citels.papers import Paper
 from citels.merge import stored_json
+from citels.papers import Paper
 from citels.store.packing import pack, unpack
 from citels.store.rows import ONLY_RECORD, record_row
 

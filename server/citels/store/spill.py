@@ -160,7 +160,8 @@ class RecordSpill:
     def give_key(self, key: str, merge_id: str, *, generated: bool) -> None:
         """Remember that `merge_id`'s paper has `key` (a generated key is stored for good)."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO given (key_lower, merge_id, key, generated) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO given (key_lower, merge_id, key, generated)"
+            " VALUES (?, ?, ?, ?)",
             (key.lower(), merge_id, key, generated))
 
     def owner_of_key(self, key: str) -> str | None:

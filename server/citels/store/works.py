@@ -19,6 +19,7 @@ from citels.store.index_text import WorkRow, work_rows
 from citels.store.result_cache import ResultCache
 from citels.store.rows import PAPER_ID_MASK
 
+
 class WorksIndex:
     """The works index and identifiers of one index database."""
 
