@@ -451,12 +451,12 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
         "varianceReducedHalpern2023"  # the vocabulary is counted again too
 
 
-def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_path: Path):
-    # Schema 5 added the works index and the identifiers: an older index gets them filled
-    # from the papers it holds, without re-reading the corpus.
+def library_index_made_older(tmp_path: Path, version: int, undo: str) -> Store:
+    """The fixture library indexed, then made as schema `version` left it (`undo`: the SQL
+    taking out what later steps added), and opened again: migrated."""
     import sqlite3
 
-    db = tmp_path / "v4.sqlite3"
+    db = tmp_path / f"v{version}.sqlite3"
     library = tmp_path / "library"
     library.mkdir()
     (library / "library.bib").write_text(
@@ -464,12 +464,17 @@ def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_pat
         encoding="utf-8")
     index_corpus(Store(db), [library])
     connection = sqlite3.connect(db)
-    connection.executescript("DROP TABLE works_vocab; DROP TABLE works_fts;"
-                             " DROP TABLE identifiers; DROP TABLE bib_blocks;"
-                             " DROP TABLE bib_context; DROP TABLE name_vocabulary;"
-                             " PRAGMA user_version = 4;")
+    connection.executescript(f"{undo} PRAGMA user_version = {version};")
     connection.close()
-    store = Store(db)
+    return Store(db)
+
+
+def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_path: Path):
+    # Schema 5 added the works index and the identifiers: an older index gets them filled
+    # from the papers it holds, without re-reading the corpus.
+    store = library_index_made_older(
+        tmp_path, 4, "DROP TABLE works_vocab; DROP TABLE works_fts; DROP TABLE identifiers;"
+        " DROP TABLE bib_blocks; DROP TABLE bib_context; DROP TABLE name_vocabulary;")
     assert rank(store, "godel")[0].paper.source_key == "goedel1931"
     assert rank(store, "https://doi.org/10.1007/bf01700692")[0].paper.source_key == "goedel1931"
 
@@ -477,19 +482,7 @@ def test_an_index_from_schema_4_finds_people_and_identifiers_when_opened(tmp_pat
 def test_an_index_from_schema_7_corrects_mistyped_names_when_opened(tmp_path: Path):
     # Schema 8 added the vocabulary of people's names that a mistyped name is corrected
     # against: an older index gets it filled from its works index when opened.
-    import sqlite3
-
-    db = tmp_path / "v7.sqlite3"
-    library = tmp_path / "library"
-    library.mkdir()
-    (library / "library.bib").write_text(
-        (Path(__file__).parent / "fixtures" / "library.bib").read_text(encoding="utf-8"),
-        encoding="utf-8")
-    index_corpus(Store(db), [library])
-    connection = sqlite3.connect(db)
-    connection.executescript("DROP TABLE name_vocabulary; PRAGMA user_version = 7;")
-    connection.close()
-    store = Store(db)
+    store = library_index_made_older(tmp_path, 7, "DROP TABLE name_vocabulary;")
     assert rank(store, "goedl")[0].paper.source_key == "goedel1931"
 
 
