@@ -157,8 +157,10 @@ class MemoryIndex:
         return [i for i in shortest_first
                 if self._matches(self.title_words[i], list(groups))][:limit]
 
-    def search_texts(self, groups, limit: int, *, best_first: bool) -> list[int]:
-        return [i for i in self.papers if self._matches(self.all_words[i], list(groups))][:limit]
+    def search_texts(self, groups, limit: int, *, best_first: bool,
+                     excluded=()) -> list[int]:
+        return [i for i in self.papers if self._matches(self.all_words[i], list(groups))
+                and not (excluded and self._matches(self.all_words[i], [excluded]))][:limit]
 
     def search_works(self, groups, facet_groups, limit: int) -> list[int]:
         return []  # no people, venues or years in these papers
@@ -196,10 +198,21 @@ def memory_index() -> MemoryIndex:
 def test_the_ranker_asks_for_word_groups_with_the_unfinished_word_as_a_prefix(
         memory_index: MemoryIndex):
     index: SearchIndex = memory_index
-    hits = rank(index, "mirror descent polic")
+    hits = rank(index, "polic")
     assert hits[0].paper.title == "Mirror Descent Policy Optimization"
-    assert memory_index.title_searches[0] == [
-        (Word("mirror"),), (Word("descent"),), (Word("polic", prefix=True),)]
+    assert memory_index.title_searches[0] == [(Word("polic", prefix=True),)]
+
+
+def test_while_a_word_is_typed_the_papers_with_the_finished_words_are_asked_first(
+        memory_index: MemoryIndex):
+    # Few papers have "mirror descent": all of them are scored, and the search asked is
+    # the same at every keystroke of "policy" (so the store keeps its answer).
+    for typed in ("mirror descent p", "mirror descent pol", "mirror descent polic"):
+        memory_index.title_searches.clear()
+        hits = rank(memory_index, typed)
+        assert hits[0].paper.title == "Mirror Descent Policy Optimization"
+        asked = [group for group in memory_index.title_searches[0] if group]
+        assert asked == [(Word("mirror"),), (Word("descent"),)]
 
 
 def test_a_typo_becomes_a_group_of_spellings_against_any_index(memory_index: MemoryIndex):
@@ -217,3 +230,21 @@ def test_an_abstract_finds_a_paper_whose_title_does_not_have_the_words(
 def test_an_exact_key_wins_against_a_memory_index_too(memory_index: MemoryIndex):
     assert rank(memory_index, "bankerOnline2019")[0].paper.key == "bankerOnline2019"
     assert rank(memory_index, "the of and") == []
+
+
+def test_a_title_missing_one_typed_word_is_found_among_many_abstracts_with_all(
+        tmp_path: Path):
+    # Twenty papers have every typed word in their abstracts; the paper meant has two of
+    # them in its title and not the third (the writer misremembered it). Searching with
+    # a word left out must find papers without that word, not the twenty again.
+    entries = [f"@article{{crowd{n},\n  title = {{Survey of Mountain Hydrology Part {n}}},\n"
+               f"  abstract = {{Glacier albedo feedback in region {n}.}},\n  year = {{2020}}\n}}"
+               for n in range(20)]
+    entries.append("@article{meant,\n  title = {Glacier Albedo Dynamics},\n  year = {2021}\n}")
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "library.bib").write_text("\n\n".join(entries) + "\n", encoding="utf-8")
+    store = Store(tmp_path / "index.sqlite3")
+    index_corpus(store, [folder])
+    keys = [hit.paper.key for hit in rank(store, "glacier albedo feedback", prefix=False)]
+    assert "meant" in keys[:5]

@@ -75,9 +75,10 @@ class SearchIndex(Protocol):
         ...
 
     def search_texts(self, groups: Sequence[WordGroup], limit: int, *,
-                     best_first: bool) -> list[int]:
-        """Ids of papers whose title or abstract words match every group; `best_first`
-        asks for the best matches (a cost the ranker takes only when matches are few)."""
+                     best_first: bool, excluded: WordGroup = ()) -> list[int]:
+        """Ids of papers whose title or abstract words match every group and none of the
+        words `excluded`; `best_first` asks for the best matches (a cost the ranker takes
+        only when matches are few)."""
         ...
 
     def search_works(self, groups: Sequence[WordGroup], facet_groups: Sequence[WordGroup],

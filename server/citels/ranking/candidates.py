@@ -8,13 +8,23 @@ re-scored.
 
 from __future__ import annotations
 
-from citels.ranking.query import TEXT_PREFIX_LENGTH, Query, Spellings, alternative_spellings
+from collections.abc import Callable
+
+from citels.ranking.query import (
+    LAST_CHARACTER,
+    MAX_COMPLETIONS,
+    TEXT_PREFIX_LENGTH,
+    Query,
+    Spellings,
+    alternative_spellings,
+)
 from citels.search_index import SearchIndex, Word, WordGroup
 
 CANDIDATES = 60  # how many index matches are re-scored, at most
 ENOUGH_CANDIDATES = 50  # titles found this many: abstracts are not searched
 FEW_MATCHES = 5_000  # papers a word may have for the best-first order to be worth its cost
 PREFIX_INDEXED = 3  # the titles index has prefix indexes for words' first 1 to 3 letters
+WORKS_PREFIX_INDEXED = 3  # the works index, for their first 2 and 3 letters
 # Of the candidates, at most this many come from people, venue and year, so papers whose
 # title has every word still get their place.
 WORK_CANDIDATES = CANDIDATES // 2
@@ -32,7 +42,8 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     """
     found: dict[int, None] = {}  # ordered set
     groups = [_group(query, i, spellings) for i in range(len(query.tokens))]
-    in_titles = store.search_titles(groups, CANDIDATES)
+    in_titles = _while_typing(lambda tried: store.search_titles(tried, CANDIDATES),
+                              CANDIDATES, groups, _typing(query, 0))
     # A word that is also someone's name ("deep", "young") in a query whose every word many
     # titles have is a title's word: the candidates are left to the titles. So is a query
     # none of whose words is mostly a name or a venue: at millions of papers nearly every
@@ -49,28 +60,30 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     for start, end, spelling, _ in alternatives:
         # Whether the paper writes the acronym itself, or it is only our made-up one, is
         # for the scorer to tell: the titles index keeps no columns.
-        rest = groups[:start] + groups[end:]
-        found.update(dict.fromkeys(
-            store.search_titles([(Word(spelling),), *rest], CANDIDATES // 4)))
+        found.update(dict.fromkeys(_while_typing(
+            lambda tried: store.search_titles(tried, CANDIDATES // 4), CANDIDATES // 4,
+            [(Word(spelling),), *groups[:start], *groups[end:]], _typing(query, end))))
     if len(found) >= ENOUGH_CANDIDATES:
         return list(found)[:CANDIDATES]
     text_groups = [_group(query, i, spellings, in_texts=True) for i in range(len(groups))]
     frequencies = spellings.frequencies
-    _add_text_matches(store, found, text_groups, frequencies)
+    _add_all_word_text_matches(store, found, query, text_groups, frequencies)
     for start, end, spelling, _ in alternatives:
         if len(found) >= CANDIDATES:
             break  # what more searches would add is cut off below
         _add_text_matches(store, found,
                           [(Word(spelling),), *text_groups[:start], *text_groups[end:]],
                           [store.document_frequency(spelling), *frequencies[:start],
-                           *frequencies[end:]], CANDIDATES // 4)
+                           *frequencies[end:]], CANDIDATES // 4, typing=_typing(query, end))
     if len(found) < ENOUGH_CANDIDATES and len([g for g in text_groups if g]) > 1:
         for left_out in range(len(text_groups)):
             if len(found) >= CANDIDATES:
                 break  # what more searches would add is cut off below
             if text_groups[left_out]:
-                _add_text_matches(store, found, _without(text_groups, left_out),
-                                  _without(frequencies, left_out), CANDIDATES // 4)
+                # Papers missing this word only: those with it too are found already.
+                _add_text_matches(store, found, *_left_out(query, left_out, text_groups,
+                                                           frequencies), CANDIDATES // 4,
+                                  excluded=text_groups[left_out])
     return list(found)[:CANDIDATES]
 
 
@@ -82,8 +95,11 @@ def _names_someone(store: SearchIndex, query: Query, spellings: Spellings) -> bo
         if not names + facets:
             continue
         unfinished = query.last_unfinished and index == len(query.tokens) - 1
-        # A word being typed counts as written so far (its frequency is unknown).
-        frequency = store.document_frequency(query.tokens[index]) if unfinished \
+        if unfinished and len(query.tokens[index]) < 2:
+            continue  # one letter typed: every initial is someone's, and no works constraint
+        # A word being typed counts as every title and abstract word it can become: "huma"
+        # is someone's name, but the writer is more likely typing "human".
+        frequency = store.completions(query.tokens[index], 1)[1] if unfinished \
             else spellings.frequencies[index]
         if (names + facets) * NAME_SHARE >= frequency:
             return True
@@ -94,28 +110,75 @@ def _add_work_matches(store: SearchIndex, found: dict[int, None], query: Query,
                       spellings: Spellings) -> None:
     """Papers by the people named, with the title words, venue and year typed, newest first;
     then, while few, in a nearby year, in any year, and missing one typed word."""
-    groups = [_work_group(query, i, spellings) for i in range(len(query.tokens))]
+    groups = [_work_group(store, query, i, spellings) for i in range(len(query.tokens))]
     exact = tuple(Word(str(year)) for year in query.years)
     nearby = tuple(Word(str(year + step)) for year in query.years for step in NEARBY_YEARS)
-    tries = [(groups, [exact]), (groups, [nearby]), (groups, [])] if exact else [(groups, [])]
+    tries = [(groups, [exact], False), (groups, [nearby], False), (groups, [], False)] \
+        if exact else [(groups, [], False)]
     if len([g for g in groups if g]) > 1:
-        tries += [(_without(groups, i), [nearby] if nearby else [])
+        tries += [(_without(groups, i), [nearby] if nearby else [], _typing(query, i + 1))
                   for i in range(len(groups)) if groups[i]]
-    for tried_groups, facet_groups in tries:
+    for tried_groups, facet_groups, typing in tries:
         if len(found) >= WORK_CANDIDATES or not (any(tried_groups) or any(facet_groups)):
             break
-        found.update(dict.fromkeys(store.search_works(
-            tried_groups, facet_groups, WORK_CANDIDATES - len(found))))
+        limit = WORK_CANDIDATES - len(found)
+        found.update(dict.fromkeys(_while_typing(
+            lambda tried, facets=facet_groups, limit=limit: store.search_works(
+                tried, facets, limit), limit, tried_groups, typing)))
 
 
-def _work_group(query: Query, index: int, spellings: Spellings) -> WordGroup:
+def _work_group(store: SearchIndex, query: Query, index: int,
+                spellings: Spellings) -> WordGroup:
     """One query word as the works index is asked for it; a one-letter unfinished word is
-    no constraint (the works index has prefix indexes from two letters)."""
+    no constraint (the works index has prefix indexes of two and three letters). A longer
+    unfinished word that can become common words is asked as its commonest completions,
+    in titles and in names: as a prefix query the index would read every document of
+    every word it can become."""
     token = query.tokens[index]
     corrected = tuple(Word(word) for word in sorted(spellings.corrected[index]))
-    if query.last_unfinished and index == len(query.tokens) - 1:
-        return (Word(token, prefix=True), *corrected) if len(token) >= 2 else ()
-    return (Word(token), *corrected)
+    if not (query.last_unfinished and index == len(query.tokens) - 1):
+        return (Word(token), *corrected)
+    if len(token) < 2:
+        return ()
+    if len(token) <= WORKS_PREFIX_INDEXED or spellings.completed_papers <= FEW_MATCHES:
+        return (Word(token, prefix=True), *corrected)
+    names = sorted(store.names_between(token, token + LAST_CHARACTER),
+                   key=lambda name: (-name[1], name[0]))[:MAX_COMPLETIONS]
+    words = dict.fromkeys([*spellings.completions, *(name for name, _ in names)])
+    return tuple(Word(word) for word in words)
+
+
+def _typing(query: Query, end: int) -> bool:
+    """Whether the typed words after `end` end with the word still being typed."""
+    return query.last_unfinished and end < len(query.tokens)
+
+
+def _while_typing(search: Callable[[list[WordGroup]], list[int]], limit: int,
+                  groups: list[WordGroup], typing: bool) -> list[int]:
+    """`search(groups)`, whose last group is the word being typed when `typing`.
+
+    The other groups are searched first, and when they match fewer papers than the limit,
+    all of those are the answer (the scorer weighs the word being typed). That search is
+    the same at the next keystroke, so its answer is kept, where one with the word being
+    typed is asked anew each time, at a cost that grows with the papers of the words it
+    can become.
+    """
+    if typing and groups[-1] and any(groups[:-1]):
+        with_others = search(groups[:-1])
+        if len(with_others) < limit:
+            return with_others
+    return search(groups)
+
+
+def _left_out(query: Query, index: int, groups: list[WordGroup], frequencies: list[int]
+              ) -> tuple[list[WordGroup], list[int]]:
+    """The groups and frequencies of the typed words but the one at `index`, for the last
+    tier; while a word is being typed and two other words are left, without that word
+    too: such a search is the same at the next keystroke, so its answer is kept."""
+    groups, frequencies = _without(groups, index), _without(frequencies, index)
+    if _typing(query, index + 1) and len([group for group in groups if group]) > 2:
+        return groups[:-1], frequencies[:-1]
+    return groups, frequencies
 
 
 def _without(items: list, index: int) -> list:
@@ -123,9 +186,38 @@ def _without(items: list, index: int) -> list:
     return items[:index] + items[index + 1:]
 
 
-def _add_text_matches(store: SearchIndex, found: dict[int, None], groups: list[WordGroup],
-                      frequencies: list[int], limit: int = CANDIDATES) -> None:
+def _add_all_word_text_matches(store: SearchIndex, found: dict[int, None], query: Query,
+                               groups: list[WordGroup], frequencies: list[int]) -> None:
     """Papers whose title and abstract words match every group.
+
+    While the last word is typed as its commonest completions (any of several common words, the
+    costliest part of such a search at millions of papers), the papers with every finished
+    word are asked first: when they are few enough to be scored, all of them are, the
+    scorer weighs the word being typed, and the answer is kept from keystroke to keystroke.
+    """
+    if _typing(query, 0) and groups[-1] and any(groups[:-1]):
+        with_finished = _text_matches(store, groups[:-1], frequencies[:-1], CANDIDATES)
+        if len(with_finished) < CANDIDATES and \
+                len(found.keys() | set(with_finished)) <= CANDIDATES:
+            found.update(dict.fromkeys(with_finished))  # every paper with the finished words
+            return
+    _add_text_matches(store, found, groups, frequencies)
+
+
+def _add_text_matches(store: SearchIndex, found: dict[int, None], groups: list[WordGroup],
+                      frequencies: list[int], limit: int = CANDIDATES, *,
+                      typing: bool = False, excluded: WordGroup = ()) -> None:
+    """Papers whose title and abstract words match every group and have no word of
+    `excluded` (`_while_typing` when the last group is the word being typed)."""
+    found.update(dict.fromkeys(_while_typing(
+        lambda tried: _text_matches(store, tried, frequencies[:len(tried)], limit,
+                                    excluded), limit, groups, typing)))
+
+
+def _text_matches(store: SearchIndex, groups: list[WordGroup], frequencies: list[int],
+                  limit: int, excluded: WordGroup = ()) -> list[int]:
+    """Papers whose title and abstract words match every group and have no word of
+    `excluded`, at most `limit`.
 
     The index's first matches are all of them when the rarest word is in no more papers
     than the limit. Otherwise the index picks the best, but only when every word is rare
@@ -134,11 +226,11 @@ def _add_text_matches(store: SearchIndex, found: dict[int, None], groups: list[W
     used = [(group, frequency) for group, frequency in zip(groups, frequencies, strict=True)
             if group]
     if not used:
-        return
+        return []
     counts = [frequency for _, frequency in used]
     best_first = min(counts) > limit and max(counts) <= FEW_MATCHES
-    found.update(dict.fromkeys(store.search_texts(
-        [group for group, _ in used], limit, best_first=best_first)))
+    return store.search_texts([group for group, _ in used], limit, best_first=best_first,
+                              excluded=excluded)
 
 
 def _group(query: Query, index: int, spellings: Spellings, *,
@@ -148,10 +240,14 @@ def _group(query: Query, index: int, spellings: Spellings, *,
     A word still being typed is a prefix query where a prefix index serves it (up to
     PREFIX_INDEXED letters, titles only) or where the words it can become are rare;
     otherwise its commonest completions: a prefix query with neither reads every
-    document of every word it could become.
+    document of every word it could become. One letter typed after other words is no
+    constraint yet: a third of all titles have a word starting with it, and asking for
+    them with the other words costs ten times as much as the other words alone.
     """
     token = query.tokens[index]
     unfinished = index == len(query.tokens) - 1 and query.last_unfinished
+    if unfinished and len(token) == 1 and index > 0:
+        return ()
     as_prefix = unfinished and (
         (not in_texts and len(token) <= PREFIX_INDEXED)
         or (len(token) >= TEXT_PREFIX_LENGTH and spellings.completed_papers <= FEW_MATCHES))

@@ -58,6 +58,9 @@ def insert_texts(conn: sqlite3.Connection, texts: list[tuple[int, str]]) -> None
     conn.executemany("INSERT INTO texts_fts (rowid, words) VALUES (?, ?)", texts)
 
 
+COMPLETIONS_KEPT = 32  # a prefix's commonest words kept between keystrokes
+
+
 class FullTextIndex:
     """The titles and texts indexes and the vocabulary of one index database.
 
@@ -134,8 +137,9 @@ class FullTextIndex:
                 (match, limit))])
 
     def search_texts(self, groups: Sequence[WordGroup], limit: int, *,
-                     best_first: bool) -> list[int]:
-        """Ids of papers whose title or abstract words match every group.
+                     best_first: bool, excluded: WordGroup = ()) -> list[int]:
+        """Ids of papers whose title or abstract words match every group and none of the
+        words `excluded`.
 
         `best_first` orders the matches by bm25, which costs time in proportion to their
         number: the ranker asks for it only when it knows the matches are few.
@@ -143,6 +147,8 @@ class FullTextIndex:
         match = match_expression(groups)
         if not match:
             return []
+        if excluded:
+            match = f"({match}) NOT {match_expression([excluded])}"
         order = " ORDER BY bm25(texts_fts)" if best_first else ""
         return self.answers.get(("texts", match, limit, best_first), lambda: [
             rowid for rowid, in self.conn.execute(
@@ -151,6 +157,9 @@ class FullTextIndex:
 
     def document_frequency(self, term: str) -> int:
         """How many papers have this word (a word rarer than the vocabulary keeps counts 1)."""
+        return self.answers.get(("frequency", term), lambda: self._document_frequency(term))
+
+    def _document_frequency(self, term: str) -> int:
         row = self.conn.execute(
             "SELECT papers FROM vocabulary WHERE term = ?", (term,)).fetchone()
         if row:
@@ -179,11 +188,21 @@ class FullTextIndex:
     def completions(self, prefix: str, limit: int) -> tuple[list[str], int]:
         """The vocabulary's commonest words that start with `prefix`, and how many papers
         the words starting so have between them (at most: a paper may have several)."""
+        # Asked again for every typed word at each keystroke: kept (a short prefix has
+        # thousands of words to read and sort), the commonest few whatever the limit asked.
+        if limit > COMPLETIONS_KEPT:
+            terms, papers = self._completions(prefix, limit)
+        else:
+            terms, papers = self.answers.get(
+                ("completions", prefix), lambda: self._completions(prefix, COMPLETIONS_KEPT))
+        return list(terms[:limit]), papers
+
+    def _completions(self, prefix: str, limit: int) -> tuple[tuple[str, ...], int]:
         rows = self.conn.execute(
             "SELECT term, papers FROM vocabulary WHERE term >= ? AND term < ?",
             (prefix, prefix + LAST_CHARACTER)).fetchall()
         rows.sort(key=lambda row: (-row[1], row[0]))
-        return [term for term, _ in rows[:limit]], sum(papers for _, papers in rows)
+        return tuple(term for term, _ in rows[:limit]), sum(papers for _, papers in rows)
 
     def terms_between(self, low: str, high: str) -> list[tuple[str, int]]:
         """Vocabulary words from `low` up to (not including) `high`, with their paper counts."""

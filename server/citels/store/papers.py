@@ -221,9 +221,11 @@ class Store(CorpusRecords, BibEntries):
         return self.full_text.search_titles(groups, limit)
 
     def search_texts(self, groups: Sequence[WordGroup], limit: int, *,
-                     best_first: bool) -> list[int]:
-        """Ids of papers whose title or abstract words match every group."""
-        return self.full_text.search_texts(groups, limit, best_first=best_first)
+                     best_first: bool, excluded: WordGroup = ()) -> list[int]:
+        """Ids of papers whose title or abstract words match every group and none of the
+        words `excluded`."""
+        return self.full_text.search_texts(groups, limit, best_first=best_first,
+                                           excluded=excluded)
 
     def search_works(self, groups: Sequence[WordGroup], facet_groups: Sequence[WordGroup],
                      limit: int) -> list[int]:
