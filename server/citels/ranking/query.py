@@ -120,10 +120,13 @@ def spellings_of(store: SearchIndex, query: Query) -> Spellings:
         facets = store.facet_frequency(token)
         spellings.facets.append(facets)
         corrected: set[str] = set()
-        # A name or venue is no typo of a title word: not corrected.
-        if max(facets) or (unfinished and store.has_name_with_prefix(token)):
+        # A name or venue is no typo of a title word, nor is the start of a word or name
+        # being typed: not corrected. (Names are asked last: a prefix of title words
+        # costs the works index a read of those words' papers.)
+        if max(facets):
             frequency = max(frequency, *facets)
-        elif frequency == 0 and not (unfinished and store.has_term_with_prefix(token)):
+        elif frequency == 0 and not (unfinished and (store.has_term_with_prefix(token)
+                                                     or store.has_name_with_prefix(token))):
             # No word of any paper, no name: a typo of a title or abstract word, or of a
             # person's name ("vaswnai"); a corrected name then makes the word a name.
             in_texts = _corrections(token, store.terms_between)

@@ -32,6 +32,7 @@ from citels.store.works import WorksIndex
 KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (keys_with_prefix)
 KEYS_ORDERED_FROM = 3  # ...once this much is typed; before, only the first FEW_KEYS_ORDERED
 FEW_KEYS_ORDERED = 200
+CANDIDATES_KEPT = 2_000  # papers' ranker fields kept between keystrokes (a few queries' worth)
 
 
 class Store(CorpusRecords, BibEntries):
@@ -46,6 +47,7 @@ class Store(CorpusRecords, BibEntries):
         self.path = self.db.path
         self.conn = self.db.conn
         answers = ResultCache(self.db.data_version)  # kept while the index is unchanged
+        self._candidates = ResultCache(self.db.data_version, kept=CANDIDATES_KEPT)
         self.full_text = FullTextIndex(self.conn, self.paper_total, answers)
         self.works = WorksIndex(self.conn, answers)
         self._total: tuple[tuple[int, int], int] | None = None
@@ -249,10 +251,17 @@ class Store(CorpusRecords, BibEntries):
         return self.works.papers_with(identifiers)
 
     def candidates(self, paper_ids: Iterable[int]) -> list[Candidate]:
-        """The few fields the ranker scores, for these papers, in the order asked."""
-        ids = list(paper_ids)
+        """The few fields the ranker scores, for these papers, in the order asked.
+
+        Kept while the index is unchanged: the same candidates come back keystroke after
+        keystroke, and each is unpacked from its compressed record."""
+        ids = list(dict.fromkeys(paper_ids))
         if not ids:
             return []
+        by_id = self._candidates.get_many(ids, self._read_candidates)
+        return [candidate for candidate in map(by_id.get, ids) if candidate is not None]
+
+    def _read_candidates(self, ids: list[int]) -> list[Candidate | None]:
         rows = self.conn.execute(
             f"SELECT id, key, title, year, data FROM papers WHERE id IN"
             f" ({','.join('?' * len(ids))})", ids).fetchall()
@@ -264,7 +273,7 @@ class Store(CorpusRecords, BibEntries):
                 paper_id, key, title, values.get("abstract"), year,
                 people=json.dumps(authors) if authors else "", venue=values.get("venue", ""),
                 editors=_editors(values.get("editors"), values.get("fields", {}).get("editor")))
-        return [by_id[i] for i in ids if i in by_id]
+        return [by_id.get(i) for i in ids]
 
     def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
         """These papers, by id (those that exist)."""
