@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from pathlib import Path
 
@@ -47,6 +48,25 @@ def test_a_surname_alone_lists_that_persons_papers_newest_first(store: Store):
 
 def test_a_surname_being_typed_is_not_corrected_into_a_title_word(store: Store):
     assert keys(store, "vaswan")[0] == "vaswani2019attention"
+
+
+def test_a_title_word_being_typed_after_a_surname_is_asked_as_its_completions_when_common(
+        store: Store, monkeypatch: pytest.MonkeyPatch):
+    # In a big index a word being typed that can become common words is asked of the
+    # works index as its commonest completions (a prefix query would read all their
+    # papers); here every word is rare, so the ranker is told to take them all as common.
+    candidates = importlib.import_module("citels.ranking.candidates")
+    asked: list = []
+    search_works = store.search_works
+    monkeypatch.setattr(store, "search_works", lambda groups, facets, limit: (
+        asked.append(list(groups)) or search_works(groups, facets, limit)))
+    for few, typed_word in ((candidates.FEW_MATCHES, (Word("decod", prefix=True),)),
+                            (0, (Word("decoding"),))):
+        monkeypatch.setattr(candidates, "FEW_MATCHES", few)
+        asked.clear()
+        assert keys(store, "vaswani decod")[0] == "vaswani2013early"
+        assert asked[0] == [(Word("vaswani"),), typed_word]
+        assert keys(store, "vaswani attenti")[0] == "vaswani2019attention"
 
 
 def test_a_mistyped_name_still_finds_the_paper_below_an_exact_name(store: Store):

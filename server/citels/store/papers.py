@@ -99,6 +99,7 @@ class Store(CorpusRecords, BibEntries):
 
         if first_index:
             self.full_text.merge_later()
+            self.works.merge_later()
         try:
             for rows in bulk.prepared(bulk.batches(replacing_old(papers), next_id),
                                       papers=count, aside=aside):
@@ -115,6 +116,7 @@ class Store(CorpusRecords, BibEntries):
                 self._write_texts_of(aside.papers)
             if first_index:
                 self.full_text.merge_now()
+                self.works.merge_now()
         finally:
             if aside is not None:
                 remove_database(aside.path)

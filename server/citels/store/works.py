@@ -14,7 +14,13 @@ from collections.abc import Iterable, Sequence
 from citels.corpus.identifiers import Identifier
 from citels.papers import Paper
 from citels.search_index import WordGroup
-from citels.store.fulltext import LAST_CHARACTER, match_expression, quoted
+from citels.store.fulltext import (
+    LAST_CHARACTER,
+    match_expression,
+    merge_later,
+    merge_now,
+    quoted,
+)
 from citels.store.index_text import WorkRow, work_rows
 from citels.store.result_cache import ResultCache
 from citels.store.rows import PAPER_ID_MASK
@@ -47,6 +53,15 @@ class WorksIndex:
             self.conn.executemany(
                 "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id) VALUES (?, ?, ?)",
                 identifiers)
+
+    def merge_later(self) -> None:
+        """Let the works index's segments pile up until `merge_now` (a first index)."""
+        merge_later(self.conn, "works_fts")
+
+    def merge_now(self) -> None:
+        """Merge the works index's segments into one: left in a dozen, each search asks
+        each of them (at 3M papers a surname with a title word took twice as long)."""
+        merge_now(self.conn, "works_fts")
 
     def clear(self) -> None:
         """Empty the works index and the identifiers (before they are filled again)."""
