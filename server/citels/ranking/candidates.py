@@ -22,6 +22,7 @@ from citels.search_index import SearchIndex, Word, WordGroup
 
 CANDIDATES = 60  # how many index matches are re-scored, at most
 ENOUGH_CANDIDATES = 50  # titles found this many: abstracts are not searched
+FEW_FOUND = 15  # fewer found with every word: other spellings are looked for in abstracts
 FEW_MATCHES = 5_000  # papers a word may have for the best-first order to be worth its cost
 PREFIX_INDEXED = 3  # the titles index has prefix indexes for words' first 1 to 3 letters
 WORKS_PREFIX_INDEXED = 3  # the works index, for their first 2 and 3 letters
@@ -68,7 +69,7 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     text_groups = [_group(query, i, spellings, in_texts=True) for i in range(len(groups))]
     frequencies = spellings.frequencies
     _add_all_word_text_matches(store, found, query, text_groups, frequencies)
-    for start, end, spelling, _ in alternatives:
+    for start, end, spelling, _ in alternatives if len(found) < FEW_FOUND else ():
         if len(found) >= CANDIDATES:
             break  # what more searches would add is cut off below
         _add_text_matches(store, found,
