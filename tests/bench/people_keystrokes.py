@@ -17,7 +17,6 @@ here asserts a timing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -48,11 +47,9 @@ def sample_papers(database: Path, count: int, seed: int) -> list[Paper]:
     tried = 0
     while len(picked) < count and tried < count * 50:
         tried += 1
-        row = store.conn.execute("SELECT data FROM papers WHERE id = ?",
-                                 (chooser.randint(1, highest),)).fetchone()
-        if row is None:
+        paper = store.papers_by_id([paper_id := chooser.randint(1, highest)]).get(paper_id)
+        if paper is None:
             continue
-        paper = Paper.from_dict(json.loads(row[0]))
         if (paper.year and paper.authors and len(title_words(paper)) >= 2
                 and surname(paper.authors[0]) and surname(paper.authors[-1])):
             picked.append(paper)

@@ -26,6 +26,7 @@ FEW_FOUND = 15  # fewer found with every word: other spellings are looked for in
 FEW_MATCHES = 5_000  # papers a word may have for the best-first order to be worth its cost
 PREFIX_INDEXED = 3  # the titles index has prefix indexes for words' first 1 to 3 letters
 WORKS_PREFIX_INDEXED = 3  # the works index, for their first 2 and 3 letters
+SHORTEST_CONSTRAINT = 3  # letters of a word being typed after others that narrow titles
 # Of the candidates, at most this many come from people, venue and year, so papers whose
 # title has every word still get their place.
 WORK_CANDIDATES = CANDIDATES // 2
@@ -38,8 +39,9 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
 
     Titles first: most writers type words of the title, and the titles index hands over
     its first matches (short titles first) without scoring every match. Only when titles
-    give few: papers whose abstract has every word, then papers missing one typed word
-    (a typo too far from any indexed word, a word the paper does not use).
+    give few: papers whose abstract has every word; and only when no title has them all:
+    other spellings in abstracts, then papers missing one typed word (a typo too far from
+    any indexed word, a word the paper does not use).
     """
     found: dict[int, None] = {}  # ordered set
     groups = [_group(query, i, spellings) for i in range(len(query.tokens))]
@@ -51,7 +53,7 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     # title word is some author's name, and each works search costs 10-20 ms there.
     if query.years or (_names_someone(store, query, spellings)
                         and len(in_titles) < ENOUGH_CANDIDATES):
-        _add_work_matches(store, found, query, spellings)
+        _add_work_matches(store, found, query, spellings, all_in_a_title=bool(in_titles))
     found.update(dict.fromkeys(in_titles))
     # Other spellings of typed runs: "stochastic gradient descent noise" also finds a title
     # that writes "SGD Noise"; "mad mix" finds "MaD-Mix" (indexed as madmix).
@@ -69,6 +71,11 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     text_groups = [_group(query, i, spellings, in_texts=True) for i in range(len(groups))]
     frequencies = spellings.frequencies
     _add_all_word_text_matches(store, found, query, text_groups, frequencies)
+    if in_titles:
+        # A title has every typed word: that is what the writer is typing. Other spellings
+        # in abstracts and papers missing a typed word are not looked for (at millions of
+        # papers each such search costs 5-20 ms).
+        return list(found)[:CANDIDATES]
     for start, end, spelling, _ in alternatives if len(found) < FEW_FOUND else ():
         if len(found) >= CANDIDATES:
             break  # what more searches would add is cut off below
@@ -76,6 +83,7 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
                           [(Word(spelling),), *text_groups[:start], *text_groups[end:]],
                           [store.document_frequency(spelling), *frequencies[:start],
                            *frequencies[end:]], CANDIDATES // 4, typing=_typing(query, end))
+    # Papers missing one typed word: a typo too far from any word, a word misremembered.
     if len(found) < ENOUGH_CANDIDATES and len([g for g in text_groups if g]) > 1:
         for left_out in range(len(text_groups)):
             if len(found) >= CANDIDATES:
@@ -108,15 +116,16 @@ def _names_someone(store: SearchIndex, query: Query, spellings: Spellings) -> bo
 
 
 def _add_work_matches(store: SearchIndex, found: dict[int, None], query: Query,
-                      spellings: Spellings) -> None:
+                      spellings: Spellings, *, all_in_a_title: bool) -> None:
     """Papers by the people named, with the title words, venue and year typed, newest first;
-    then, while few, in a nearby year, in any year, and missing one typed word."""
+    then, while few, in a nearby year, in any year, and (unless `all_in_a_title`: a title
+    has every typed word) missing one typed word."""
     groups = [_work_group(store, query, i, spellings) for i in range(len(query.tokens))]
     exact = tuple(Word(str(year)) for year in query.years)
     nearby = tuple(Word(str(year + step)) for year in query.years for step in NEARBY_YEARS)
     tries = [(groups, [exact], False), (groups, [nearby], False), (groups, [], False)] \
         if exact else [(groups, [], False)]
-    if len([g for g in groups if g]) > 1:
+    if len([g for g in groups if g]) > 1 and not all_in_a_title:
         tries += [(_without(groups, i), [nearby] if nearby else [], _typing(query, i + 1))
                   for i in range(len(groups)) if groups[i]]
     for tried_groups, facet_groups, typing in tries:
@@ -141,7 +150,8 @@ def _work_group(store: SearchIndex, query: Query, index: int,
         return (Word(token), *corrected)
     if len(token) < 2:
         return ()
-    if len(token) <= WORKS_PREFIX_INDEXED or spellings.completed_papers <= FEW_MATCHES:
+    if len(token) <= WORKS_PREFIX_INDEXED or \
+            spellings.completed_papers + spellings.completed_names <= FEW_MATCHES:
         return (Word(token, prefix=True), *corrected)
     names = sorted(store.names_between(token, token + LAST_CHARACTER),
                    key=lambda name: (-name[1], name[0]))[:MAX_COMPLETIONS]
@@ -241,17 +251,20 @@ def _group(query: Query, index: int, spellings: Spellings, *,
     A word still being typed is a prefix query where a prefix index serves it (up to
     PREFIX_INDEXED letters, titles only) or where the words it can become are rare;
     otherwise its commonest completions: a prefix query with neither reads every
-    document of every word it could become. One letter typed after other words is no
-    constraint yet: a third of all titles have a word starting with it, and asking for
-    them with the other words costs ten times as much as the other words alone.
+    document of every word it could become. One or two letters typed after other words
+    are no constraint yet: a third of all titles or more have a word starting so, and
+    asking for them with the other words costs ten times as much as the other words alone.
     """
     token = query.tokens[index]
     unfinished = index == len(query.tokens) - 1 and query.last_unfinished
-    if unfinished and len(token) == 1 and index > 0:
+    if unfinished and len(token) < SHORTEST_CONSTRAINT and index > 0:
         return ()
+    # The titles index also holds keys, which start with a surname: "zhang" starts 60,000
+    # of them at 3M papers, each a word a prefix query reads.
+    papers = spellings.completed_papers + (0 if in_texts else spellings.completed_names)
     as_prefix = unfinished and (
         (not in_texts and len(token) <= PREFIX_INDEXED)
-        or (len(token) >= TEXT_PREFIX_LENGTH and spellings.completed_papers <= FEW_MATCHES))
+        or (len(token) >= TEXT_PREFIX_LENGTH and papers <= FEW_MATCHES))
     if unfinished and not as_prefix:
         spelt = spellings.completions  # nothing, for a short word in the abstracts
     else:
