@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # made only when lookups are turned on (lsp/online.py)
     from citels.online.queue import LookupQueue
 
 log = logging.getLogger("citels")
-# How long the start-up index check waits for the first completion (see `CitelsServer.after_first_completion`).
+# How long the start-up index check waits for the first completion (after_first_completion).
 FIRST_COMPLETION_WAIT_S = 0.5
 _LOG_LEVELS = {"error": types.MessageType.Error, "warning": types.MessageType.Warning,
                "info": types.MessageType.Info}
