@@ -161,3 +161,31 @@ def test_every_module_can_be_imported_first():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)}, check=True)
     assert result.stdout.strip() == ""
+
+
+# What only an index run, an online lookup or an entry being written needs: the server's
+# start-up (imports, then building the server) leaves them to the first use, which keeps
+# the way to the first completion short (docs/architecture.md, "What a start imports").
+NOT_AT_START = (
+    "citels.indexer", "citels.bib_update", "citels.linking", "citels.store.spill",
+    "citels.corpus.sources", "citels.corpus.zotero_rows", "citels.online",
+    "multiprocessing", "concurrent.futures.process", "pylatexenc", "bibtexparser", "tqdm",
+    "sqlite_utils", "requests", "requests_cache", "yaml",
+)
+
+
+def test_starting_the_server_leaves_indexing_lookups_and_latex_to_their_first_use():
+    # What `citels serve` runs before it reads its first message, in a fresh interpreter.
+    script = ("import sys\n"
+              "from citels.cli import main\n"
+              "from citels.lsp.setup import create_server\n"
+              "create_server()\n"
+              "print('\\n'.join(sorted(sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)}, check=True)
+    loaded = result.stdout.split()
+    assert "citels.lsp.completion" in loaded and "citels.store.papers" in loaded
+    early = [name for name in loaded
+             if any(name == unwanted or name.startswith(unwanted + ".")
+                    for unwanted in NOT_AT_START)]
+    assert early == []

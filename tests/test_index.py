@@ -223,6 +223,7 @@ def test_a_large_index_built_with_a_helper_process_is_the_same(
 def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
         monkeypatch: pytest.MonkeyPatch, killed_at: int):
+    import concurrent.futures
     import os
     import signal
     from concurrent.futures import ProcessPoolExecutor
@@ -242,7 +243,8 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
-    monkeypatch.setattr(bulk, "ProcessPoolExecutor", KilledOnOneTask)
+    # bulk.prepared imports the pool where it makes one (a server's start does without it).
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", KilledOnOneTask)
     monkeypatch.setattr(bulk, "WRITE_BATCH", 40)  # ten batches of the 400 papers
     store = Store(tmp_path / "helper-killed.sqlite3")
     report = index_corpus(store, [corpus_copy])

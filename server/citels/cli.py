@@ -8,13 +8,16 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citels import __version__
-from citels.corpus.sources import ReadOptions
-from citels.indexer import IndexReport, index_corpus
 from citels.indexes import corpus_paths, database_path, open_index, paper_stats
-from citels.papers import Paper
 from citels.store import Store
+
+if TYPE_CHECKING:  # the indexer and its readers are imported by the commands that index
+    from citels.corpus.sources import ReadOptions
+    from citels.indexer import IndexReport
+    from citels.papers import Paper
 
 ONLINE_HELP = ("look a DOI or arXiv id no index holds up in Crossref, DataCite or the arXiv API"
                " (and search the papers looked up before)")
@@ -121,6 +124,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"warning: {message}", file=sys.stderr)
     try:
         if args.command == "index":
+            from citels.indexer import index_corpus
+
             options = _read_options(args, parser)
             report = index_corpus(store, args.paths or corpus, progress=True, options=options)
             _print_report(report)
@@ -136,6 +141,7 @@ def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser
     """The filters and mapping asked for; None when none was (each file keeps its own)."""
     from citels.corpus.filters import FilterError, paper_filter
     from citels.corpus.json_lines import MappingError, parse_mapping
+    from citels.corpus.sources import ReadOptions
 
     if not (args.category or args.years or args.language or args.map):
         return None
@@ -148,6 +154,8 @@ def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser
 
 def _index_if_empty(store: Store, corpus: Sequence[Path]) -> None:
     if not store.file_states():
+        from citels.indexer import index_corpus
+
         _print_report(index_corpus(store, corpus, progress=True))
 
 

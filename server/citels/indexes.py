@@ -11,12 +11,15 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citels.index_progress import ProgressListener
-from citels.indexer import IndexReport, index_corpus
 from citels.locations import default_corpus, default_database
 from citels.store import Store, open_store
 from citels.store.migrations import SchemaTooNew
+
+if TYPE_CHECKING:
+    from citels.indexer import IndexReport
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,10 @@ def index_in_own_connection(index: WantedIndex, listener: ProgressListener | Non
                             ) -> IndexReport:
     """Bring an index up to date with a connection of its own (for a worker thread):
     readers keep the old index until this one commits. `listener` is told the progress."""
+    # Imported here: the indexer and its readers take a server's start-up ~50 ms, and the
+    # first completion does not need them.
+    from citels.indexer import index_corpus
+
     store = Store(index.database)
     try:
         return index_corpus(store, list(index.paths), listener=listener)

@@ -8,11 +8,13 @@ LaTeX accents (`Bal\\'azs`), or as an organisation (`{OpenAI}`, "Google DeepMind
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from pylatexenc.latex2text import LatexNodes2Text
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from citels.text import words
+
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
 
 # Lower-case words that start a family name rather than end the given names.
 PARTICLES = frozenset("van von der den de del della di da du des dos das le la ter ten"
@@ -22,7 +24,6 @@ _TRANSLITERATIONS = {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe",
 _ORGANISATION_WORDS = frozenset(
     "team consortium collaboration group institute university laboratory lab labs inc ltd"
     " corporation foundation committee association society project openai deepmind".split())
-_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 _LATEX_SIGN = re.compile(r"[\\{}]")
 
 
@@ -32,9 +33,18 @@ def plain_name(name: str) -> str:
     if not _LATEX_SIGN.search(name):
         return name.strip()
     try:
-        return " ".join(_LATEX.latex_to_text(name).split())
+        return " ".join(_latex().latex_to_text(name).split())
     except Exception:  # pylatexenc is lenient, but a name is never worth a failure
         return " ".join(_LATEX_SIGN.sub("", name).split())
+
+
+@cache
+def _latex() -> LatexNodes2Text:
+    # Made when first needed: pylatexenc takes the server's start-up ~20 ms, and most names
+    # have no LaTeX in them.
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 
 def is_organisation(name: str) -> bool:

@@ -14,6 +14,7 @@ from lsprotocol import types
 from pygls.io_ import run_async
 from pytest_lsp import client_capabilities, make_test_lsp_client
 
+from citels.lsp.indexing import indexes_ready
 from citels.lsp.server import CitelsServer
 from citels.lsp.setup import create_server
 
@@ -53,6 +54,9 @@ async def serve_in_process(root: Path, corpus: Path, database: Path,
     try:
         yield editor, server
     finally:
+        # The index checks finish while the client still answers their progress requests
+        # (one waiting for a first completion that never came would begin after it left).
+        await indexes_ready(server)
         # shutdown, but no exit: exit ends the process the server runs in, here pytest's.
         await lsp_client.shutdown_async(None)
         server_stop.set()

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-from pylatexenc.latexencode import UnicodeToLatexEncoder
+from functools import cache
+from typing import TYPE_CHECKING
 
 from citels.papers import Paper
 from citels.render import abstract_opening
+
+if TYPE_CHECKING:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 # LaTeX the source already wrote is kept as it is: inline math, old-style groups such as
 # {\em x}, and commands with one brace-balanced argument such as \textit{x}.
@@ -29,9 +32,6 @@ _SPECIALS = {
     "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$", "{": r"\{", "}": r"\}",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
 }
-_ENCODER = UnicodeToLatexEncoder(
-    non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
-)
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                 "dec")
 FIELD_ORDER = ("author", "editor", "title", "journal", "booktitle", "year", "month", "date",
@@ -84,7 +84,17 @@ def _encode_char(char: str, unicode: bool) -> str:
     # the rest (Greek, symbols), which pdfLaTeX cannot typeset from UTF-8.
     if char.isascii() or (unicode and _is_latin_letter(char)):
         return char
-    return _ENCODER.unicode_to_latex(char)
+    return _encoder().unicode_to_latex(char)
+
+
+@cache
+def _encoder() -> UnicodeToLatexEncoder:
+    # Made when first needed: its import takes the server's start-up ~10 ms, and only an
+    # entry being written uses it.
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
+                                 unknown_char_policy="keep")
 
 
 def _is_latin_letter(char: str) -> bool:

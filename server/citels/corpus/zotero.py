@@ -17,11 +17,13 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from citels.corpus import zotero_rows
-from citels.corpus.zotero_paper import extra_citation_key, to_paper
 from citels.corpus.zotero_snapshot import DatabaseIdentity, is_sqlite_file, open_snapshot
 from citels.papers import Paper
+
+if TYPE_CHECKING:
+    from citels.corpus.zotero_rows import ItemVersion
 
 DATABASE_NAME = "zotero.sqlite"
 BETTER_BIBTEX_NAME = "better-bibtex.sqlite"
@@ -115,6 +117,11 @@ def read_items(path: Path, since: ChangeMark | None = None, *, label: str | None
 def _read(connection: sqlite3.Connection, since: ChangeMark | None, label: str,
           keys: dict[tuple[int, str], str], warnings: list[str],
           state: LibraryState) -> ZoteroRead:
+    # Imported here: finding the library, which a server does on its way to the first
+    # completion, needs neither.
+    from citels.corpus import zotero_rows
+    from citels.corpus.zotero_paper import extra_citation_key, to_paper
+
     schema = zotero_rows.Schema(connection)
     live = zotero_rows.live_items(connection, schema)
     mark = _mark(live, zotero_rows.collections_digest(connection), _digest(keys))
@@ -137,7 +144,7 @@ def _read(connection: sqlite3.Connection, since: ChangeMark | None, label: str,
     return ZoteroRead(papers, removed, mark, state, complete, warnings)
 
 
-def _mark(live: list[zotero_rows.ItemVersion], collections: str, keys: str) -> ChangeMark:
+def _mark(live: list[ItemVersion], collections: str, keys: str) -> ChangeMark:
     return ChangeMark({item.item_id: (item.client_modified, item.version) for item in live},
                       collections, keys)
 
@@ -148,6 +155,8 @@ def _better_bibtex_keys(path: Path, warnings: list[str], scratch: Path | None
     identity = DatabaseIdentity.of(path)
     if identity.database is None or not is_sqlite_file(path):
         return {}, identity
+    from citels.corpus import zotero_rows
+
     # Better BibTeX 7 attaches its database to Zotero's connection: it is locked the same way.
     with open_snapshot(path, warnings, scratch) as snapshot:
         try:

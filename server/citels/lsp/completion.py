@@ -25,6 +25,7 @@ def completion(ls: CitelsServer, params: types.CompletionParams
     # A generator handler: pygls runs it at once, as a plain function, on the document as
     # the request found it; only a lookup is yielded, to run as a task of its own, and the
     # list is then made from the same snapshot.
+    ls.first_completion.set()  # the start-up index check may go ahead once this is answered
     doc = ls.document(params.text_document.uri)
     if doc is None or doc.language is None:
         return _EMPTY

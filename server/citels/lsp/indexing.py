@@ -64,6 +64,8 @@ CHILD_PROCESS_BYTES = 2_000_000
 
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
+    # The first completion is answered from the index as it is; this check comes after it.
+    await ls.after_first_completion()
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
         if index.what == ZOTERO_INDEX or await asyncio.to_thread(_reads_much, index):
@@ -134,6 +136,7 @@ async def _index_in_child_process(index: WantedIndex) -> tuple[list[str], str]:
 
 async def indexes_ready(ls: CitelsServer) -> None:
     """Wait for the index checks under way (commands that report on the whole index)."""
+    ls.first_completion.set()  # the checks need not wait for a completion any longer
     pending = [task for task in ls.indexing if not task.done()]
     if pending:
         await asyncio.gather(*pending, return_exceptions=True)

@@ -4,6 +4,7 @@ commands."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from lsprotocol import types
@@ -20,6 +21,7 @@ from citels.lsp.indexing import (
 )
 from citels.lsp.indexing import stats as index_stats
 from citels.lsp.server import CitelsServer
+from citels.lsp.warm_up import LATER_SAMPLES, warm_up
 
 BIBLIOGRAPHY_WATCHERS = ("**/*.bib", "**/_quarto.yml", "**/_metadata.yml", "**/*.yml",
                          "**/*.yaml")
@@ -36,6 +38,14 @@ def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
         apply_settings(ls, params.initialization_options)
     # Open now, so the first completion is answered from the index that exists.
     open_index(ls)
+    ls.warming = asyncio.get_running_loop().create_task(_warm_up_later(ls))
+
+
+async def _warm_up_later(ls: CitelsServer) -> None:
+    """Ready the converter for resolve, hover and typing once the first completion is
+    answered (on the event loop: the converter is the protocol's)."""
+    await ls.after_first_completion()
+    warm_up(ls.converter, LATER_SAMPLES)
 
 
 async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # made only when lookups are turned on (lsp/online.py)
     from citels.online.queue import LookupQueue
 
 log = logging.getLogger("citels")
+# How long the start-up index check waits for the first completion (after_first_completion).
+FIRST_COMPLETION_WAIT_S = 0.5
 _LOG_LEVELS = {"error": types.MessageType.Error, "warning": types.MessageType.Warning,
                "info": types.MessageType.Info}
 
@@ -38,7 +40,8 @@ class CitelsServer(LanguageServer):
     """One server holds the state: settings, client flags, the open indexes, documents."""
 
     def __init__(self, corpus: list[Path] | None = None, database: Path | None = None) -> None:
-        super().__init__("citels", __version__, converter_factory=warmed_converter)
+        self.converter = warmed_converter()  # the protocol's: warmed further later
+        super().__init__("citels", __version__, converter_factory=lambda: self.converter)
         self.cli_corpus = corpus  # command-line choices win over the client's settings
         self.cli_database = database
         self.config = Config()
@@ -58,6 +61,8 @@ class CitelsServer(LanguageServer):
         self.auto_add_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}  # (URI, key)
         self.auto_add_tasks: set[asyncio.Task] = set()  # writes under way, awaited at shutdown
         self.online: LookupQueue | None = None  # lookups of unknown identifiers, when on
+        self.first_completion = asyncio.Event()  # set when the first completion is asked
+        self.warming: asyncio.Task | None = None  # what waits for the first completion
 
     def document(self, uri: str) -> OpenDocument | None:
         """An open document (or one on disk); None for URIs that are not files or cannot
@@ -67,6 +72,19 @@ class CitelsServer(LanguageServer):
         except (OSError, UnicodeDecodeError) as error:
             self.log(f"cannot read {uri}: {error}", types.MessageType.Warning)
             return None
+
+    async def after_first_completion(self) -> None:
+        """Wait until the first completion request has been answered (its handler runs to
+        the end before anything waiting here), or FIRST_COMPLETION_WAIT_S have passed.
+
+        Work the first completion does not need (the start-up index check) waits here: run
+        beside it, in a thread, it took a third of the first completion's time."""
+        if self.first_completion.is_set():
+            return
+        try:
+            await asyncio.wait_for(self.first_completion.wait(), FIRST_COMPLETION_WAIT_S)
+        except TimeoutError:
+            self.first_completion.set()  # waited once: what comes later goes ahead at once
 
     def workspace_roots(self, fallback: Path | None) -> list[Path]:
         """The workspace folders; without any, the root path, else `fallback`."""

@@ -13,10 +13,8 @@ import os
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 from citels.store.fulltext import insert_texts, merge_later, merge_now
@@ -79,6 +77,12 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
         yield from map(_rows_here, batches)
         return
+    # Imported here: the process pool and multiprocessing take a server's start-up ~20 ms,
+    # and only a large index run uses them.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
     batches_failed = False
 
     def watched_batches() -> Iterator[Batch]:

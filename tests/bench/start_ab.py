@@ -1,0 +1,69 @@
+"""Benchmark: the server's start on the bundled corpus, two checkouts alternating (A/B).
+
+    python3 tests/bench/start_ab.py OTHER_CHECKOUT [--pairs 10] [--bytecode]
+
+Times `bench.start_citels` (server process start until a completion has the paper meant in
+its first five) for this checkout and OTHER_CHECKOUT (say the main branch's), one start of
+each in turn, so both see the same moment of a shared machine; each indexes the corpus with
+its own code first. `--bytecode` lets Python cache compiled modules (as an installed citels
+has them) where an environment sets PYTHONDONTWRITEBYTECODE. Prints the median and the
+slowest start of each, and the speed gauge before and after. Nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench import speed_gauge_ms, start_citels  # noqa: E402
+
+
+def main() -> None:
+    """Alternate starts of the two checkouts; print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("other", type=Path, help="the checkout to compare with")
+    parser.add_argument("--pairs", type=int, default=10)
+    parser.add_argument("--bytecode", action="store_true",
+                        help="cache compiled modules (in a scratch folder)")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="citels-start-ab-"))
+    if args.bytecode:
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
+    checkouts = {"this": HERE.parents[1], "other": args.other.resolve()}
+    corpus = HERE.parents[1] / "corpus"
+    databases = {}
+    for name, checkout in checkouts.items():
+        databases[name] = scratch / name / "index.sqlite3"
+        subprocess.run([sys.executable, "-m", "citels", "index", "--db", str(databases[name]),
+                        str(corpus)], check=True, capture_output=True,
+                       env={**os.environ, "PYTHONPATH": str(checkout / "server")})
+    gauges = [speed_gauge_ms()]
+    seconds: dict[str, list[float]] = {name: [] for name in checkouts}
+    for pair in range(args.pairs):
+        order = list(checkouts) if pair % 2 == 0 else list(checkouts)[::-1]
+        for name in order:
+            os.environ["PYTHONPATH"] = str(checkouts[name] / "server")  # the server's code
+            root = scratch / f"workspace-{name}-{pair}"
+            root.mkdir()
+            client, taken = start_citels(corpus, databases[name], root)
+            client.close()
+            seconds[name].append(taken)
+    gauges.append(speed_gauge_ms())
+    for name, taken in seconds.items():
+        print(f"{name:5} {checkouts[name]}: median {statistics.median(taken):.3f} s,"
+              f" slowest {max(taken):.3f} s; " + " ".join(f"{t:.3f}" for t in taken))
+    print(f"speed gauge {gauges[0]:.0f} -> {gauges[1]:.0f} ms;"
+          f" load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
