@@ -383,7 +383,8 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
         store.add_records(path, [(mid, paper)])
 
     def groups() -> Iterator[_ToMerge]:
-        for mid, records in _counted(spill.papers_in_order(), bar.writing(spill.paper_count)):
+        in_order = spill.papers_in_order(known=gathered.groups)  # read by gather already
+        for mid, records in _counted(in_order, bar.writing(spill.paper_count)):
             group = gathered.groups.get(mid)
             if group is None:
                 yield mid, [paper for _, _, paper in records], records
