@@ -125,6 +125,8 @@ class _Resolver:
     def missing_parents(self, raw: dict[str, str]) -> list[tuple[str, str]]:
         """(field, key) of each crossref or xdata parent the entry names that no file of the
         library defines."""
+        if "crossref" not in raw and "xdata" not in raw:  # most entries
+            return []
         named = [("crossref", resolve(raw.get("crossref", ""), {}).strip())]
         named += [("xdata", k.strip()) for k in resolve(raw.get("xdata", ""), {}).split(",")]
         return [(name, key) for name, key in named if key and self.raw_of(key) is None]
@@ -136,6 +138,8 @@ class _Resolver:
         style that never sees the parent prints the same."""
         fields = {name: standalone(value, self.macros) for name, value in raw.items()
                   if name not in _NOT_INHERITED}
+        if "crossref" not in raw and "xdata" not in raw:  # most entries
+            return fields
         seen = seen | {key.lower()}
         for parent_key in (k.strip() for k in resolve(raw.get("xdata", ""), {}).split(",")):
             for name, value in (self._parent(parent_key, seen) or {}).items():
@@ -165,6 +169,8 @@ def _undefined_macros(raw: dict[str, str], macros: dict[str, str]) -> list[tuple
     warn of it too); month names are every style's own."""
     found = []
     for name, value in raw.items():
+        if value[:1] == "{" and "#" not in value:  # one braced value: most values
+            continue
         for part in split_concatenation(value.strip()):
             part = part.strip()
             if (part and part[0] not in "{\"" and not part.isdigit()
