@@ -1,4 +1,7 @@
-"""Read a .bib / .biblatex bibliography (bibtexparser 2) into paper records, as biber would.
+"""Read a .bib / .biblatex bibliography into paper records, as biber would.
+
+The text is cut into entries, @strings and failures by `bib_scan.py` (regular expressions for
+well-formed entries, bibtexparser 2 for the rest); this module makes papers of them.
 
 Keys are kept exactly as written. Field values are kept raw (as written, braces and macros
 included) for writing the entry back unchanged; display values (title, authors, year) are
