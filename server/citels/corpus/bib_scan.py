@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any, NamedTuple
 
 
@@ -142,7 +143,8 @@ def _scanned(text: str, start: int, stop: int, line: int) -> Entry | String | No
         return None
     if repeats:
         raw = text[start:end]
-        repeats = [(name, line + line_of_repeat(raw, name)) for name, _ in repeats]
+        at = {name: line + line_of_repeat(raw, name) for name in {name for name, _ in repeats}}
+        repeats = [(name, at[name]) for name, _ in repeats]
     return Entry(line, head.group(2), entry_type, fields, repeats)
 
 
@@ -160,8 +162,10 @@ def _scanned_string(text: str, start: int, stop: int, line: int) -> String | Non
 
 def line_of_repeat(raw: str, name: str) -> int:
     """Lines from the entry's start to the second `name =` in it."""
-    matches = list(re.finditer(rf"(?:^|[\s,{{(]){re.escape(name)}\s*=", raw, re.IGNORECASE))
-    return raw[:matches[1].start() + 1].count("\n") if len(matches) > 1 else 0
+    matches = islice(re.finditer(rf"(?:^|[\s,{{(]){re.escape(name)}\s*=", raw, re.IGNORECASE),
+                     2)
+    second = list(matches)[1:]
+    return raw.count("\n", 0, second[0].start() + 1) if second else 0
 
 
 # --- bibtexparser, for the rest --------------------------------------------------------------
@@ -236,10 +240,13 @@ def _entry_of(block: Any, line: int, raw: str | None = None) -> Entry:
     """A bibtexparser entry's fields, the first value of each kept, as bibtex does."""
     values: dict[str, str] = {}
     repeats: list[tuple[str, int]] = []
-    for field in block.fields:
+    at: dict[str, int] = {}  # each name's repeat is looked for once: a field written
+    for field in block.fields:  # thousands of times costs no more
         name = field.key.lower()
         if name in values:
-            repeats.append((name, line + line_of_repeat(raw or block.raw, name)))
+            if name not in at:
+                at[name] = line + line_of_repeat(raw or block.raw, name)
+            repeats.append((name, at[name]))
             continue
         values[name] = str(field.value)
     return Entry(line, block.key, block.entry_type.lower(), values, repeats)
