@@ -46,7 +46,8 @@ def gather(store: Store, affected: set[str], spill: RecordSpill | None = None) -
     # corpus paper in depends on all of them.
     titles = {claimed_title_id(mid) if is_user_id(mid) else mid for mid in affected}
     if spill is not None:  # a title no corpus record has is nothing to take in
-        titles = {title for title in titles if title and spill.has(title)}
+        titles = {title for title in titles if title and spill.has(title)} \
+            if spill.has_corpus_records() else set()
     mids = set(affected) | {t for t in titles if t}
     for title in [t for t in titles if t]:
         mids.update(records.merge_ids_between(*user_prefix(title)))

@@ -1,4 +1,7 @@
-"""Read a .bib / .biblatex bibliography (bibtexparser 2) into paper records, as biber would.
+"""Read a .bib / .biblatex bibliography into paper records, as biber would.
+
+The text is cut into entries, @strings and failures by `bib_scan.py` (regular expressions for
+well-formed entries, bibtexparser 2 for the rest); this module makes papers of them.
 
 Keys are kept exactly as written. Field values are kept raw (as written, braces and macros
 included) for writing the entry back unchanged; display values (title, authors, year) are
@@ -14,11 +17,11 @@ and xdata are resolved here.
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator
 
+from citels.corpus import bib_scan
+from citels.corpus.bib_scan import Entry, String
 from citels.corpus.latex_text import latex_to_text, split_names
 from citels.corpus.library import NO_LIBRARY, Library, resolve, split_concatenation
 from citels.papers import Paper, Source
@@ -41,39 +44,50 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
                  library: Library = NO_LIBRARY, first_line: int = 1) -> Iterator[Paper]:
     """The papers of a .bib text; `library` holds the definitions of its sibling files (and
     of the file's other entries when `text` is a piece of it, from line `first_line`)."""
-    logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # we report failures ourselves
-    import bibtexparser  # here: it takes a tenth of a second, which server start-up need not pay
+    return papers_of(bib_scan.pieces(text, first_line, _CHUNK_CHARACTERS), label, warnings,
+                     library)
 
+
+def papers_of(pieces: Iterable[bib_scan.Piece], label: str, warnings: list[str],
+              library: Library = NO_LIBRARY) -> Iterator[Paper]:
+    """The papers of a .bib text's pieces (`corpus/bib_scan.py`), as biber reads them."""
     macros = dict(library.macros)
-    entries: list[tuple[_Entry, dict[str, str]]] = []
-    # In chunks: the parser's blocks of a whole 10 MB file took ten times its size at once.
-    for chunk_line, chunk in _chunks(text):
-        for block in bibtexparser.parse_string(chunk, parse_stack=[]).blocks:
-            kind = type(block).__name__
-            line = first_line + chunk_line + block.start_line
-            if kind == "Entry":
-                entries.append(_entry(block, line, _first_values(block, line, label, warnings)))
-            elif kind == "DuplicateFieldKeyBlock":
-                entry = block.ignore_error_block
-                entries.append(_entry(entry, line,
-                                      _first_values(entry, line, label, warnings, block.raw)))
-            elif kind == "String":  # in order: a definition may use an earlier one
-                macros[block.key.lower()] = resolve(str(block.value), macros)
-            elif kind in ("ParsingFailedBlock", "DuplicateBlockKeyBlock"):
-                warnings.append(f"{label}:{line}: {_failure(block)}; skipped")
-    local: dict[str, dict[str, str]] = {}
-    for entry, raw in entries:
-        line = entry.line
-        if not entry.key.strip():
-            warnings.append(f"{label}:{line}: an entry without a key; skipped")
-        elif entry.key.lower() in local:
-            warnings.append(f"{label}:{line}: a second entry {entry.key}; skipped")
+    entries: list[Entry] = []
+    # Keys as bibtexparser compares them (case and all): a second one is skipped where it is.
+    entry_keys: set[str] = set()
+    string_keys: set[str] = set()
+    for piece in pieces:
+        if type(piece) is Entry:
+            for name, line in piece.repeats:
+                warnings.append(f"{label}:{line}: {piece.key} repeats field {name};"
+                                " the first value is kept")
+            if not piece.repeats:  # bibtexparser holds such an entry apart
+                if piece.key in entry_keys:
+                    warnings.append(f"{label}:{piece.line}: a second entry {piece.key}; skipped")
+                    continue
+                entry_keys.add(piece.key)
+            entries.append(piece)
+        elif type(piece) is String:  # in order: a definition may use an earlier one
+            if piece.key in string_keys:
+                warnings.append(f"{label}:{piece.line}: a second entry {piece.key}; skipped")
+                continue
+            string_keys.add(piece.key)
+            macros[piece.key.lower()] = resolve(piece.value, macros)
         else:
-            local[entry.key.lower()] = raw
+            warnings.append(f"{label}:{piece.line}: {piece.message}; skipped")
+    local: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        if not entry.key.strip():
+            warnings.append(f"{label}:{entry.line}: an entry without a key; skipped")
+        elif entry.key.lower() in local:
+            warnings.append(f"{label}:{entry.line}: a second entry {entry.key}; skipped")
+        else:
+            local[entry.key.lower()] = entry.fields
     resolver = _Resolver(local, library, macros)
     done: set[str] = set()
-    for entry, raw in entries:
+    for entry in entries:
         key = entry.key.lower()
+        raw = entry.fields
         if not key.strip() or key in done or local.get(key) is not raw:
             continue
         done.add(key)
@@ -96,58 +110,8 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
 _SHOWN = ("title", "abstract", "year", "date", "month", "author", "editor", "url", "note",
           "journal", "journaltitle", "booktitle", "doi", "isbn", "issn", "pmid",
           "archiveprefix", "eprinttype", "eprint", "langid", "language")
-
-
-_CHUNK_CHARACTERS = 1 << 20
-_AT_LINE_START = re.compile(r"\n(?=@)")
-
-
-def _chunks(text: str) -> Iterator[tuple[int, str]]:
-    """The text in pieces of whole entries (cut before an `@` that starts a line where the
-    braces so far balance, as bibtex counts them), each with the number of its first line."""
-    start = line = 0
-    depth = 0
-    position = 0
-    for match in _AT_LINE_START.finditer(text):
-        cut = match.end()
-        depth += text.count("{", position, cut) - text.count("}", position, cut)
-        position = cut
-        if cut - start >= _CHUNK_CHARACTERS and depth == 0:
-            yield line, text[start:cut]
-            line += text.count("\n", start, cut)
-            start = cut
-    yield line, text[start:]
-
-
-class _Entry(NamedTuple):
-    key: str
-    entry_type: str  # lower-cased
-    line: int  # 1-based
-
-
-def _entry(block: Any, line: int, raw: dict[str, str]) -> tuple[_Entry, dict[str, str]]:
-    return _Entry(block.key, block.entry_type.lower(), line), raw
-
-
-def _first_values(entry: Any, line: int, label: str, warnings: list[str],
-                  raw_text: str | None = None) -> dict[str, str]:
-    """The entry's fields as written; a repeated field keeps its first value, as bibtex does."""
-    values: dict[str, str] = {}
-    for field in entry.fields:
-        name = field.key.lower()
-        if name in values:
-            repeat = line + _line_of_repeat(raw_text or entry.raw, name)
-            warnings.append(f"{label}:{repeat}: {entry.key} repeats field {name};"
-                            " the first value is kept")
-            continue
-        values[name] = str(field.value)
-    return values
-
-
-def _line_of_repeat(raw: str, name: str) -> int:
-    """Lines from the entry's start to the second `name =` in it."""
-    matches = list(re.finditer(rf"(?:^|[\s,{{(]){re.escape(name)}\s*=", raw, re.IGNORECASE))
-    return raw[:matches[1].start() + 1].count("\n") if len(matches) > 1 else 0
+# The most text bibtexparser is given at once (see bib_scan.CHUNK_CHARACTERS).
+_CHUNK_CHARACTERS = bib_scan.CHUNK_CHARACTERS
 
 
 class _Resolver:
@@ -164,6 +128,8 @@ class _Resolver:
     def missing_parents(self, raw: dict[str, str]) -> list[tuple[str, str]]:
         """(field, key) of each crossref or xdata parent the entry names that no file of the
         library defines."""
+        if "crossref" not in raw and "xdata" not in raw:  # most entries
+            return []
         named = [("crossref", resolve(raw.get("crossref", ""), {}).strip())]
         named += [("xdata", k.strip()) for k in resolve(raw.get("xdata", ""), {}).split(",")]
         return [(name, key) for name, key in named if key and self.raw_of(key) is None]
@@ -175,6 +141,8 @@ class _Resolver:
         style that never sees the parent prints the same."""
         fields = {name: standalone(value, self.macros) for name, value in raw.items()
                   if name not in _NOT_INHERITED}
+        if "crossref" not in raw and "xdata" not in raw:  # most entries
+            return fields
         seen = seen | {key.lower()}
         for parent_key in (k.strip() for k in resolve(raw.get("xdata", ""), {}).split(",")):
             for name, value in (self._parent(parent_key, seen) or {}).items():
@@ -204,6 +172,8 @@ def _undefined_macros(raw: dict[str, str], macros: dict[str, str]) -> list[tuple
     warn of it too); month names are every style's own."""
     found = []
     for name, value in raw.items():
+        if value[:1] == "{" and "#" not in value:  # one braced value: most values
+            continue
         for part in split_concatenation(value.strip()):
             part = part.strip()
             if (part and part[0] not in "{\"" and not part.isdigit()
@@ -220,14 +190,6 @@ def standalone(raw: str, macros: dict[str, str]) -> str:
     if len(parts) == 1 and parts[0].lower() not in macros:
         return raw  # byte for byte: braces, quotes, a number, a month or an unknown name
     return "{" + resolve(raw, macros) + "}"
-
-
-def _failure(block: object) -> str:
-    if type(block).__name__ == "DuplicateBlockKeyBlock":
-        return f"a second entry {getattr(block, 'key', '')}"
-    if getattr(block, "raw", "").lstrip()[:8].lower() == "@comment":
-        return "an unclosed @comment (read on from the next entry)"
-    return "an entry with a syntax error (unbalanced braces or quotes, or a missing comma)"
 
 
 def _paper(key: str, entry_type: str, fields: dict[str, str], values: dict[str, str],

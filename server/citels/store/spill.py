@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 from citels.papers import Paper
@@ -113,6 +113,11 @@ class RecordSpill:
         rows = self.conn.execute("SELECT DISTINCT merge_id FROM records WHERE user")
         return sorted(row[0] for row in rows)
 
+    def has_corpus_records(self) -> bool:
+        """Whether any record is not a user's entry (a library alone has none to take in)."""
+        return self.conn.execute("SELECT 1 FROM records WHERE NOT user LIMIT 1").fetchone() \
+            is not None
+
     def has(self, merge_id: str) -> bool:
         """Whether any record has this merge id."""
         row = self.conn.execute("SELECT 1 FROM records WHERE merge_id = ? LIMIT 1",
@@ -133,8 +138,10 @@ class RecordSpill:
             (merge_id,))
         return [self._record(place, data) for place, data in rows]
 
-    def papers_in_order(self) -> Iterator[tuple[str, list[Record]]]:
-        """Every paper's merge id and records, in keying order."""
+    def papers_in_order(self, known: Container[str] = ()
+                        ) -> Iterator[tuple[str, list[Record]]]:
+        """Every paper's merge id and records, in keying order; the records of papers whose
+        merge id is in `known` (read already) are not read again: those come with none."""
         assert self._ordered, "finish_reading first"
         rows = self.conn.execute(
             "SELECT p.rowid, p.merge_id, r.place, r.data FROM papers p"
@@ -147,7 +154,8 @@ class RecordSpill:
                     yield current[1], records
                     records = []
                 current = (paper_row, merge_id)
-                records.append(self._record(place, data))
+                if merge_id not in known:
+                    records.append(self._record(place, data))
         if current is not None:
             yield current[1], records
 
