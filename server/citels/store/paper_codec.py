@@ -13,18 +13,20 @@ from __future__ import annotations
 import marshal
 import pickle
 from dataclasses import fields
+from operator import attrgetter
 
 from citels.papers import Paper, Source
 
 _FIELDS = tuple(field.name for field in fields(Paper))
 _SOURCES = _FIELDS.index("sources")
+_VALUES = attrgetter(*_FIELDS)
 _MARSHALLED = b"m"
 _PICKLED = b"p"
 
 
 def encode(paper: Paper) -> bytes:
     """The paper as bytes for `decode`."""
-    values = [getattr(paper, name) for name in _FIELDS]
+    values = list(_VALUES(paper))
     values[_SOURCES] = [(source.path, source.line) for source in paper.sources]
     try:
         return _MARSHALLED + marshal.dumps(tuple(values))
