@@ -259,11 +259,13 @@ def test_a_large_index_whose_rows_are_partly_worked_out_by_its_own_process_is_th
 
 # Ten batches of 40 papers, then the helper's texts index is closed (an eleventh task):
 # killed before any rows came back, after some had (with their texts in the helper's
-# database, lost with it), and when closing that database.
+# database, lost with it), and when closing that database; the batches' rows worked out
+# by the helper, or (batches ahead 0) by the index process, their texts sent to the helper.
+@pytest.mark.parametrize("batches_ahead", [4, 0])
 @pytest.mark.parametrize("killed_at", [3, 8, 11])
 def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
-        monkeypatch: pytest.MonkeyPatch, killed_at: int):
+        monkeypatch: pytest.MonkeyPatch, killed_at: int, batches_ahead: int):
     import os
     import signal
     from concurrent.futures import ProcessPoolExecutor
@@ -285,6 +287,7 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
     monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
     monkeypatch.setattr(bulk, "ProcessPoolExecutor", KilledOnOneTask)
     monkeypatch.setattr(bulk, "WRITE_BATCH", 40)  # ten batches of the 400 papers
+    monkeypatch.setattr(bulk, "BATCHES_AHEAD", batches_ahead)
     store = Store(tmp_path / "helper-killed.sqlite3")
     report = index_corpus(store, [corpus_copy])
     assert report.added == 400

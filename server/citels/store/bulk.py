@@ -173,13 +173,13 @@ def _check_inserted(inserting: deque[Future[None]], *, wait: bool = False) -> No
 def _oldest_rows(waiting: deque[tuple[Batch, _Work]],
                  aside: TextsAside | None, inserting: deque[Future[None]]) -> Rows:
     batch, work = waiting[0]
-    # If the helper died, its batch stays waiting.
     assert work is not None, "a batch is worked out before the next is made"
+    # If the helper died (a result, an insert raising), this batch stays waiting.
+    _check_inserted(inserting)
     full_text = work if isinstance(work, FullText) else work.result()
     waiting.popleft()
     if aside is not None and full_text.texts_aside and not isinstance(work, FullText):
         aside.papers += [paper_id for paper_id, _ in batch]
-    _check_inserted(inserting)
     return rows_for(batch, full_text)
 
 
