@@ -118,10 +118,12 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
                 waiting[-1] = (batch, helper.submit(task, paper_texts(batch)))
             while waiting and (_ready(waiting[0][1]) or len(waiting) > BATCHES_HELD):
                 yield _oldest_rows(waiting, aside, inserting)
+        # Every batch is sent: the helper merges its texts index while the last are written.
+        closed = helper.submit(_close_texts_aside) if aside is not None else None
         while waiting:
             yield _oldest_rows(waiting, aside, inserting)
-        if aside is not None:
-            helper.submit(_close_texts_aside).result()
+        if aside is not None and closed is not None:
+            closed.result()
             _check_inserted(inserting, wait=True)
             aside.complete = True
     except (BrokenProcessPool, OSError) as error:
