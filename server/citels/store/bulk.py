@@ -3,7 +3,8 @@ and a first index's texts index built aside by that helper and copied in at the 
 
 Working out a paper's index text costs about as much Python time as SQLite spends writing
 the paper. For a large run a helper process does the former while this one writes, so both
-cores work; the rows come back in order, so the index is the same either way.
+cores work, and this one works a batch out itself whenever the helper is behind; the rows
+are written in order, so the index is the same whoever made them.
 """
 
 from __future__ import annotations
