@@ -143,6 +143,23 @@ def test_merging_a_paper_read_once_again_with_more_records_is_merging_its_record
     assert merge_records([read_once, other]).author_count == 2  # the first record's list
 
 
+def test_a_first_index_keeps_every_value_of_its_records_aside(bundled_store: Store):
+    from fractions import Fraction
+
+    from citels.papers import Paper, Source
+    from citels.store.paper_codec import decode, encode
+
+    # What a first index's scratch records and its helper get back is the paper as read.
+    papers = list(bundled_store.papers())
+    papers.append(Paper(title="T", key="k", source_key="k", year=0, retracted=True,
+                        fields={"editor": "A and B"}, identifiers={"arxiv": "1706.03762"},
+                        sources=[Source("/lib/ä.bib", 7), Source("/lib/b.bib", 1)]))
+    # A value marshal cannot write (no reader makes one) still goes through.
+    papers.append(Paper(title="Odd", fields={"note": Fraction(1, 3)}))  # type: ignore[dict-item]
+    assert len(papers) > 400
+    assert [decode(encode(paper)) for paper in papers] == papers
+
+
 def _papers_and_records(store: Store) -> tuple:
     return (store.conn.execute("SELECT key, data FROM papers ORDER BY key").fetchall(),
             sorted(store.conn.execute("SELECT file, line, merge_id FROM records").fetchall()))
@@ -216,13 +233,39 @@ def test_a_large_index_built_with_a_helper_process_is_the_same(
         len(contents(bundled_store)[1])
 
 
+# 0: every batch's rows are worked out in the index run's own process (the helper only
+# writes their texts index); 1: whenever the helper has one batch still to do.
+@pytest.mark.parametrize("batches_ahead", [0, 1])
+def test_a_large_index_whose_rows_are_partly_worked_out_by_its_own_process_is_the_same(
+        corpus_copy: Path, tmp_path: Path, bundled_store: Store,
+        monkeypatch: pytest.MonkeyPatch, batches_ahead: int):
+    from citels.store import bulk
+
+    monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 40)  # ten batches of the 400 papers
+    monkeypatch.setattr(bulk, "BATCHES_AHEAD", batches_ahead)
+    store = Store(tmp_path / "shared.sqlite3")
+    index_corpus(store, [corpus_copy])
+    for query in ("mirror descent policy", "cyber sec eval", "zhang 2024"):
+        assert [h.paper.key for h in rank(store, query)] == \
+            [h.paper.key for h in rank(bundled_store, query)]
+    # Every paper's words are in the texts index the helper built, as without a helper.
+    for table in ("papers", "vocabulary", "identifiers", "texts_fts_docsize"):
+        assert store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() == \
+            bundled_store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+    store.conn.execute("INSERT INTO texts_fts (texts_fts) VALUES ('integrity-check')")
+    assert not list(tmp_path.glob("*-texts*")), "the helper's database is left behind"
+
+
 # Ten batches of 40 papers, then the helper's texts index is closed (an eleventh task):
 # killed before any rows came back, after some had (with their texts in the helper's
-# database, lost with it), and when closing that database.
+# database, lost with it), and when closing that database; the batches' rows worked out
+# by the helper, or (batches ahead 0) by the index process, their texts sent to the helper.
+@pytest.mark.parametrize("batches_ahead", [4, 0])
 @pytest.mark.parametrize("killed_at", [3, 8, 11])
 def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
-        monkeypatch: pytest.MonkeyPatch, killed_at: int):
+        monkeypatch: pytest.MonkeyPatch, killed_at: int, batches_ahead: int):
     import concurrent.futures
     import os
     import signal
@@ -246,6 +289,7 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
     # bulk.prepared imports the pool where it makes one (a server's start does without it).
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", KilledOnOneTask)
     monkeypatch.setattr(bulk, "WRITE_BATCH", 40)  # ten batches of the 400 papers
+    monkeypatch.setattr(bulk, "BATCHES_AHEAD", batches_ahead)
     store = Store(tmp_path / "helper-killed.sqlite3")
     report = index_corpus(store, [corpus_copy])
     assert report.added == 400

@@ -193,15 +193,16 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
                                               spill, options, bar)
             finally:
                 bar.close()
+            counted = None  # (papers, with a title), when the run knows them
             try:
                 if spill is not None:
-                    _update_first_index(store, spill, report, bar)
+                    counted = _update_first_index(store, spill, report, bar)
                 else:
                     _update_papers(store, affected, report, bar)
             finally:
                 bar.finish()
         if report.changed_anything or store.get_meta("paper_counts") is None:
-            store.count_papers()
+            store.count_papers(counted)
         if report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()
@@ -375,8 +376,9 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
 
 
 def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
-                        bar: IndexProgress) -> None:
-    """Merge, key and write every paper of a first index, from the records kept aside.
+                        bar: IndexProgress) -> tuple[int, int]:
+    """Merge, key and write every paper of a first index, from the records kept aside;
+    return how many papers it wrote, and how many of them have a title.
 
     Papers are merged and keyed in the spill's order (the user's entries first, then by
     where their first record is) as the store writes them: a large run's helper process
@@ -399,9 +401,10 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
             # else: a corpus paper a user's entry took in
 
     keys_given = _KeysGiven(None, spill)
-    store.put_papers(_keyed_papers(groups(), report, keys_given), count=spill.paper_count,
-                     first_index=True)
+    counted = store.put_papers(_keyed_papers(groups(), report, keys_given),
+                               count=spill.paper_count, first_index=True)
     store.assign_keys(spill.generated_keys())
+    return counted
 
 
 def _counted(items: Iterable[T], tick: Callable[[], None]) -> Iterator[T]:

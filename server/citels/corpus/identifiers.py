@@ -32,6 +32,13 @@ _S2_PAPER = re.compile(r"semanticscholar\.org/paper/(?:[^/\s]+/)?([0-9a-f]{40})\
                        re.IGNORECASE)
 _S2_CORPUS = re.compile(r"(?:\bcorpusid:\s*|semanticscholar\.org/c/|api\.semanticscholar\.org/"
                         r"corpusid:)(\d+)\b", re.IGNORECASE)
+# What a text must hold for each pattern to match it (one of these, in lower case).
+_NEEDS: dict[object, tuple[str, ...]] = {
+    "pmid": ("pmid", "ncbi.nlm.nih.gov/"), "pmcid": ("pmc",), "openalex": ("openalex",),
+    "s2paper": ("semanticscholar.org/paper/",),
+    "s2": ("corpusid:", "semanticscholar.org/c/"),
+    _ISBN_PREFIXED: ("isbn",), _ISBN: ("isbn ", "978", "979"),
+}
 _TRAILING = ".,;:)]}'\""
 # Schemes a record's own identifiers dict may carry, and how their values are normalised.
 _SCHEMES = ("arxiv", "pmid", "pmcid", "isbn", "openalex", "s2", "s2paper")
@@ -39,7 +46,7 @@ _SCHEMES = ("arxiv", "pmid", "pmcid", "isbn", "openalex", "s2", "s2paper")
 
 def normal_doi(text: str) -> str | None:
     """A DOI in its normal form (lower case, no resolver or `doi:`), or None."""
-    match = _DOI.search(text)
+    match = _DOI.search(text) if "10." in text else None
     if not match:
         return None
     doi = match.group().rstrip(_TRAILING).lower()
@@ -82,8 +89,9 @@ def normal(scheme: str, value: str) -> str | None:
 def arxiv_ids(text: str) -> list[str]:
     """arXiv ids in a text (1706.03762, hep-th/9901001), without their version."""
     found = [m.group(1) for m in _ARXIV_NEW.finditer(text)]
-    found += [m.group(1).lower() for m in _ARXIV_OLD.finditer(text)
-              if not m.group(1).lower().startswith(("http", "doi"))]
+    if "/" in text:  # an old-style id has one: most text need not be searched for it
+        found += [m.group(1).lower() for m in _ARXIV_OLD.finditer(text)
+                  if not m.group(1).lower().startswith(("http", "doi"))]
     return list(dict.fromkeys(found))
 
 
@@ -102,13 +110,21 @@ def identifiers_in(text: str) -> list[Identifier]:
         " " not in text.strip() and "://" not in text)
     found.update(dict.fromkeys(("arxiv", i) for i in arxiv_ids(text)
                                if "/" not in i or alone_or_named))
+    # Each pattern is tried only on text holding the words it needs: an index run asks this
+    # of every paper's URLs. (Lower-cased ASCII text holds them exactly when the pattern,
+    # which ignores case, can match; other text is tried whole.)
+    lowered = text.lower() if text.isascii() else None
     for scheme, pattern in (("pmid", _PMID), ("pmcid", _PMCID), ("openalex", _OPENALEX),
                             ("s2paper", _S2_PAPER), ("s2", _S2_CORPUS)):
+        if lowered is not None and not any(word in lowered for word in _NEEDS[scheme]):
+            continue
         for match in pattern.finditer(text):
             value = normal(scheme, match.group(1))
             if value:
                 found[(scheme, value)] = None
     for pattern in (_ISBN_PREFIXED, _ISBN):
+        if lowered is not None and not any(word in lowered for word in _NEEDS[pattern]):
+            continue
         for match in pattern.finditer(text):
             isbn = normal_isbn(match.group(1))
             if isbn:

@@ -3,7 +3,8 @@ and a first index's texts index built aside by that helper and copied in at the 
 
 Working out a paper's index text costs about as much Python time as SQLite spends writing
 the paper. For a large run a helper process does the former while this one writes, so both
-cores work; the rows come back in order, so the index is the same either way.
+cores work, and this one works a batch out itself whenever the helper is behind; the rows
+are written in order, so the index is the same whoever made them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from citels.store.rows import (
     StoredPaper,
     full_text_of,
     paper_texts,
+    papers_full_text,
     rows_for,
 )
 
@@ -36,7 +38,8 @@ WRITE_BATCH = 1_000  # papers written to the index at a time
 HELPER_FROM_PAPERS = 20_000
 # One: with two cores, a second helper only takes turns with this process's writing.
 HELPERS = 1
-BATCHES_AHEAD = 4  # batches sent to the helper before the first one's rows are awaited
+BATCHES_AHEAD = 4  # batches the helper has to do before this process works one out itself
+BATCHES_HELD = 2 * BATCHES_AHEAD  # batches made before the oldest one's rows are awaited
 TEXTS_SHADOW_TABLES = ("data", "idx", "docsize", "config")  # what an FTS5 index is made of
 
 
@@ -75,7 +78,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
     works them out for a large run (of about `papers`), and writes their texts index
     `aside` when given one."""
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
-        yield from map(_rows_here, batches)
+        yield from map(rows_for, batches)
         return
     # Imported here: the process pool and multiprocessing take a server's start-up ~20 ms,
     # and only a large index run uses them.
@@ -96,9 +99,10 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
             raise
 
     source = watched_batches()
-    # Made (with what the helper was sent of them), rows not written yet, oldest first.
-    waiting: deque[tuple[Batch, list[PaperText]]] = deque()
-    sent: deque[Future[FullText]] = deque()  # the helper's work on them, as far as sent
+    # Each batch made, rows not written yet, oldest first, with the helper's work on it or
+    # its full-text rows worked out here.
+    waiting: deque[tuple[Batch, _Work]] = deque()
+    inserting: deque[Future[None]] = deque()  # texts worked out here, in the helper's hands
     helper = None
     try:
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
@@ -107,44 +111,83 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
             initializer=None if aside is None else _open_texts_aside,
             initargs=() if aside is None else (str(aside.path),))
         task = full_text_of if aside is None else _full_text_aside
-        # A few batches ahead, sent as they are made: the helper never waits for the next.
         for batch in source:
-            texts = paper_texts(batch)
-            waiting.append((batch, texts))
-            sent.append(helper.submit(task, texts))
-            if len(sent) > BATCHES_AHEAD:
-                yield _oldest_rows(waiting, sent, aside)
-        while sent:
-            yield _oldest_rows(waiting, sent, aside)
-        if aside is not None:
-            helper.submit(_close_texts_aside).result()
+            here = _helper_behind(waiting)
+            waiting.append((batch, None))  # if the helper dies now, this batch is done here
+            if here:
+                # The helper has enough to do: this one is worked out here, so that both
+                # cores stay busy whichever process has more to do (docs/performance.md).
+                waiting[-1] = (batch, _full_text_here(batch, helper, aside, inserting))
+            else:
+                # Sent as made, a few batches ahead: the helper never waits for the next.
+                waiting[-1] = (batch, helper.submit(task, paper_texts(batch)))
+            while waiting and (_ready(waiting[0][1]) or len(waiting) > BATCHES_HELD):
+                yield _oldest_rows(waiting, aside, inserting)
+        # Every batch is sent: the helper merges its texts index while the last are written.
+        closed = helper.submit(_close_texts_aside) if aside is not None else None
+        while waiting:
+            yield _oldest_rows(waiting, aside, inserting)
+        if aside is not None and closed is not None:
+            closed.result()
+            _check_inserted(inserting, wait=True)
             aside.complete = True
     except (BrokenProcessPool, OSError) as error:
         if batches_failed:
             raise
         # No helper to be had (or it died): the rest is worked out here, only slower.
         log.warning("indexing without a helper process: %s", error)
-        yield from (rows_for(batch, texts) for batch, texts in list(waiting))
-        yield from map(_rows_here, source)
+        for batch, work in list(waiting):
+            yield rows_for(batch, work if isinstance(work, FullText) else None)
+        yield from map(rows_for, source)
     finally:
         if helper is not None:
             # An index run that stops early (an error, an interrupt) leaves no work queued.
             helper.shutdown(wait=False, cancel_futures=True)
 
 
-def _rows_here(batch: Batch) -> Rows:
-    """A batch's rows, all worked out in this process."""
-    return rows_for(batch, paper_texts(batch))
+# A batch's full-text rows: the helper's work on them, worked out here, or not yet either.
+_Work = Future[FullText] | FullText | None
 
 
-def _oldest_rows(waiting: deque[tuple[Batch, list[PaperText]]],
-                 sent: deque[Future[FullText]], aside: TextsAside | None) -> Rows:
-    full_text = sent[0].result()  # if the helper died, its batch stays waiting
-    sent.popleft()
-    batch, texts = waiting.popleft()
-    if aside is not None and full_text.texts_aside:
+def _helper_behind(waiting: deque[tuple[Batch, _Work]]) -> bool:
+    """Whether the helper has BATCHES_AHEAD batches still to work out."""
+    return sum(not _ready(work) for _, work in waiting) >= BATCHES_AHEAD
+
+
+def _ready(work: _Work) -> bool:
+    return isinstance(work, FullText) or (work is not None and work.done())
+
+
+def _full_text_here(batch: Batch, helper: Executor, aside: TextsAside | None,
+                    inserting: deque[Future[None]]) -> FullText:
+    """A batch's full-text rows worked out in this process; its texts rows are sent to the
+    helper's texts index when it builds one (after the batches sent before: the index is
+    the same whoever works the rows out)."""
+    full_text = papers_full_text([(paper_id, stored.paper) for paper_id, stored in batch])
+    if aside is None:
+        return full_text
+    inserting.append(helper.submit(_insert_texts_aside, full_text.texts))
+    aside.papers += [paper_id for paper_id, _ in batch]
+    return replace(full_text, texts=[], texts_aside=True)
+
+
+def _check_inserted(inserting: deque[Future[None]], *, wait: bool = False) -> None:
+    """Raise the error of a texts insert the helper failed (all of them, when `wait`)."""
+    while inserting and (wait or inserting[0].done()):
+        inserting.popleft().result()
+
+
+def _oldest_rows(waiting: deque[tuple[Batch, _Work]],
+                 aside: TextsAside | None, inserting: deque[Future[None]]) -> Rows:
+    batch, work = waiting[0]
+    assert work is not None, "a batch is worked out before the next is made"
+    # If the helper died (a result, an insert raising), this batch stays waiting.
+    _check_inserted(inserting)
+    full_text = work if isinstance(work, FullText) else work.result()
+    waiting.popleft()
+    if aside is not None and full_text.texts_aside and not isinstance(work, FullText):
         aside.papers += [paper_id for paper_id, _ in batch]
-    return rows_for(batch, texts, full_text)
+    return rows_for(batch, full_text)
 
 
 def take_texts_aside(conn: sqlite3.Connection, path: Path) -> None:
@@ -192,6 +235,11 @@ def _full_text_aside(papers: list[PaperText]) -> FullText:
     full_text = full_text_of(papers)
     insert_texts(_texts_aside, full_text.texts)
     return replace(full_text, texts=[], texts_aside=True)
+
+
+def _insert_texts_aside(texts: list[tuple[int, str]]) -> None:
+    assert _texts_aside is not None
+    insert_texts(_texts_aside, texts)
 
 
 def _close_texts_aside() -> None:

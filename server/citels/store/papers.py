@@ -80,9 +80,11 @@ class Store(CorpusRecords, BibEntries):
         return row[0] if row else None
 
     def put_papers(self, papers: Iterable[StoredPaper], *, count: int,
-                   first_index: bool = False) -> None:
+                   first_index: bool = False) -> tuple[int, int]:
         """Insert or replace merged papers, their full-text entries and (in a first index)
-        their records, written in batches as `papers` gives them (about `count`)."""
+        their records, written in batches as `papers` gives them (about `count`); return
+        how many were written, and how many of them have a title."""
+        written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
         # A first index's helper process (if it has one) builds the texts index aside.
         aside = bulk.TextsAside(Path(f"{self.path}-texts")) \
@@ -106,6 +108,8 @@ class Store(CorpusRecords, BibEntries):
                 self.conn.executemany(
                     "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
                     " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
+                written += len(rows.papers)
+                titled += sum(row[4] is not None for row in rows.papers)
                 self.full_text.write(rows.full_text.titles, rows.full_text.texts)
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
@@ -120,6 +124,7 @@ class Store(CorpusRecords, BibEntries):
         finally:
             if aside is not None:
                 remove_database(aside.path)
+        return written, titled
 
     def _write_texts_of(self, paper_ids: list[int]) -> None:
         for start in range(0, len(paper_ids), bulk.WRITE_BATCH):
@@ -193,10 +198,11 @@ class Store(CorpusRecords, BibEntries):
         row = self.conn.execute("SELECT count(*), count(title) FROM papers").fetchone()
         return row[0], row[1]
 
-    def count_papers(self) -> None:
-        """Count the papers again and remember the counts (after an index run changed them)."""
+    def count_papers(self, known: tuple[int, int] | None = None) -> None:
+        """Count the papers again and remember the counts (after an index run changed them);
+        a first index knows them (`known`, from `put_papers`): 0.1-3 s less at 200k papers."""
         self.db.set_meta("paper_counts", None)
-        papers, titled = self.paper_counts()
+        papers, titled = known or self.paper_counts()
         self.db.set_meta("paper_counts", f"{papers} {titled}")
 
     def keys_with_prefix(self, prefix: str, limit: int) -> list[tuple[int, str]]:

@@ -4,19 +4,20 @@ in memory, so that indexing a corpus of any size needs memory for a batch, not t
 A first index reads every record before it can merge any paper (two records of one paper
 may lie anywhere in the files), then merges and keys the papers in a fixed order. Held in
 Python, that was 4.4 GB at a million papers (issue 20); here the records go to disk as they
-are read and come back one paper's records at a time, in keying order. The scratch file is
-thrown away at the end: if the run is interrupted, the next one removes what is left.
+are read (as `paper_codec` bytes) and come back one paper's records at a time, in keying
+order. The scratch file is thrown away at the end: if the run is interrupted, the next one
+removes what is left.
 """
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 from citels.papers import Paper
 from citels.store.connection import remove_database
+from citels.store.paper_codec import decode, encode
 from citels.store.rows import Record
 
 _SPILL_BATCH = 2_000  # records written at a time
@@ -76,8 +77,7 @@ class RecordSpill:
     def add(self, path: str, line: int, merge_id: str, paper: Paper) -> None:
         """Keep a record read from `path` at `line`."""
         place = (self._rank[path] << _LINE_BITS) | line
-        self._pending.append((merge_id, place, paper.source_key is not None,
-                              pickle.dumps(paper, protocol=pickle.HIGHEST_PROTOCOL)))
+        self._pending.append((merge_id, place, paper.source_key is not None, encode(paper)))
         if len(self._pending) >= _SPILL_BATCH:
             self._flush()
 
@@ -160,8 +160,7 @@ class RecordSpill:
             yield current[1], records
 
     def _record(self, place: int, data: bytes) -> Record:
-        paper = pickle.loads(data)
-        return (self._paths[place >> _LINE_BITS], place & ((1 << _LINE_BITS) - 1), paper)
+        return (self._paths[place >> _LINE_BITS], place & ((1 << _LINE_BITS) - 1), decode(data))
 
     # --- keys given -----------------------------------------------------------------------
 
