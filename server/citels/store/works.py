@@ -17,7 +17,6 @@ from citels.search_index import WordGroup
 from citels.store.fulltext import (
     LAST_CHARACTER,
     match_expression,
-    merge_later,
     merge_now,
     quoted,
 )
@@ -53,10 +52,6 @@ class WorksIndex:
             self.conn.executemany(
                 "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id) VALUES (?, ?, ?)",
                 identifiers)
-
-    def merge_later(self) -> None:
-        """Let the works index's segments pile up until `merge_now` (a first index)."""
-        merge_later(self.conn, "works_fts")
 
     def merge_now(self) -> None:
         """Merge the works index's segments into one: left in a dozen, each search asks
