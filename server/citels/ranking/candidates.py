@@ -72,9 +72,9 @@ def candidates(store: SearchIndex, query: Query, spellings: Spellings) -> list[i
     frequencies = spellings.frequencies
     _add_all_word_text_matches(store, found, query, text_groups, frequencies)
     if in_titles:
-        # A title has every typed word: that is what the writer is typing. Other spellings
-        # in abstracts and papers missing a typed word are not looked for (at millions of
-        # papers each such search costs 5-20 ms).
+        # A title has every typed word (every finished one, while the last is typed): that
+        # is what the writer is typing. Other spellings in abstracts and papers missing a
+        # typed word are not looked for (at millions of papers each costs 5-20 ms).
         return list(found)[:CANDIDATES]
     for start, end, spelling, _ in alternatives if len(found) < FEW_FOUND else ():
         if len(found) >= CANDIDATES:
