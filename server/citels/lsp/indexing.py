@@ -50,7 +50,11 @@ def open_index(ls: CitelsServer) -> None:
     ls.opened_indexes = opened
     ls.index_location = location
     loop = asyncio.get_running_loop()
-    ls.indexing = [loop.create_task(refresh_index(ls, index)) for index in opened]
+    # A check still under way, or still waiting for the first completion, read the file list
+    # of the indexes it was made for: the new checks come after it, so theirs is the last word.
+    earlier = [task for task in ls.indexing if not task.done()]
+    ls.indexing = [loop.create_task(_after(earlier, refresh_index(ls, index)))
+                   for index in opened]
     if ls.zotero_watch is not None:
         ls.zotero_watch.cancel()
     library = next((index for index in opened if index.what == ZOTERO_INDEX), None)
