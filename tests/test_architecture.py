@@ -158,9 +158,14 @@ def test_every_module_can_be_imported_first():
         "    except ImportError as error:\n"
         "        failed.append(f'{name}: {error}')\n"
         "print('\\n'.join(failed))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)}, check=True)
-    assert result.stdout.strip() == ""
+    assert _fresh_interpreter(script).strip() == ""
+
+
+def _fresh_interpreter(script: str) -> str:
+    """What `script` prints, run by a new Python that imports citels from this checkout."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)},
+                          check=True).stdout
 
 
 # What only an index run, an online lookup or an entry being written needs: the server's
@@ -181,9 +186,7 @@ def test_starting_the_server_leaves_indexing_lookups_and_latex_to_their_first_us
               "from citels.lsp.setup import create_server\n"
               "create_server()\n"
               "print('\\n'.join(sorted(sys.modules)))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)}, check=True)
-    loaded = result.stdout.split()
+    loaded = _fresh_interpreter(script).split()
     assert "citels.lsp.completion" in loaded and "citels.store.papers" in loaded
     early = [name for name in loaded
              if any(name == unwanted or name.startswith(unwanted + ".")

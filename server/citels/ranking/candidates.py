@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from citels.ranking.query import (
-    LAST_CHARACTER,
-    MAX_COMPLETIONS,
     TEXT_PREFIX_LENGTH,
     Query,
     Spellings,
@@ -120,7 +118,7 @@ def _add_work_matches(store: SearchIndex, found: dict[int, None], query: Query,
     """Papers by the people named, with the title words, venue and year typed, newest first;
     then, while few, in a nearby year, in any year, and (unless `all_in_a_title`: a title
     has every typed word) missing one typed word."""
-    groups = [_work_group(store, query, i, spellings) for i in range(len(query.tokens))]
+    groups = [_work_group(query, i, spellings) for i in range(len(query.tokens))]
     exact = tuple(Word(str(year)) for year in query.years)
     nearby = tuple(Word(str(year + step)) for year in query.years for step in NEARBY_YEARS)
     tries = [(groups, [exact], False), (groups, [nearby], False), (groups, [], False)] \
@@ -137,8 +135,7 @@ def _add_work_matches(store: SearchIndex, found: dict[int, None], query: Query,
                 tried, facets, limit), limit, tried_groups, typing)))
 
 
-def _work_group(store: SearchIndex, query: Query, index: int,
-                spellings: Spellings) -> WordGroup:
+def _work_group(query: Query, index: int, spellings: Spellings) -> WordGroup:
     """One query word as the works index is asked for it; a one-letter unfinished word is
     no constraint (the works index has prefix indexes of two and three letters). A longer
     unfinished word that can become common words is asked as its commonest completions,
@@ -153,9 +150,7 @@ def _work_group(store: SearchIndex, query: Query, index: int,
     if len(token) <= WORKS_PREFIX_INDEXED or \
             spellings.completed_papers + spellings.completed_names <= FEW_MATCHES:
         return (Word(token, prefix=True), *corrected)
-    names = sorted(store.names_between(token, token + LAST_CHARACTER),
-                   key=lambda name: (-name[1], name[0]))[:MAX_COMPLETIONS]
-    words = dict.fromkeys([*spellings.completions, *(name for name, _ in names)])
+    words = dict.fromkeys([*spellings.completions, *spellings.name_completions])
     return tuple(Word(word) for word in words)
 
 

@@ -66,7 +66,9 @@ class Spellings:
     frequencies: list[int] = field(default_factory=list)  # papers with the word, at most
     completions: list[str] = field(default_factory=list)  # of the word still being typed
     completed_papers: int = 0  # how many papers those completions can match, at most
-    # ...and how many papers name people with a name starting so (keys start with names)
+    # ...and the commonest names starting so, and how many papers name people so (keys
+    # start with names)
+    name_completions: list[str] = field(default_factory=list)
     completed_names: int = 0
     facets: list[tuple[int, int]] = field(default_factory=list)  # papers with it in (names,
     # venue or year)
@@ -148,8 +150,10 @@ def spellings_of(store: SearchIndex, query: Query) -> Spellings:
         if unfinished and len(token) >= TEXT_PREFIX_LENGTH:
             spellings.completions, spellings.completed_papers = store.completions(
                 token, MAX_COMPLETIONS)
-            spellings.completed_names = sum(
-                papers for _, papers in store.names_between(token, token + LAST_CHARACTER))
+            names = sorted(store.names_between(token, token + LAST_CHARACTER),
+                           key=lambda name: (-name[1], name[0]))
+            spellings.name_completions = [name for name, _ in names[:MAX_COMPLETIONS]]
+            spellings.completed_names = sum(papers for _, papers in names)
     return spellings
 
 
