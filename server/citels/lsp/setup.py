@@ -21,6 +21,7 @@ from citels.lsp import (
     tidy,
 )
 from citels.lsp.server import CitelsServer
+from citels.lsp.stdio import serve_stdio
 
 # Each module lists its handlers: FEATURES as (method, options, handler), COMMANDS as
 # (name, handler).
@@ -52,5 +53,5 @@ def run(corpus: list[Path] | None = None, database: Path | None = None,
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        serve_stdio(server)
     return 0
