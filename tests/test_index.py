@@ -637,3 +637,24 @@ def test_papers_packed_and_unpacked_in_threads_at_once_come_back_whole():
 
     with ThreadPoolExecutor(max_workers=8) as threads:
         assert all(threads.map(round_trip, papers))
+
+
+def test_a_paper_shown_is_shown_as_the_index_has_it_after_a_search_or_a_change(
+        corpus_copy: Path, tmp_path: Path):
+    # Papers shown are kept between keystrokes: what a caller does with one, or a change to
+    # the index, must not show an old or altered paper at the next keystroke.
+    store = Store(tmp_path / "db.sqlite3")
+    index_corpus(store, [corpus_copy])
+    shown = rank(store, "mirror descent policy optimization")[0].paper
+    assert (shown.key, shown.title) == ("mirrorDescentPolicy2020",
+                                        "Mirror Descent Policy Optimization")
+    shown.title = "Altered by a caller"
+    again = rank(store, "mirror descent policy optimization")[0].paper
+    assert again.title == "Mirror Descent Policy Optimization"
+    for path in corpus_copy.glob("*.txt"):
+        path.write_text(path.read_text().replace("Mirror descent (MD), a well-known",
+                                                 "Mirror descent (MD), a widely known"))
+    index_corpus(store, [corpus_copy])
+    changed = rank(store, "mirror descent policy optimization")[0].paper
+    assert changed.key == "mirrorDescentPolicy2020"
+    assert changed.abstract.startswith("Mirror descent (MD), a widely known")

@@ -16,6 +16,7 @@ from citels.papers import Hit
 from citels.ranking.candidates import candidates
 from citels.ranking.presence import presence as presence_of
 from citels.ranking.query import Query, spellings_of
+from citels.ranking.scoring import bound as score_bound
 from citels.ranking.scoring import score as fit_score
 from citels.ranking.typed_keys import typed_keys
 from citels.search_index import SearchIndex
@@ -68,14 +69,14 @@ def rank(
     found = store.candidates(candidates(store, query, spellings))
     presence = presence_of(store, query, spellings) if found else None
     bounded = sorted(
-        ((fit_score(query, spellings, c, optimistic=True, presence=presence) + bonus(c.key), c)
-         for c in found),
-        key=lambda item: -item[0])
+        ((*score_bound(query, spellings, c, presence=presence), c) for c in found),
+        key=lambda item: -(item[0] + bonus(item[2].key)))
     best: list[float] = []  # a heap of the `limit` best exact scores so far
-    for bound, candidate in bounded:
-        if len(best) == limit and bound + SCORE_ROUNDING < best[0]:
+    for bound, exact, candidate in bounded:
+        if len(best) == limit and bound + bonus(candidate.key) + SCORE_ROUNDING < best[0]:
             break
-        score = fit_score(query, spellings, candidate, presence=presence)
+        # A bound that assumed nothing of the abstract is the score itself.
+        score = bound if exact else fit_score(query, spellings, candidate, presence=presence)
         offer(candidate.id, candidate.key, score)
         (heapq.heappush if len(best) < limit else heapq.heappushpop)(
             best, score + bonus(candidate.key))

@@ -125,6 +125,15 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
     `optimistic`: without reading the abstract, the most it could score (every typed word
     the title lacks taken to be in the abstract). `presence`: where the index says typed
     words can be; an abstract that cannot have a word is not read for it."""
+    return bound(query, spellings, candidate, optimistic=optimistic, presence=presence)[0]
+
+
+def bound(query: Query, spellings: Spellings, candidate: Candidate, *,
+          optimistic: bool = True, presence: Presence | None = None) -> tuple[float, bool]:
+    """`score`, and whether it is exact: an optimistic score that assumed nothing of the
+    abstract (every typed word found in the title or people) is the score itself, and the
+    ranker need not work it out again."""
+    assumed = False  # whether optimism stood in for reading the abstract
     tokens = query.tokens
     profile = _profile(candidate.title or "", candidate.abstract or "")
     title_terms = profile.title_terms
@@ -152,9 +161,11 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
             pass  # the abstract cannot fit better
         elif presence is not None and not presence.may_have(index, candidate.id):
             pass  # the index says no word of the abstract fits
+        elif optimistic:
+            abstract_fit, assumed = 1.0, True
         else:
-            abstract_fit = 1.0 if optimistic else _fit(
-                token, spellings.corrected[index], profile.abstract_terms, unfinished)
+            abstract_fit = _fit(token, spellings.corrected[index], profile.abstract_terms,
+                                unfinished)
         in_title.append(max(title_fit, facet_fit))
         anywhere.append(max(title_fit, facet_fit, ABSTRACT_WEIGHT * abstract_fit))
     # Typed runs the paper writes as one word: its own acronym in capitals ("stochastic
@@ -165,8 +176,9 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
             fit = 1.0
         elif presence is not None and not presence.is_spelt(spelling):
             continue  # no paper writes it so: no abstract is read for it
-        elif optimistic or spaced in (
-                profile.abstract_capitals if written else profile.abstract_terms):
+        elif optimistic:
+            fit, assumed = 0.8, True
+        elif spaced in (profile.abstract_capitals if written else profile.abstract_terms):
             fit = 0.8
         else:
             continue
@@ -195,7 +207,7 @@ def score(query: Query, spellings: Spellings, candidate: Candidate, *,
     return (3.0 * title_coverage + 5.0 * coverage + 1.0 * in_order + 0.5 * at_start
             + 0.7 * precision + 0.3 * closeness + YEAR_WEIGHT * _year_fit(query.years,
                                                                           candidate.year)
-            + RECENCY_WEIGHT * recency)
+            + RECENCY_WEIGHT * recency), not assumed
 
 
 def _fit(token: str, corrections: set[str], terms: str, unfinished: bool) -> float:

@@ -8,6 +8,7 @@ Layers, bottom up: `connection.py` (the connection, transactions, metadata), `fu
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 import time
@@ -33,6 +34,7 @@ KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (key
 KEYS_ORDERED_FROM = 3  # ...once this much is typed; before, only the first FEW_KEYS_ORDERED
 FEW_KEYS_ORDERED = 200
 CANDIDATES_KEPT = 2_000  # papers' ranker fields kept between keystrokes (a few queries' worth)
+SHOWN_KEPT = 200  # papers decoded for the list shown, kept between keystrokes
 
 
 class Store(CorpusRecords, BibEntries):
@@ -48,6 +50,9 @@ class Store(CorpusRecords, BibEntries):
         self.conn = self.db.conn
         answers = ResultCache(self.db.data_version)  # kept while the index is unchanged
         self._candidates = ResultCache(self.db.data_version, kept=CANDIDATES_KEPT)
+        # The list shown changes little from one keystroke to the next, and decoding a
+        # paper (decompress, JSON, Paper) is most of what showing it costs.
+        self._shown = ResultCache(self.db.data_version, kept=SHOWN_KEPT)
         self.full_text = FullTextIndex(self.conn, self.paper_total, answers)
         self.works = WorksIndex(self.conn, answers)
         self._total: tuple[tuple[int, int], int] | None = None
@@ -131,7 +136,8 @@ class Store(CorpusRecords, BibEntries):
     def _write_texts_of(self, paper_ids: list[int]) -> None:
         for start in range(0, len(paper_ids), bulk.WRITE_BATCH):
             ids = paper_ids[start:start + bulk.WRITE_BATCH]
-            _, texts = full_text_rows(self.papers_by_id(ids).items())
+            read = zip(ids, self._read_papers(ids), strict=True)  # none kept: not shown
+            _, texts = full_text_rows((i, paper) for i, paper in read if paper is not None)
             self.full_text.write([], sorted(texts))
 
     def _rebuild_full_text(self) -> None:
@@ -286,14 +292,22 @@ class Store(CorpusRecords, BibEntries):
         return [by_id.get(i) for i in ids]
 
     def papers_by_id(self, paper_ids: Iterable[int]) -> dict[int, Paper]:
-        """These papers, by id (those that exist)."""
+        """These papers, by id (those that exist). Each is a copy of its own: a caller may
+        set its fields (not change its lists in place) without changing what is kept."""
         ids = list(paper_ids)
         if not ids:
             return {}
+        found = self._shown.get_many(ids, self._read_papers)
+        return {paper_id: copy.copy(paper) for paper_id, paper in found.items()
+                if paper is not None}
+
+    def _read_papers(self, ids: list[int]) -> list[Paper | None]:
+        """The papers with these ids, in their order (None for an id no paper has)."""
         rows = self.conn.execute(
             f"SELECT id, title, data FROM papers WHERE id IN ({','.join('?' * len(ids))})",
             ids)
-        return {row[0]: unpack(row[2], row[1]) for row in rows}
+        by_id = {row[0]: unpack(row[2], row[1]) for row in rows}
+        return [by_id.get(paper_id) for paper_id in ids]
 
     def document_frequency(self, term: str) -> int:
         """How many papers have this word (see `FullTextIndex.document_frequency`)."""
