@@ -141,9 +141,9 @@ def written_acronyms(text: str) -> set[str]:
     return {m.group().lower() for m in _WRITTEN_ACRONYM.finditer(fold_ascii(text))}
 
 
-def title_aliases(title: str) -> list[str]:
+def title_aliases(title: str, *, with_acronyms: bool = True) -> list[str]:
     """Other spellings of a title's words: camel-case parts and their joins, squashed words,
-    and acronyms of its word runs."""
+    and (unless not `with_acronyms`) acronyms of its word runs."""
     aliases: list[str] = []
     for written in title.split():
         parts = camel_parts(written.strip(":,.;!?()"))
@@ -151,7 +151,8 @@ def title_aliases(title: str) -> list[str]:
             aliases += ["".join(parts[i:i + size]) for i in range(len(parts) - size + 1)]
         if parts or (not written.isalnum() and len(words(written)) > 1):
             aliases.append(squashed(written))
-    aliases += acronyms(title)
+    if with_acronyms:
+        aliases += acronyms(title)
     return list(dict.fromkeys(a for a in aliases if a))
 
 

@@ -52,7 +52,9 @@ class Profile:
         title_literal = set(title_words)
         generated = set(acronyms(title)) - title_literal
         self.generated_acronyms = _spaced(generated)
-        title_terms = title_literal | (set(title_aliases(title)) - generated)
+        # The generated acronyms a title also writes are among its literal words already.
+        title_terms = title_literal | (set(title_aliases(title, with_acronyms=False))
+                                       - generated)
         shown_title = title
         if not title:
             # Known only by its abstract: the methods it names and its opening sentence are
