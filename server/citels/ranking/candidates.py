@@ -254,9 +254,9 @@ def _group(query: Query, index: int, spellings: Spellings, *,
     unfinished = index == len(query.tokens) - 1 and query.last_unfinished
     if unfinished and len(token) < SHORTEST_CONSTRAINT and index > 0:
         return ()
-    # The titles index also holds keys, which start with a surname: "zhang" starts 60,000
-    # of them at 3M papers, each a word a prefix query reads.
-    papers = spellings.completed_papers + (0 if in_texts else spellings.completed_names)
+    # The titles and texts indexes also hold keys, which start with a surname: "zhang"
+    # starts 60,000 of them at 3M papers, each a word a prefix query reads.
+    papers = spellings.completed_papers + spellings.completed_names
     as_prefix = unfinished and (
         (not in_texts and len(token) <= PREFIX_INDEXED)
         or (len(token) >= TEXT_PREFIX_LENGTH and papers <= FEW_MATCHES))
