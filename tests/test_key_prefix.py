@@ -109,3 +109,22 @@ def test_a_word_of_a_title_still_finds_its_paper_first(store: Store):
     # `sunlight` is a title's word, and a key starts with it: the title's paper first.
     assert top_five(store, "sunlight")[0] == "sunlightMeasuringSolar2020"
     assert top_five(store, "graph kernels")[0] == "Sun:2019"
+
+
+def test_a_common_surname_in_a_big_library_still_lists_its_keys_exact_key_first(tmp_path):
+    # More keys start with the surname than are ordered in full (store.KEYS_ORDERED): the
+    # key typed in full still comes first, then keys that start so, newest first.
+    entries = "".join(
+        f"@article{{wang{chr(97 + n % 26)}{n},\n  author = {{Wang, Li}},\n"
+        f"  title = {{Study number {n}}},\n  year = {{{1990 + n % 30}}},\n}}\n"
+        for n in range(600))
+    entries += "@article{wang,\n  author = {Wang, Li},\n  title = {The First},\n" \
+               "  year = {1980},\n}\n"
+    (tmp_path / "library.bib").write_text(entries, encoding="utf-8")
+    store = Store(tmp_path / "keys.sqlite3")
+    index_corpus(store, [tmp_path])
+    keys = [key for _, key in store.keys_with_prefix("wang", 5)]
+    assert keys[0] == "wang"
+    assert all(key.startswith("wang") for key in keys) and len(keys) == 5
+    years = [store.get(key).year for key in keys[1:]]
+    assert years == sorted(years, reverse=True)
