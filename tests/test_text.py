@@ -30,3 +30,15 @@ def test_words(text: str, expected: list[str]):
 ])
 def test_names_in_text(text: str, expected: list[str]):
     assert names_in_text(text) == expected
+
+
+def test_spaced_words_hold_the_same_words_as_words():
+    # The scorer finds a typed word (' w ') or a word's start (' w') in an abstract's spaced
+    # words: they must be exactly `words`, whatever the text's punctuation and accents.
+    from citels.text import spaced_words, words
+    for sample in ["Mirror descent (MD), a well-known first-order method; RL's PPO/TRPO.",
+                   "Don't stop: it's ''quoted'' here", "Naïve café — Erdős–Rényi graphs",
+                   "line\nbreaks\tand\u00a0spaces", "", "x-y_z 3.14 GPT-4o"]:
+        spaced = spaced_words(sample)
+        assert spaced.startswith(" ") and spaced.endswith(" ")
+        assert spaced.split() == words(sample)

@@ -89,6 +89,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+def spaced_words(text: str) -> str:
+    """The text's words (as `words` gives them) with spaces around each: ' a b  c ', for
+    finding a word (' a ') or a word's start (' a') by substring. Most text is ASCII: its
+    other characters are made spaces in place, with no list of words made and joined."""
+    folded = fold_ascii(text)
+    if folded.isascii() and "''" not in folded:
+        return " " + folded.lower().encode("ascii").translate(_NOT_WORD_BYTES, b"'") \
+            .decode("ascii") + " "
+    return " " + " ".join(words(text)) + " "
+
+
 def sentences(text: str) -> list[str]:
     """A text's sentences (split after . ! ? before a capital)."""
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]

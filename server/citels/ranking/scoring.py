@@ -20,7 +20,14 @@ from citels.ranking.presence import Presence
 from citels.ranking.query import Query, Spellings, alternative_spellings
 from citels.search_index import Candidate
 from citels.store.index_text import title_text, venue_terms
-from citels.text import abstract_aliases, acronyms, title_aliases, words, written_acronyms
+from citels.text import (
+    abstract_aliases,
+    acronyms,
+    spaced_words,
+    title_aliases,
+    words,
+    written_acronyms,
+)
 
 ABSTRACT_WEIGHT = 0.8  # a word found in the abstract counts this much of one in the title
 VENUE_WEIGHT = 0.9  # a word of the venue counts a little less than one of the title or people
@@ -68,7 +75,7 @@ class Profile:
     @cached_property
     def abstract_terms(self) -> str:
         """The abstract's words and their other spellings, spaced."""
-        return _spaced(dict.fromkeys(words(self.abstract) + abstract_aliases(self.abstract)))
+        return spaced_words(self.abstract) + " ".join(abstract_aliases(self.abstract)) + " "
 
     @cached_property
     def abstract_capitals(self) -> str:
