@@ -109,10 +109,16 @@ def _main(argv: Sequence[str] | None) -> int:
         # load start the server sooner (none at all would keep their garbage for good).
         thresholds = gc.get_threshold()
         gc.set_threshold(IMPORT_GC_THRESHOLD, *thresholds[1:])
+        # Before the protocol's classes are made: their generated code, compiled once, is kept.
+        from citels.lsp.generated_code import GeneratedCode, default_path
+
+        generated_code = GeneratedCode(default_path())
+        generated_code.install()
         from citels.lsp.setup import run
 
         gc.set_threshold(*thresholds)
-        return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
+        return run(corpus=args.corpus, database=args.db, tcp=args.tcp,
+                   generated_code=generated_code)
     if args.command == "doctor":
         return _doctor(corpus, database_path(corpus, args.db))
     store, messages = open_index(database_path(corpus, args.db))
