@@ -67,6 +67,9 @@ def test_a_later_start_loads_the_protocols_code_and_gets_the_same_messages(tmp_p
     kept_file.write_bytes(b"\x00\x00\r\n" + kept_file.read_bytes()[len(HEADER):])
     assert start(tmp_path)["kept"] == 0
     assert start(tmp_path)["kept"] > 500
+    # Code from a file others may write is not run.
+    kept_file.chmod(0o666)
+    assert start(tmp_path)["kept"] == 0
 
 
 # The same source compiled by callers with and without `from __future__ import annotations`:

@@ -22,6 +22,7 @@ import importlib.util
 import logging
 import marshal
 import os
+import stat
 import sys
 from pathlib import Path
 from types import CodeType, ModuleType
@@ -108,7 +109,10 @@ class GeneratedCode:
         scratch = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            scratch.write_bytes(data)
+            # Writable by this user alone whatever the umask, or the next start refuses it.
+            descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            with open(descriptor, "wb") as file:
+                file.write(data)
             os.replace(scratch, self.path)
         except OSError as error:  # no cache then; the next start compiles again
             log.info("cannot keep the protocol's compiled code in %s: %s", self.path, error)
@@ -118,9 +122,13 @@ class GeneratedCode:
 
 
 def _read(path: Path) -> dict[bytes, CodeType]:
-    """The file's code by digest; nothing when it is missing, from another Python or broken."""
+    """The file's code by digest; nothing when it is missing, from another Python, broken,
+    or writable by someone else (code from it runs in the server)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            if not _only_ours(os.fstat(file.fileno())):
+                return {}
+            data = file.read()
     except OSError:
         return {}
     if not data.startswith(HEADER):
@@ -133,3 +141,10 @@ def _read(path: Path) -> dict[bytes, CodeType]:
         return {}
     return {digest: code for digest, code in kept.items()
             if isinstance(digest, bytes) and isinstance(code, CodeType)}
+
+
+def _only_ours(status: os.stat_result) -> bool:
+    """Whether only this user could have written the file (where the system says)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
