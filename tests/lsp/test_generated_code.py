@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, SERVER, start_editor
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 from citels.lsp.generated_code import HEADER, WORTH_SAVING, GeneratedCode, default_path
+from conftest import REPO, SERVER, start_editor
 
 # A fresh interpreter's start: the cache installed, the protocol imported, messages made.
 START = """

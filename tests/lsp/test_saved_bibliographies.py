@@ -7,12 +7,12 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conftest import SERVER
 from lsp_editor import Editor
 from lsprotocol import types
 from test_settings import session, wait_for_log
 
 from citels.locations import workspace_database
+from conftest import SERVER
 
 REFS = "".join(
     f"@article{{old{number},\n  title = {{Widgets of Yore, Part {number}}},\n"

@@ -13,7 +13,6 @@ namespace is found first, so the cache reaches them alone, and only while instal
 """
 
 from __future__ import annotations
-
 import __future__
 
 import builtins
