@@ -26,7 +26,7 @@ from citels.lsp.documents import DocumentCache, OpenDocument
 from citels.lsp.flags import ClientFlags
 from citels.lsp.warm_up import warmed_converter
 
-if TYPE_CHECKING:  # made only when lookups are turned on (lsp/online.py)
+if TYPE_CHECKING:  # made only by `citels serve`, and when lookups are on (lsp/online.py)
     from citels.lsp.generated_code import GeneratedCode
     from citels.online.queue import LookupQueue
 
