@@ -173,7 +173,8 @@ def _fresh_interpreter(script: str) -> str:
 # the way to the first completion short (docs/architecture.md, "What a start imports").
 NOT_AT_START = (
     "citels.indexer", "citels.bib_update", "citels.linking", "citels.store.spill",
-    "citels.corpus.sources", "citels.corpus.zotero_rows", "citels.online",
+    "citels.corpus.sources", "citels.corpus.zotero_rows", "citels.corpus.bibtex_file",
+    "citels.online",
     "multiprocessing", "concurrent.futures.process", "pylatexenc", "bibtexparser", "tqdm",
     "sqlite_utils", "requests", "requests_cache", "yaml",
 )

@@ -17,12 +17,8 @@ from pathlib import Path
 import pytest
 
 from citels.bibliography.entry import to_bibtex
-from citels.corpus.zotero import (
-    ZoteroError,
-    default_data_directory,
-    library_state,
-    read_items,
-)
+from citels.corpus.zotero import library_state, read_items
+from citels.corpus.zotero_location import ZoteroError, default_data_directory
 from citels.papers import Paper
 from zotero_fixtures import ZoteroBuilder
 from zotero_libraries import ABSENT, KEYS, Fixture, current_library, zotero7_library

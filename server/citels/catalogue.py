@@ -108,18 +108,22 @@ WORKSPACE_INDEX = "workspace bibliographies"  # what the workspace's own index i
 def wanted_indexes(corpus: Sequence[Path], database: Path,
                    workspace_roots: Sequence[Path], zotero: Path | None = None,
                    looked_up: WantedIndex | None = None) -> list[WantedIndex]:
-    """The workspace's bibliographies first (their keys win), then the Zotero library
-    `zotero` (the user's own keys too), then the corpus, then the papers looked up online
-    (`looked_up`, when lookups are on)."""
+    """The workspace's bibliographies first (their keys win; left out while the workspace
+    has none and no index of them), then the Zotero library `zotero` (the user's own keys
+    too), then the corpus, then the papers looked up online (`looked_up`, when lookups are
+    on)."""
     wanted = [WantedIndex(tuple(corpus), database, "corpus")]
     if looked_up is not None:
         wanted.append(looked_up)
     if zotero is not None:
         wanted.insert(0, zotero_index(zotero))
     if workspace_roots:
-        wanted.insert(0, WantedIndex(tuple(workspace_bib_files(workspace_roots)),
-                                     workspace_database(workspace_roots),
-                                     WORKSPACE_INDEX))
+        files = tuple(workspace_bib_files(workspace_roots))
+        own_database = workspace_database(workspace_roots)
+        # No bibliography and no index yet: nothing to search, and making an empty index
+        # took a new workspace's start 20-45 ms; it is made once a bibliography appears.
+        if files or own_database.exists():
+            wanted.insert(0, WantedIndex(files, own_database, WORKSPACE_INDEX))
     return wanted
 
 

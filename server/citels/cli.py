@@ -105,14 +105,7 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.error("bibtex: name at least one KEY, or --all")
     corpus = corpus_paths(args.corpus)
     if args.command == "serve":
-        # The protocol's modules make many long-lived objects: fewer collections while they
-        # load start the server sooner (none at all would keep their garbage for good).
-        thresholds = gc.get_threshold()
-        gc.set_threshold(IMPORT_GC_THRESHOLD, *thresholds[1:])
-        from citels.lsp.setup import run
-
-        gc.set_threshold(*thresholds)
-        return run(corpus=args.corpus, database=args.db, tcp=args.tcp)
+        return _serve(args)
     if args.command == "doctor":
         return _doctor(corpus, database_path(corpus, args.db))
     store, messages = open_index(database_path(corpus, args.db))
@@ -134,6 +127,27 @@ def _main(argv: Sequence[str] | None) -> int:
         return COMMANDS[args.command](store, args)
     finally:
         store.close()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """The language server, its modules loaded the quick way."""
+    # The protocol's modules make many long-lived objects: fewer collections while they
+    # load start the server sooner (none at all would keep their garbage for good).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(IMPORT_GC_THRESHOLD, *thresholds[1:])
+    # Before the protocol's classes are made: their generated code, compiled once, is kept.
+    from citels.lsp.generated_code import GeneratedCode, default_path
+
+    generated_code = GeneratedCode(default_path())
+    generated_code.install()
+    from citels.lsp.setup import run
+
+    gc.set_threshold(*thresholds)
+    # What the imports made lives as long as the server: frozen, later collections do not
+    # look through it again (a full one took 35 ms, then 1 ms; ~130 garbage objects stay).
+    gc.freeze()
+    return run(corpus=args.corpus, database=args.db, tcp=args.tcp,
+               generated_code=generated_code)
 
 
 def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser

@@ -58,7 +58,7 @@ def zotero_database(setting: str | bool | None = None) -> tuple[Path | None, str
 
     `setting` is citels.zotero.dataDirectory: a data directory or `zotero.sqlite`, None to
     look in Zotero's default place, false or "" for no Zotero."""
-    from citels.corpus.zotero import ZoteroError, default_data_directory, find_database
+    from citels.corpus.zotero_location import ZoteroError, default_data_directory, find_database
 
     if setting is False or setting == "":
         return None, "Zotero: off (citels.zotero.dataDirectory is false)"

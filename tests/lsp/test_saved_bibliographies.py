@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from lsp_editor import Editor
 from lsprotocol import types
 from test_settings import session, wait_for_log
+
+from citels.locations import workspace_database
+from conftest import SERVER
 
 REFS = "".join(
     f"@article{{old{number},\n  title = {{Widgets of Yore, Part {number}}},\n"
@@ -67,3 +71,25 @@ async def test_saved_bib_changes_complete_and_a_sibling_macro_shows_in_hover(tmp
         assert isinstance(definition, list) and len(definition) == 1
         line = refs.read_text().splitlines()[definition[0].range.start.line]
         assert line == "@article{old30,"
+
+
+async def test_a_bibliography_made_after_the_start_is_indexed_and_completes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", SERVER.server_env["XDG_CACHE_HOME"])
+    async with session(tmp_path) as editor:
+        first = editor.open("first.tex", "\\cite{mirror descent policy", "latex")
+        items = (await editor.complete(first, 0, 27)).items  # the corpus answers alone
+        assert items[0].text_edit.new_text == "mirrorDescentPolicy2020"
+        await wait_for_log(editor, "corpus: ")
+        # No bibliography in the workspace: no index of it is made (until one appears).
+        assert not workspace_database([tmp_path]).exists()
+
+        (tmp_path / "refs.bib").write_text(REFS)
+        editor.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(tmp_path / "refs.bib").as_uri(),
+                                     type=types.FileChangeType.Created)]))
+        await wait_for_log(editor, "workspace bibliographies: indexed: 50 added")
+        draft = editor.open("draft.tex", "\\cite{widgets of yore part 7", "latex")
+        items = (await editor.complete(draft, 0, 28)).items
+        assert items[0].text_edit.new_text == "old7"
+        assert workspace_database([tmp_path]).exists()

@@ -71,7 +71,7 @@ class ReadOptions:
 
 def is_zotero_database(path: Path) -> bool:
     """Whether a path is a Zotero database (by name and content: not its `.bak` backups)."""
-    from citels.corpus.zotero_snapshot import is_sqlite_file
+    from citels.corpus.zotero_location import is_sqlite_file
 
     return path.name.endswith(".sqlite") and path.is_file() and is_sqlite_file(path)
 
@@ -219,7 +219,8 @@ def _dump_papers(path: Path, label: str, warnings: list[str], options: ReadOptio
 
 
 def _zotero_papers(path: Path, label: str, warnings: list[str]) -> list[Paper]:
-    from citels.corpus.zotero import ZoteroError, read_items
+    from citels.corpus.zotero import read_items
+    from citels.corpus.zotero_location import ZoteroError
 
     try:
         read = read_items(path, label=label)

@@ -19,19 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from citels.corpus.zotero_snapshot import DatabaseIdentity, is_sqlite_file, open_snapshot
+from citels.corpus.zotero_location import ZoteroError, find_database, is_sqlite_file
+from citels.corpus.zotero_snapshot import DatabaseIdentity, open_snapshot
 from citels.papers import Paper
 
 if TYPE_CHECKING:
     from citels.corpus.zotero_rows import ItemVersion
 
-DATABASE_NAME = "zotero.sqlite"
 BETTER_BIBTEX_NAME = "better-bibtex.sqlite"
 _BATCH = 2000
-
-
-class ZoteroError(Exception):
-    """A Zotero library that cannot be read at all; the message names the file and why."""
 
 
 @dataclass(frozen=True)
@@ -66,26 +62,6 @@ class ZoteroRead:
     state: LibraryState  # the files as they were copied
     complete: bool  # True when `papers` is every item (no mark, or a change forced it)
     warnings: list[str] = field(default_factory=list)
-
-
-def find_database(path: Path) -> Path:
-    """`zotero.sqlite` from a data directory or the file itself, or ZoteroError saying why."""
-    path = Path(path).expanduser()
-    database = path / DATABASE_NAME if path.is_dir() else path
-    if database.name.endswith(".bak"):  # zotero.sqlite.bak, zotero.sqlite.1.bak, ...
-        # Zotero's backups are days old and would bring back deleted items.
-        raise ZoteroError(f"{database}: a Zotero backup; give the data directory instead")
-    if not database.is_file():
-        raise ZoteroError(f"{database}: no Zotero database here (looked for {DATABASE_NAME})")
-    if not is_sqlite_file(database):
-        raise ZoteroError(f"{database}: not a SQLite database")
-    return database
-
-
-def default_data_directory() -> Path | None:
-    """Zotero's default data directory (`~/Zotero` on every platform), if it has a library."""
-    candidate = Path.home() / "Zotero"
-    return candidate if (candidate / DATABASE_NAME).is_file() else None
 
 
 def library_state(path: Path) -> LibraryState:

@@ -147,13 +147,3 @@ def _read_head(path: Path) -> bytes:
             return file.read(_HEADER_BYTES)
     except FileNotFoundError:
         return b""
-
-
-def is_sqlite_file(path: Path) -> bool:
-    """Whether the file starts with SQLite's magic header."""
-    try:
-        with open(path, "rb") as file:
-            return file.read(16) == b"SQLite format 3\0"
-    except OSError:
-        return False
-

@@ -43,9 +43,13 @@ def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
 
 async def _warm_up_later(ls: CitelsServer) -> None:
     """Ready the converter for resolve, hover and typing once the first completion is
-    answered (on the event loop: the converter is the protocol's)."""
+    answered (on the event loop: the converter is the protocol's); then keep the code
+    generated so far for the next start."""
     await ls.after_first_completion()
     warm_up(ls.converter, LATER_SAMPLES)
+    if ls.generated_code is not None:
+        ls.generated_code.uninstall()
+        ls.generated_code.save()
 
 
 async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None:

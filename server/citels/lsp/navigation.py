@@ -11,7 +11,7 @@ from citels.bibliography.edits import rename_refusal, replace_key
 from citels.bibliography.read import find_entry
 from citels.cite_syntax import BIBTEX, KeySpan, entry_end_line
 from citels.cite_syntax.lines import split_lines
-from citels.corpus.bibtex_file import latex_to_text
+from citels.corpus.latex_text import latex_to_text
 from citels.lsp import convert
 from citels.lsp.documents import OpenDocument
 from citels.lsp.project import bibliographies, project_documents, read_bib, uri_of

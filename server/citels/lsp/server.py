@@ -26,7 +26,8 @@ from citels.lsp.documents import DocumentCache, OpenDocument
 from citels.lsp.flags import ClientFlags
 from citels.lsp.warm_up import warmed_converter
 
-if TYPE_CHECKING:  # made only when lookups are turned on (lsp/online.py)
+if TYPE_CHECKING:  # made only by `citels serve`, and when lookups are on (lsp/online.py)
+    from citels.lsp.generated_code import GeneratedCode
     from citels.online.queue import LookupQueue
 
 log = logging.getLogger("citels")
@@ -63,6 +64,8 @@ class CitelsServer(LanguageServer):
         self.online: LookupQueue | None = None  # lookups of unknown identifiers, when on
         self.first_completion = asyncio.Event()  # set when the first completion is asked
         self.warming: asyncio.Task | None = None  # what waits for the first completion
+        # The protocol's compiled code kept between starts (`citels serve` alone installs it).
+        self.generated_code: GeneratedCode | None = None
 
     def document(self, uri: str) -> OpenDocument | None:
         """An open document (or one on disk); None for URIs that are not files or cannot

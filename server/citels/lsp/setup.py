@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citels.lsp import (
     auto_add,
@@ -22,6 +23,9 @@ from citels.lsp import (
 )
 from citels.lsp.server import CitelsServer
 from citels.lsp.stdio import serve_stdio
+
+if TYPE_CHECKING:
+    from citels.lsp.generated_code import GeneratedCode
 
 # Each module lists its handlers: FEATURES as (method, options, handler), COMMANDS as
 # (name, handler).
@@ -42,13 +46,17 @@ def create_server(corpus: list[Path] | None = None,
 
 
 def run(corpus: list[Path] | None = None, database: Path | None = None,
-        tcp: str | None = None) -> int:
-    """Serve on stdio (or on TCP, for debugging) until the client says exit."""
+        tcp: str | None = None, generated_code: GeneratedCode | None = None) -> int:
+    """Serve on stdio (or on TCP, for debugging) until the client says exit.
+
+    `generated_code`, installed before the protocol was imported, is saved once the first
+    completion is answered (with the code of the later warm-up) and then uninstalled."""
     # Editors show the server's stderr as errors (Neovim logs every line as [ERROR]): only real
     # errors go there; the rest reaches the client as window/logMessage.
     logging.basicConfig(stream=sys.stderr, level=logging.ERROR,
                         format="citels %(levelname)s: %(message)s")
     server = create_server(corpus, database)
+    server.generated_code = generated_code
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

@@ -1,0 +1,149 @@
+"""Keep the code attrs and cattrs generate for the protocol's classes from one start to the next.
+
+lsprotocol defines about 570 attrs classes: attrs writes each one's methods as Python source
+and compiles it as the class is made, and cattrs does the same for each message type's
+converter functions. Compiling that source was half of importing lsprotocol's types, a
+quarter of a start. The source, and so the code, is the same at every start of the same
+versions: as Python keeps a module's bytecode in a .pyc, the compiled code is kept in one file
+in the user cache, known by a digest of what was compiled (source, file name, mode, flags),
+and loaded instead of compiled. Source never seen before is compiled as usual.
+
+The generating modules call the builtin `compile` by name: a module-level `compile` in their
+namespace is found first, so the cache reaches them alone, and only while installed.
+"""
+
+from __future__ import annotations
+import __future__
+
+import builtins
+import hashlib
+import importlib.util
+import logging
+import marshal
+import os
+import stat
+import sys
+from pathlib import Path
+from types import CodeType, ModuleType
+from typing import Any
+
+import platformdirs
+
+log = logging.getLogger("citels")
+
+GENERATING_MODULES = ("attr._make", "cattrs.gen", "cattrs.gen.typeddicts")
+# A start that compiled fewer pieces anew leaves the file as it is: a frozen attrs class's
+# __hash__ carries a salt that changes from process to process (cattrs has one such class),
+# so its code is never found, and the file would be written again at every start.
+WORTH_SAVING = 10
+# Compiled code is Python's own format: kept per interpreter, checked like a .pyc's header.
+HEADER = importlib.util.MAGIC_NUMBER
+# The compiler flags a caller's `from __future__` imports pass on to what it compiles (the
+# two oldest features' flags mean nothing now, and one of them marks every nested function).
+FUTURE_FLAGS = 0
+for _name in __future__.all_feature_names:
+    if _name not in ("nested_scopes", "generators"):
+        FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
+
+
+def default_path() -> Path:
+    """The cache file in the user cache, one per interpreter (its compiled code's format)."""
+    return (Path(platformdirs.user_cache_dir("citels"))
+            / f"protocol-code.{sys.implementation.cache_tag}.marshal")
+
+
+class GeneratedCode:
+    """Compiled code of generated source, by digest: what the file held, what this start
+    used and what it compiled anew."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.kept: dict[bytes, CodeType] = _read(path)
+        self.used: dict[bytes, CodeType] = {}  # kept code this start asked for
+        self.made: dict[bytes, CodeType] = {}  # code compiled here: not in the file yet
+        self.patched: list[ModuleType] = []
+
+    def install(self) -> None:
+        """Make the generating modules compile through the cache (importing them)."""
+        for name in GENERATING_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:  # another version of attrs or cattrs: nothing to cache there
+                continue
+            module.compile = self.compile  # type: ignore[attr-defined]
+            self.patched.append(module)
+
+    def uninstall(self) -> None:
+        """The generating modules compile with the builtin again; the kept code is let go."""
+        for module in self.patched:
+            if vars(module).get("compile") == self.compile:
+                del module.compile  # type: ignore[attr-defined]
+        self.patched = []
+        self.kept = {}
+
+    def compile(self, source: Any, filename: str, mode: str, flags: int = 0,
+                dont_inherit: bool = False, optimize: int = -1) -> CodeType:
+        """What the builtin `compile` gives, called from the generating module's code."""
+        if not dont_inherit:  # as the builtin does: the caller's `from __future__` imports
+            flags |= sys._getframe(1).f_code.co_flags & FUTURE_FLAGS
+        if not isinstance(source, str):
+            return builtins.compile(source, filename, mode, flags, True, optimize)
+        digest = hashlib.blake2b(f"{mode}\0{flags}\0{optimize}\0{filename}\0{source}".encode(),
+                                 digest_size=16).digest()
+        code = self.kept.get(digest)
+        if code is not None:
+            self.used[digest] = code
+            return code
+        code = builtins.compile(source, filename, mode, flags, True, optimize)
+        self.made[digest] = code
+        return code
+
+    def save(self) -> None:
+        """Write what this start used and made, if it made enough to be worth it: code that
+        no start asks for any more (attrs or cattrs upgraded) leaves the file. Written beside,
+        renamed over."""
+        if len(self.made) < WORTH_SAVING:
+            return
+        data = HEADER + marshal.dumps({**self.used, **self.made})
+        scratch = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Writable by this user alone whatever the umask, or the next start refuses it.
+            descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            with open(descriptor, "wb") as file:
+                file.write(data)
+            os.replace(scratch, self.path)
+        except OSError as error:  # no cache then; the next start compiles again
+            log.info("cannot keep the protocol's compiled code in %s: %s", self.path, error)
+            scratch.unlink(missing_ok=True)
+            return
+        self.made = {}
+
+
+def _read(path: Path) -> dict[bytes, CodeType]:
+    """The file's code by digest; nothing when it is missing, from another Python, broken,
+    or writable by someone else (code from it runs in the server)."""
+    try:
+        with path.open("rb") as file:
+            if not _only_ours(os.fstat(file.fileno())):
+                return {}
+            data = file.read()
+    except OSError:
+        return {}
+    if not data.startswith(HEADER):
+        return {}
+    try:
+        kept = marshal.loads(memoryview(data)[len(HEADER):])
+    except (EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {digest: code for digest, code in kept.items()
+            if isinstance(digest, bytes) and isinstance(code, CodeType)}
+
+
+def _only_ours(status: os.stat_result) -> bool:
+    """Whether only this user could have written the file (where the system says)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
