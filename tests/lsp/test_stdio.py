@@ -44,7 +44,7 @@ def _responses(output: bytes) -> dict[int, dict]:
 
 
 def _session(root: Path) -> bytes:
-    """Initialize, open a LaTeX file, ask for papers in a citation, shut down, exit."""
+    """Initialize, open a LaTeX file, ask for papers in a citation."""
     uri = (root / "paper.tex").as_uri()
     text = "\\cite{mirror descent policy optimization"
     return _framed(
@@ -54,60 +54,94 @@ def _session(root: Path) -> bytes:
         {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
             "uri": uri, "languageId": "latex", "version": 1, "text": text}}},
         {"jsonrpc": "2.0", "id": 2, "method": "textDocument/completion", "params": {
-            "textDocument": {"uri": uri}, "position": {"line": 0, "character": len(text)}}},
-        {"jsonrpc": "2.0", "id": 3, "method": "shutdown", "params": None},
-        {"jsonrpc": "2.0", "method": "exit", "params": None})
+            "textDocument": {"uri": uri}, "position": {"line": 0, "character": len(text)}}})
 
 
-def _check_answered(output: bytes) -> None:
+SHUTDOWN = _framed({"jsonrpc": "2.0", "id": 3, "method": "shutdown", "params": None})
+EXIT = _framed({"jsonrpc": "2.0", "method": "exit", "params": None})
+
+
+def _check_answered(output: bytes) -> dict[int, dict]:
     responses = _responses(output)
     assert responses[1]["result"]["capabilities"]["completionProvider"]
     keys = [item["textEdit"]["newText"] for item in responses[2]["result"]["items"]]
     assert "mirrorDescentPolicy2020" in keys[:3]
-    assert responses[3]["result"] is None
+    return responses
 
 
 def _environment(root: Path) -> dict[str, str]:
     return {**os.environ, "XDG_CACHE_HOME": str(root / "cache")}
 
 
+def _until_shut_down(server: subprocess.Popen, send, session: bytes) -> bytes:
+    """Send the session and shutdown, read until shutdown is answered, then send exit (as
+    an editor does: exit before that answer stops a server with code 1)."""
+    send(session + SHUTDOWN)
+    output = b""
+    while 3 not in _responses_so_far(output):
+        chunk = os.read(server.stdout.fileno(), 65536)
+        assert chunk, "the server closed its output before answering shutdown"
+        output += chunk
+    send(EXIT)
+    rest, _ = server.communicate(timeout=120)
+    return output + rest
+
+
+def _responses_so_far(output: bytes) -> dict[int, dict]:
+    """The responses of the complete messages in `output`."""
+    complete = b""
+    while True:
+        header, separator, rest = output.partition(b"\r\n\r\n")
+        if not separator:
+            break
+        length = next(int(line.split(b":")[1]) for line in header.split(b"\r\n")
+                      if line.lower().startswith(b"content-length"))
+        if len(rest) < length:
+            break
+        complete += header + separator + rest[:length]
+        output = rest[length:]
+    return _responses(complete)
+
+
 def test_a_session_over_a_pipe_is_answered_and_exit_stops_the_server(tmp_path):
-    done = subprocess.run(SERVE, input=_session(tmp_path), capture_output=True, timeout=120,
-                          env=_environment(tmp_path), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr.decode()
-    _check_answered(done.stdout)
+    server = subprocess.Popen(SERVE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=_environment(tmp_path))
+
+    def send(data: bytes) -> None:
+        server.stdin.write(data)
+        server.stdin.flush()
+
+    output = _until_shut_down(server, send, _session(tmp_path))
+    assert server.returncode == 0, server.stderr.read().decode()
+    assert _check_answered(output)[3]["result"] is None
 
 
 def test_a_session_over_a_socket_is_answered(tmp_path):
     ours, theirs = socket.socketpair()
     with ours, theirs:
         server = subprocess.Popen(SERVE, stdin=theirs.fileno(), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=_environment(tmp_path),
-                                  cwd=tmp_path)
-        ours.sendall(_session(tmp_path))
-        output, errors = server.communicate(timeout=120)
-    assert server.returncode == 0, errors.decode()
-    _check_answered(output)
+                                  stderr=subprocess.PIPE, env=_environment(tmp_path))
+        output = _until_shut_down(server, ours.sendall, _session(tmp_path))
+    assert server.returncode == 0, server.stderr.read().decode()
+    assert _check_answered(output)[3]["result"] is None
 
 
-def test_a_session_replayed_from_a_file_is_answered(tmp_path):
+def test_a_session_replayed_from_a_file_is_answered_and_its_end_stops_the_server(tmp_path):
     messages = tmp_path / "session.lsp"
     messages.write_bytes(_session(tmp_path))
     with messages.open("rb") as stdin:
         done = subprocess.run(SERVE, stdin=stdin, capture_output=True, timeout=120,
-                              env=_environment(tmp_path), cwd=tmp_path)
+                              env=_environment(tmp_path))
     assert done.returncode == 0, done.stderr.decode()
     _check_answered(done.stdout)
 
 
 def test_the_server_stops_when_the_editor_closes_its_stdin_without_exit(tmp_path):
-    initialize = _framed({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}})
-    # The pipe closes after the message, as when an editor crashes: the server must not
+    # The pipe closes after the session, as when an editor crashes: the server must not
     # wait for more forever.
-    done = subprocess.run(SERVE, input=initialize, capture_output=True, timeout=120,
-                          env=_environment(tmp_path), cwd=tmp_path)
-    assert _responses(done.stdout)[1]["result"]["capabilities"]
+    done = subprocess.run(SERVE, input=_session(tmp_path), capture_output=True, timeout=120,
+                          env=_environment(tmp_path))
+    _check_answered(done.stdout)
 
 
 def test_the_loop_reads_stdin_only_when_it_is_a_pipe_or_socket_of_its_own():
