@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from citels.store.fulltext import insert_texts, merge_later, merge_now
@@ -72,13 +73,13 @@ def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
         yield batch
 
 
-def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None = None
-             ) -> Iterator[Rows]:
+def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None = None,
+             works: bool = True) -> Iterator[Rows]:
     """The rows of each batch, in order, taking the batches as they come; a helper process
     works them out for a large run (of about `papers`), and writes their texts index
-    `aside` when given one."""
+    `aside` when given one. Without `works`, no works or identifier rows are made."""
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
-        yield from map(rows_for, batches)
+        yield from (rows_for(batch, works=works) for batch in batches)
         return
     # Imported here: the process pool and multiprocessing take a server's start-up ~20 ms,
     # and only a large index run uses them.
@@ -110,14 +111,14 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
             max_workers=HELPERS, mp_context=get_context("spawn"),
             initializer=None if aside is None else _open_texts_aside,
             initargs=() if aside is None else (str(aside.path),))
-        task = full_text_of if aside is None else _full_text_aside
+        task = partial(full_text_of if aside is None else _full_text_aside, works=works)
         for batch in source:
             here = _helper_behind(waiting)
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
             if here:
                 # The helper has enough to do: this one is worked out here, so that both
                 # cores stay busy whichever process has more to do (docs/performance.md).
-                waiting[-1] = (batch, _full_text_here(batch, helper, aside, inserting))
+                waiting[-1] = (batch, _full_text_here(batch, helper, aside, inserting, works))
             else:
                 # Sent as made, a few batches ahead: the helper never waits for the next.
                 waiting[-1] = (batch, helper.submit(task, paper_texts(batch)))
@@ -137,8 +138,8 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
         # No helper to be had (or it died): the rest is worked out here, only slower.
         log.warning("indexing without a helper process: %s", error)
         for batch, work in list(waiting):
-            yield rows_for(batch, work if isinstance(work, FullText) else None)
-        yield from map(rows_for, source)
+            yield rows_for(batch, work if isinstance(work, FullText) else None, works)
+        yield from (rows_for(batch, works=works) for batch in source)
     finally:
         if helper is not None:
             # An index run that stops early (an error, an interrupt) leaves no work queued.
@@ -159,11 +160,12 @@ def _ready(work: _Work) -> bool:
 
 
 def _full_text_here(batch: Batch, helper: Executor, aside: TextsAside | None,
-                    inserting: deque[Future[None]]) -> FullText:
+                    inserting: deque[Future[None]], works: bool) -> FullText:
     """A batch's full-text rows worked out in this process; its texts rows are sent to the
     helper's texts index when it builds one (after the batches sent before: the index is
     the same whoever works the rows out)."""
-    full_text = papers_full_text([(paper_id, stored.paper) for paper_id, stored in batch])
+    full_text = papers_full_text([(paper_id, stored.paper) for paper_id, stored in batch],
+                                 works)
     if aside is None:
         return full_text
     inserting.append(helper.submit(_insert_texts_aside, full_text.texts))
@@ -230,9 +232,9 @@ def _open_texts_aside(path: str) -> None:
     _texts_aside = conn
 
 
-def _full_text_aside(papers: list[PaperText]) -> FullText:
+def _full_text_aside(papers: list[PaperText], works: bool = True) -> FullText:
     assert _texts_aside is not None
-    full_text = full_text_of(papers)
+    full_text = full_text_of(papers, works)
     insert_texts(_texts_aside, full_text.texts)
     return replace(full_text, texts=[], texts_aside=True)
 

@@ -32,6 +32,9 @@ from citels.store.works import WorksIndex
 KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (keys_with_prefix)
 KEYS_ORDERED_FROM = 3  # ...once this much is typed; before, only the first FEW_KEYS_ORDERED
 FEW_KEYS_ORDERED = 200
+# Meta flag: the papers are written and searchable by title, key and abstract, and the works
+# index (people, venues, years) and identifiers are still to be written from them.
+WORKS_PENDING = "works_pending"
 CANDIDATES_KEPT = 2_000  # papers' ranker fields kept between keystrokes (a few queries' worth)
 
 
@@ -80,10 +83,14 @@ class Store(CorpusRecords, BibEntries):
         return row[0] if row else None
 
     def put_papers(self, papers: Iterable[StoredPaper], *, count: int,
-                   first_index: bool = False) -> tuple[int, int]:
+                   first_index: bool = False, works_later: bool = False) -> tuple[int, int]:
         """Insert or replace merged papers, their full-text entries and (in a first index)
         their records, written in batches as `papers` gives them (about `count`); return
-        how many were written, and how many of them have a title."""
+        how many were written, and how many of them have a title.
+
+        With `works_later` (a first index), their works index rows and identifiers are
+        left for `write_pending_works`, which a later transaction runs: the papers are
+        searchable by title, key and abstract once this one commits."""
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
         # A first index's helper process (if it has one) builds the texts index aside.
@@ -106,7 +113,7 @@ class Store(CorpusRecords, BibEntries):
             self.full_text.merge_later()
         try:
             for rows in bulk.prepared(bulk.batches(replacing_old(papers), next_id),
-                                      papers=count, aside=aside):
+                                      papers=count, aside=aside, works=not works_later):
                 self.conn.executemany(
                     "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
                     " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
@@ -123,10 +130,34 @@ class Store(CorpusRecords, BibEntries):
             if first_index:
                 self.full_text.merge_now()
                 self.works.merge_now()
+            if works_later:
+                self.db.set_meta(WORKS_PENDING, "1")
         finally:
             if aside is not None:
                 remove_database(aside.path)
         return written, titled
+
+    def works_pending(self) -> bool:
+        """Whether the works index and identifiers are still to be written (a library's
+        first index writes them after its papers: `put_papers(works_later=True)`)."""
+        return self.get_meta(WORKS_PENDING) is not None
+
+    def write_pending_works(self) -> None:
+        """Write the works index and identifiers of every paper, if they are still to be
+        written (see `works_pending`); in the caller's transaction.
+
+        The papers are read back in the works index's rowid order (newest year first, then
+        id): FTS5 writes quickest so, and each batch is worked out from the stored papers."""
+        if not self.works_pending():
+            return
+        self.works.clear()
+        rows = self.conn.execute(
+            "SELECT id, title, data FROM papers ORDER BY coalesce(year, 0) DESC, id")
+        while batch := rows.fetchmany(bulk.WRITE_BATCH):
+            self.works.write([(paper_id, unpack(data, title)) for paper_id, title, data in batch])
+        self.works.merge_now()
+        self.works.refresh_vocabulary(self.full_text.vocabulary_threshold())
+        self.db.set_meta(WORKS_PENDING, None)
 
     def _write_texts_of(self, paper_ids: list[int]) -> None:
         for start in range(0, len(paper_ids), bulk.WRITE_BATCH):
@@ -147,6 +178,7 @@ class Store(CorpusRecords, BibEntries):
                 self.works.write(papers)
             self.refresh_vocabulary()
             self.db.set_meta("fts_needs_rebuild", None)
+            self.db.set_meta(WORKS_PENDING, None)  # written with the rest
 
     def refresh_vocabulary(self) -> None:
         """Count again how many papers have each word, and each word of a person's name
