@@ -93,8 +93,8 @@ class Store(CorpusRecords, BibEntries):
         searchable by title, key and abstract once this one commits."""
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
-        # A first index's helper process (if it has one) builds the texts index aside.
-        aside = bulk.TextsAside(Path(f"{self.path}-texts")) \
+        # A first index's helper process (if it has one) builds the full-text indexes aside.
+        aside = bulk.FullTextAside(Path(f"{self.path}-texts")) \
             if first_index and not self.db.in_memory else None
         if aside is not None:
             remove_database(aside.path)  # left by a run that was killed
@@ -123,10 +123,10 @@ class Store(CorpusRecords, BibEntries):
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
             if aside is not None and aside.complete:
-                bulk.take_texts_aside(self.conn, aside.path)
+                bulk.take_full_text_aside(self.conn, aside.path)
             elif aside is not None and aside.papers:
-                # The helper died before finishing: the texts it had are worked out here.
-                self._write_texts_of(aside.papers)
+                # The helper died before finishing: the rows it had are worked out here.
+                self._write_full_text_of(aside.papers)
             if first_index:
                 self.full_text.merge_now()
                 self.works.merge_now()
@@ -159,11 +159,11 @@ class Store(CorpusRecords, BibEntries):
         self.works.refresh_vocabulary(self.full_text.vocabulary_threshold())
         self.db.set_meta(WORKS_PENDING, None)
 
-    def _write_texts_of(self, paper_ids: list[int]) -> None:
+    def _write_full_text_of(self, paper_ids: list[int]) -> None:
         for start in range(0, len(paper_ids), bulk.WRITE_BATCH):
             ids = paper_ids[start:start + bulk.WRITE_BATCH]
-            _, texts = full_text_rows(self.papers_by_id(ids).items())
-            self.full_text.write([], sorted(texts))
+            titles, texts = full_text_rows(self.papers_by_id(ids).items())
+            self.full_text.write(sorted(titles), sorted(texts))
 
     def _rebuild_full_text(self) -> None:
         """Refill the full-text indexes from the papers (after a schema change to them)."""
