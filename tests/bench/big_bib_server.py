@@ -240,9 +240,10 @@ def run_citels(source: Path, work: Path) -> dict:
         key, title = probes[0]
         results[f"{start}_start_lists_papers_s"] = round(
             seconds_until(document.keys_for, query_of(title), key, started), 2)
-        # The file's last entry too, by its key: listed at the same commit as the first.
+        # The file's last entry too, by its key typed but its last character (a key typed
+        # whole is a new citation, whose entry the server looks up in the .bib itself).
         results[f"{start}_start_lists_last_key_s"] = round(
-            seconds_until(document.keys_for, last_key, last_key, started), 2)
+            seconds_until(document.keys_for, last_key[:-1], last_key, started), 2)
         if start == "cold":
             # The index run goes on after the papers are listed (people, venues and
             # identifiers, then the blocks for saves): the warm start comes after it ends.
