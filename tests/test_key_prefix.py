@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from citels.indexer import index_corpus
+from citels.papers import Hit
 from citels.ranking import rank
 from citels.store import Store
+from citels.text import normalize_title
 
 LIBRARY = r"""
 @inproceedings{Sun:2019,
@@ -128,3 +130,70 @@ def test_a_common_surname_in_a_big_library_still_lists_its_keys_exact_key_first(
     assert all(key.startswith("wang") for key in keys) and len(keys) == 5
     years = [store.get(key).year for key in keys[1:]]
     assert years == sorted(years, reverse=True)
+def test_a_key_typed_as_only_keys_are_lists_the_keys_that_start_so(store: Store):
+    # A colon, an underscore, a year begun or a capital after a lower-case surname: no word
+    # of a title is typed so, and the list is the keys (no search adds papers after them).
+    assert [hit.paper.key for hit in rank(store, "Sun:20", limit=20)] == \
+        ["Sun:2021", "Sun:2019"]
+    assert [hit.paper.key for hit in rank(store, "oepen20", limit=20)] == \
+        ["oepen2021mrp", "oepen2019erg"]
+    assert [hit.paper.key for hit in rank(store, "vaswaniA", limit=20)] == \
+        ["vaswaniAttentionAllYou2017"]
+    # Typed so but starting no key of the library: searched (papers by Sun and Sunstein).
+    assert "Sun:2019" in [hit.paper.key for hit in rank(store, "Sun:2021x", limit=20)]
+
+
+@pytest.mark.parametrize("typed", ["mRNA", "iPhone", "deep", "Deep", "sunlight"])
+def test_words_with_inner_capitals_or_none_are_still_searched(store: Store, typed: str):
+    from citels.ranking import typed_as_only_a_key
+
+    assert not typed_as_only_a_key(typed)
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    folder = tmp_path_factory.mktemp("key-corpus")
+    # A corpus whose titles and people share the library's first letters, keyed otherwise.
+    (folder / "corpus.bib").write_text(OTHERS.replace("@article{zz", "@article{corpus")
+                                       .replace("{zz", "{c"), encoding="utf-8")
+    store = Store(folder.parent / "key-corpus.sqlite3")
+    index_corpus(store, [folder])
+    return store
+
+
+@pytest.mark.parametrize("typed", ["S", "Su", "Sun", "Sun:", "Sun:2019", "o", "oe", "oep",
+                                   "oepen2019", "de", "deep", "sun", "vas", "vaswaniA",
+                                   "solar", "deep networks", "c", "corpus1"])
+@pytest.mark.parametrize("limit", [3, 20])
+def test_the_catalogue_lists_what_every_store_ranked_in_full_would(
+        store: Store, corpus_store: Store, typed: str, limit: int):
+    # A store whose hits could not enter the list (another's typed keys fill it) is not
+    # searched, and a key of one store typed as only keys are leaves the others only their
+    # keys: the list is the one the stores' full rankings merged make, but for what a search
+    # would have added after the typed keys.
+    from citels.catalogue import Catalogue
+    from citels.ranking import typed_as_only_a_key
+
+    listed = [hit.paper.key for hit in Catalogue([store, corpus_store]).search(
+        typed, limit=limit)]
+    merged = _merged([rank(one, typed, limit=limit) for one in (store, corpus_store)], limit)
+    if typed_as_only_a_key(typed) and any(
+            key.lower().startswith(typed.lower()) for key in listed):
+        starting = [key for key in merged if key.lower().startswith(typed.lower())]
+        assert listed == starting
+    else:
+        assert listed == merged
+
+
+def _merged(rankings: list[list[Hit]], limit: int) -> list[str | None]:
+    """The keys of the stores' full rankings merged as the catalogue says it merges them:
+    a paper in two stores (by title) once, as the first has it, at the better score."""
+    best: dict[str, Hit] = {}
+    for hits in rankings:
+        for hit in hits:
+            identity = normalize_title(hit.paper.title or "") or f"key:{hit.paper.key}"
+            kept = best.get(identity)
+            if kept is None or hit.score > kept.score:
+                best[identity] = hit if kept is None else Hit(kept.paper, hit.score)
+    ordered = sorted(best.values(), key=lambda hit: (-hit.score, (hit.paper.key or "").lower()))
+    return [hit.paper.key for hit in ordered][:limit]

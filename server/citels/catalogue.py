@@ -21,7 +21,7 @@ from citels.corpus.identifiers import Identifier
 from citels.indexes import WantedIndex, open_index, zotero_index
 from citels.locations import workspace_database
 from citels.papers import Hit, Paper
-from citels.ranking import rank
+from citels.ranking import SEARCH_CEILING, rank, typed_as_only_a_key
 from citels.store import Store
 from citels.text import normalize_title
 from citels.workspace import workspace_files
@@ -54,11 +54,21 @@ class Catalogue:
         """The best papers of every store; one paper in two stores is shown once, as the
         first store has it, at the better of its two scores."""
         best: dict[str, Hit] = {}  # by normalised title (or key, untitled)
+        # A key of one store typed as only keys are (`Wang:201`): the others offer theirs
+        # that start so, and no search.
+        key_typed = False
         for store in self.stores:
             try:
                 if not store.paper_total():
                     continue  # an empty workspace index: nothing to rank
-                hits = rank(store, text, limit=limit, cited=cited)
+                # Once the list is full, a store's hits must beat its last to be shown: keys
+                # a library's typed keys fill it with leave the other stores no search.
+                floor = SEARCH_CEILING + 1 if key_typed else \
+                    sorted(hit.score for hit in best.values())[-limit] \
+                    if len(best) >= limit else None
+                hits = rank(store, text, limit=limit, cited=cited, floor=floor)
+                key_typed = key_typed or typed_as_only_a_key(text) and any(
+                    (hit.paper.key or "").lower().startswith(text.lower()) for hit in hits)
             except sqlite3.Error as error:
                 _skip(store, error)
                 continue

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,7 +25,7 @@ from citels.corpus.sources import (
     total_bytes,
 )
 from citels.index_progress import IndexProgress, ProgressListener
-from citels.linking import gather
+from citels.linking import Gathered, gather, second_definitions
 from citels.merge import content_hash, merge_id, merge_records
 from citels.papers import Paper
 from citels.store import FileState, Store
@@ -206,6 +207,13 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
         if report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()
+    if store.works_pending():
+        # A library's first index committed its papers, searchable by title, key and
+        # abstract; its people, venues and identifiers follow (or a run interrupted then).
+        if listener is not None:
+            listener("writing the people and venues index", None)
+        with store.transaction(cache_mb=INDEX_CACHE_MB):
+            store.write_pending_works()
     for finish in report.after_commit:
         with store.transaction():
             finish()
@@ -276,7 +284,14 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     store.put_file(FileState(str(path), size, mtime_ns, _stored_digest(source_digest, described),
                              counted.count, tuple(reading.warnings)))
     if counted.placed is not None:  # for the next save of a .bib: which entry is where
-        bib_update.remember_blocks(store, path, counted.placed, reading.warnings, source_digest)
+        remember = partial(bib_update.remember_blocks, store, path, counted.placed,
+                           reading.warnings, source_digest)
+        # A first index remembers them once its papers are searchable: the blocks are for
+        # the next save, and a run interrupted before leaves that save to read it whole.
+        if spill is not None:
+            report.after_commit.append(remember)
+        else:
+            remember()
     return affected | (counted.merge_ids or set())
 
 
@@ -384,8 +399,11 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
     where their first record is) as the store writes them: a large run's helper process
     starts on the first papers while the rest are still being merged."""
     spill.finish_reading()
+    # A library alone (only the user's entries, no corpus record to take in) has each
+    # paper made of its own records: nothing to gather, and its keys fit in memory.
+    library = not spill.has_corpus_records()
     # Only the user's entries can take a corpus paper in: the rest are each their records.
-    gathered = gather(store, set(spill.user_merge_ids()), spill)
+    gathered = Gathered({}) if library else gather(store, set(spill.user_merge_ids()), spill)
     report.warnings += gathered.warnings
     for path, mid, paper in gathered.taken_records:
         store.add_records(path, [(mid, paper)])
@@ -395,15 +413,20 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
         for mid, records in _counted(in_order, bar.writing(spill.paper_count)):
             group = gathered.groups.get(mid)
             if group is None:
-                yield mid, [paper for _, _, paper in records], records
+                papers = [paper for _, _, paper in records]
+                if library and len(papers) > 1:  # one key defined twice
+                    report.warnings += second_definitions(papers)
+                yield mid, papers, records
             elif group.records:  # a user's entry, perhaps with a corpus paper taken in
                 yield mid, group.records, group.to_write
             # else: a corpus paper a user's entry took in
 
-    keys_given = _KeysGiven(None, spill)
+    keys_given = _KeysGiven(None, None if library else spill)
+    # A library's papers are searchable before its works index is written (people and
+    # identifiers: a fifth of the run); a corpus's are written in one go, quicker in all.
     counted = store.put_papers(_keyed_papers(groups(), report, keys_given),
-                               count=spill.paper_count, first_index=True)
-    store.assign_keys(spill.generated_keys())
+                               count=spill.paper_count, first_index=True, works_later=library)
+    store.assign_keys(sorted(keys_given.generated) if library else spill.generated_keys())
     return counted
 
 

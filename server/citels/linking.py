@@ -56,7 +56,7 @@ def gather(store: Store, affected: set[str], spill: RecordSpill | None = None) -
         if not is_user_id(mid):
             _take_in(mid, records.merge_ids_between(*user_prefix(mid)), gathered)
         else:
-            _report_second_definitions(gathered.groups[mid], gathered.warnings)
+            gathered.warnings += second_definitions(gathered.groups[mid].records)
     return gathered
 
 
@@ -83,8 +83,9 @@ def _take_in(title: str, claimants: list[str], gathered: Gathered) -> None:
     gathered.groups[title] = Group([], None)
 
 
-def _report_second_definitions(group: Group, warnings: list[str]) -> None:
-    users = [record for record in group.records if record.source_key is not None]
-    for again in users[1:]:
-        warnings.append(f"{again.sources[0]}: {again.source_key} is defined again; the first"
-                        f" definition ({users[0].sources[0]}) is used")
+def second_definitions(records: list[Paper]) -> list[str]:
+    """A warning for each definition of a user's key after the first (records of one
+    merge id, in source order)."""
+    users = [record for record in records if record.source_key is not None]
+    return [f"{again.sources[0]}: {again.source_key} is defined again; the first"
+            f" definition ({users[0].sources[0]}) is used" for again in users[1:]]

@@ -5,7 +5,10 @@
 (`big_bib.py 30000 /tmp/big.bib` writes the file.) The server starts on a workspace holding
 only that .bib, first with an empty cache (cold), then again on the index it left (warm).
 Each time: seconds from the process start until a completion lists one of the file's
-papers, the peak RSS of the server and of every process it started (told apart), and once
+papers (one near its start by its title, the last by its key), once cold until the index
+run has ended (a
+library's first index lists its papers before it writes its people and identifiers), the
+peak RSS of the server and of every process it started (told apart), and once
 warm, a writer typing titles (every keystroke's latency) and two saves of the file (a new
 entry appended, an entry's title changed in the middle, an entry inserted in the middle,
 moving the entries below it) timed until a completion finds the change. With --peer,
@@ -96,6 +99,15 @@ def _command(pid: int) -> str:
     except OSError:
         return "?"
     return " ".join(w for w in words if w)[:60]
+
+
+def index_run_ended(pid: int, since: float, limit: float = 300) -> float:
+    """Seconds from `since` until the server's child `citels index` (if any) has ended."""
+    while time.perf_counter() - since < limit:
+        if not any("citels index" in _command(child) for child in _descendants(pid)):
+            return time.perf_counter() - since
+        time.sleep(0.05)
+    return float("nan")
 
 
 def start_server(root: Path, cache: Path, database: Path) -> PipeClient:
@@ -218,6 +230,7 @@ def run_citels(source: Path, work: Path) -> dict:
     shutil.copy(source, bib)
     probes = [(k, t) for k, t in _ENTRY.findall(source.read_text(encoding="utf-8"))
               if len(t.split()) >= 4][::997][:12]
+    last_key = _ENTRY.findall(source.read_text(encoding="utf-8"))[-1][0]
     results: dict = {}
     for start in ("cold", "warm"):
         started = time.perf_counter()
@@ -227,6 +240,15 @@ def run_citels(source: Path, work: Path) -> dict:
         key, title = probes[0]
         results[f"{start}_start_lists_papers_s"] = round(
             seconds_until(document.keys_for, query_of(title), key, started), 2)
+        # The file's last entry too, by its key typed but its last character (a key typed
+        # whole is a new citation, whose entry the server looks up in the .bib itself).
+        results[f"{start}_start_lists_last_key_s"] = round(
+            seconds_until(document.keys_for, last_key[:-1], last_key, started), 2)
+        if start == "cold":
+            # The index run goes on after the papers are listed (people, venues and
+            # identifiers, then the blocks for saves): the warm start comes after it ends.
+            results["cold_index_run_ended_s"] = round(
+                index_run_ended(client.process.pid, started), 2)
         if start == "warm":
             results.update(typing(document, probes))
             results.update(saves(client, document, bib, probes))

@@ -107,6 +107,8 @@ def _reads_much(index: WantedIndex) -> bool:
 
     store = Store(index.database)
     try:
+        if store.works_pending():
+            return True  # a library's first index stopped before its works index: written whole
         known = store.file_states()
         whole = 0
         for path, _ in find_corpus_files(index.paths, IndexReport()):

@@ -9,6 +9,7 @@ completion is answered (they took a tenth of the way to it).
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from cattrs import Converter
@@ -65,5 +66,16 @@ def warm_up(converter: Converter, samples: Samples) -> None:
 
 def warm_rendering() -> None:
     """Load what showing an abstract uses (pylatexenc), which start-up leaves out: run once
-    the start-up index check is done, so the first resolve or hover does not wait for it."""
+    the start-up index check is done, so the first resolve or hover does not wait for it.
+    Then the start's objects are put out of the garbage collector's way (once)."""
+    global _frozen
     readable("warming up: $x^{2}$ and {\\em emphasis}")
+    if not _frozen:
+        _frozen = True
+        # Modules, the protocol's types, the converter's code: they live as long as the
+        # server, and the first full collection went through them all, at a keystroke soon
+        # after the start (65 ms; docs/performance.md). Frozen, no collection reads them.
+        gc.freeze()
+
+
+_frozen = False

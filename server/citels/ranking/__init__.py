@@ -16,16 +16,19 @@ from citels.papers import Hit
 from citels.ranking.candidates import candidates
 from citels.ranking.presence import presence as presence_of
 from citels.ranking.query import Query, spellings_of
+from citels.ranking.scoring import BEST_SCORE
 from citels.ranking.scoring import bound as score_bound
 from citels.ranking.scoring import score as fit_score
-from citels.ranking.typed_keys import typed_keys
+from citels.ranking.typed_keys import typed_as_only_a_key, typed_keys
 from citels.search_index import SearchIndex
 
 IDENTIFIER_SCORE = 200.0  # a pasted DOI or arXiv id names its paper: nothing comes before
 CONTEXT_BONUS = 0.3  # a paper the document already cites wins a near-tie, not a clear loss
 SCORE_ROUNDING = 1e-3  # scores are compared rounded: a bound this close is not yet beaten
+# No search result scores above this (typed keys and identifiers do).
+SEARCH_CEILING = BEST_SCORE + CONTEXT_BONUS
 
-__all__ = ["Query", "rank"]
+__all__ = ["Query", "SEARCH_CEILING", "rank", "typed_as_only_a_key"]
 
 
 def rank(
@@ -35,8 +38,12 @@ def rank(
     limit: int = 20,
     prefix: bool = True,
     cited: Collection[str] = (),
+    floor: float | None = None,
 ) -> list[Hit]:
-    """The best papers for `text`, best first; `prefix` treats the last word as unfinished."""
+    """The best papers for `text`, best first; `prefix` treats the last word as unfinished.
+
+    `floor`: the score a hit must beat to be listed (another store's list is full down to
+    it); above SEARCH_CEILING no search result could, so only typed keys are looked up."""
     query = Query.parse(text, prefix=prefix)
     scored: dict[int, tuple[float, str]] = {}  # paper id -> (score, key)
 
@@ -58,9 +65,12 @@ def rank(
         return CONTEXT_BONUS if key.lower() in cited_lower else 0.0
 
     keys = typed_keys(store, query.text, limit) if " " not in query.text else None
-    if keys is not None and keys.fill(limit):
+    searched_in_vain = floor is not None and floor > SEARCH_CEILING
+    if keys is not None and (keys.fill(limit) or searched_in_vain):
         keys.offer(scored, offer)  # a key being typed: no search result could come first
         return _hits(store, scored, limit, bonus)
+    if searched_in_vain:
+        return []
     spellings = spellings_of(store, query)
 
     # The best each candidate could score (as if its abstract fitted wherever its title does

@@ -34,6 +34,8 @@ VENUE_WEIGHT = 0.9  # a word of the venue counts a little less than one of the t
 YEAR_WEIGHT = 1.5  # the year typed; the year beside it counts half
 RECENCY_WEIGHT = 0.3  # only a person (no title word) typed: their newest papers first
 RECENCY_YEARS = range(1950, 2050)
+# The most `score` gives: every term of its sum at its most.
+BEST_SCORE = 3.0 + 5.0 + 1.0 + 0.5 + 0.7 + 0.3 + YEAR_WEIGHT + RECENCY_WEIGHT
 
 
 def _spaced(terms: Iterable[str]) -> str:
@@ -213,6 +215,7 @@ def bound(query: Query, spellings: Spellings, candidate: Candidate, *,
     recency = 0.0
     if not title_words_typed and candidate.year in RECENCY_YEARS:
         recency = (candidate.year - RECENCY_YEARS.start) / len(RECENCY_YEARS)
+    # (BEST_SCORE is this sum at its most: change both together.)
     return (3.0 * title_coverage + 5.0 * coverage + 1.0 * in_order + 0.5 * at_start
             + 0.7 * precision + 0.3 * closeness + YEAR_WEIGHT * _year_fit(query.years,
                                                                           candidate.year)

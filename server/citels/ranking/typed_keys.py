@@ -12,6 +12,7 @@ word that starts keys keeps the best search result first and the keys just after
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,10 @@ KEY_PLACES = 4  # keys a word is the start of get the places after the best sear
 KEY_PLACE_STEP = 1e-4  # ...each this much below the one before (scores are kept to 4 places)
 LONG_AS_A_KEY = 10  # a word this long with no space is more often a key than a title's word
 FEW_LETTERS = 2  # typed text this short that keys start with is taken as a key's start
+# Typed as no word of a title is: a colon or underscore inside, a year begun after letters,
+# a capital after a lower-case surname (`Wang:201`, `sun_moe`, `chen20`, `caiNeural`;
+# `mRNA` and `iPhone` are words).
+_ONLY_A_KEY = re.compile(r"\w[:_]|[:_]\w|[A-Za-z]\d\d|^[a-z]{2,}[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -37,9 +42,12 @@ class TypedKeys:
 
     def fill(self, limit: int) -> bool:
         """Whether these keys alone make the list: they fill it (no search result could
-        come first), or a single letter starts them (a search for it finds only noise)."""
+        come first), a single letter starts them (a search for it finds only noise), or the
+        text is typed as only a key is (`Wang:201`): the keys come first whatever a search
+        finds, so the search would only add papers after them, for most of a keystroke."""
         return bool(self.found) and (
-            len(self.text) == 1 or (self.key_like and len(self.found) >= limit))
+            len(self.text) == 1 or (self.key_like and len(self.found) >= limit)
+            or typed_as_only_a_key(self.text))
 
     def offer(self, scored: dict[int, tuple[float, str]],
               offer: Callable[[int, str, float], None]) -> None:
@@ -75,6 +83,11 @@ def typed_keys(store: SearchIndex, text: str, limit: int) -> TypedKeys:
             store.has_name_with_prefix(text.lower())
             and not store.document_frequency(text.lower()))))
     return TypedKeys(text, found, key_like)
+
+
+def typed_as_only_a_key(text: str) -> bool:
+    """Whether `text` is typed as a key is and no word of a title (see _ONLY_A_KEY)."""
+    return _ONLY_A_KEY.search(text) is not None
 
 
 def _looks_like_a_key(text: str) -> bool:

@@ -15,12 +15,17 @@ from citels.store.packing import pack, unpack
 # (Greek letters, apostrophes: see text.fold_for_search), so `tulu` finds TÜLU and `mup` u-μP.
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 # The texts index as schema step 3 made it; a first index's helper process builds one like
-# it in a database of its own (bulk.TextsAside). A step that changes it must keep its
+# it in a database of its own (bulk.FullTextAside). A step that changes it must keep its
 # own copy of the old text and change these.
 TEXTS_FTS = f"""CREATE VIRTUAL TABLE texts_fts USING fts5(
             words, content = '', detail = none, tokenize = '{FTS_TOKENIZER}'
         )"""
 TEXTS_VOCAB = "CREATE VIRTUAL TABLE texts_vocab USING fts5vocab(texts_fts, 'row')"
+# The titles index as schema step 3 made it (the helper builds one like it too).
+TITLES_FTS = f"""CREATE VIRTUAL TABLE titles_fts USING fts5(
+            title, aliases, key, content = '', detail = none, prefix = '1 2 3',
+            tokenize = '{FTS_TOKENIZER}'
+        )"""
 
 
 def _v1() -> str:
@@ -91,10 +96,7 @@ def _v3() -> str:
     return f"""
         DROP TABLE papers_vocab;
         DROP TABLE papers_fts;
-        CREATE VIRTUAL TABLE titles_fts USING fts5(
-            title, aliases, key, content = '', detail = none, prefix = '1 2 3',
-            tokenize = '{FTS_TOKENIZER}'
-        );
+        {TITLES_FTS};
         {TEXTS_FTS};
         {TEXTS_VOCAB};
         CREATE TABLE vocabulary (

@@ -34,6 +34,9 @@ KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (key
 KEYS_ORDERED_FROM = 3  # ...once this much is typed; before, only the first FEW_KEYS_ORDERED
 FEW_KEYS_ORDERED = 200
 MANY_KEYS_ORDERED = 100  # ...and of a longer prefix that starts more than KEYS_ORDERED
+# Meta flag: the papers are written and searchable by title, key and abstract, and the works
+# index (people, venues, years) and identifiers are still to be written from them.
+WORKS_PENDING = "works_pending"
 CANDIDATES_KEPT = 2_000  # papers' ranker fields kept between keystrokes (a few queries' worth)
 SHOWN_KEPT = 200  # papers decoded for the list shown, kept between keystrokes
 
@@ -86,14 +89,18 @@ class Store(CorpusRecords, BibEntries):
         return row[0] if row else None
 
     def put_papers(self, papers: Iterable[StoredPaper], *, count: int,
-                   first_index: bool = False) -> tuple[int, int]:
+                   first_index: bool = False, works_later: bool = False) -> tuple[int, int]:
         """Insert or replace merged papers, their full-text entries and (in a first index)
         their records, written in batches as `papers` gives them (about `count`); return
-        how many were written, and how many of them have a title."""
+        how many were written, and how many of them have a title.
+
+        With `works_later` (a first index), their works index rows and identifiers are
+        left for `write_pending_works`, which a later transaction runs: the papers are
+        searchable by title, key and abstract once this one commits."""
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
-        # A first index's helper process (if it has one) builds the texts index aside.
-        aside = bulk.TextsAside(Path(f"{self.path}-texts")) \
+        # A first index's helper process (if it has one) builds the full-text indexes aside.
+        aside = bulk.FullTextAside(Path(f"{self.path}-texts")) \
             if first_index and not self.db.in_memory else None
         if aside is not None:
             remove_database(aside.path)  # left by a run that was killed
@@ -112,7 +119,7 @@ class Store(CorpusRecords, BibEntries):
             self.full_text.merge_later()
         try:
             for rows in bulk.prepared(bulk.batches(replacing_old(papers), next_id),
-                                      papers=count, aside=aside):
+                                      papers=count, aside=aside, works=not works_later):
                 self.conn.executemany(
                     "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
                     " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
@@ -122,24 +129,48 @@ class Store(CorpusRecords, BibEntries):
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
             if aside is not None and aside.complete:
-                bulk.take_texts_aside(self.conn, aside.path)
+                bulk.take_full_text_aside(self.conn, aside.path)
             elif aside is not None and aside.papers:
-                # The helper died before finishing: the texts it had are worked out here.
-                self._write_texts_of(aside.papers)
+                # The helper died before finishing: the rows it had are worked out here.
+                self._write_full_text_of(aside.papers)
             if first_index:
                 self.full_text.merge_now()
                 self.works.merge_now()
+            if works_later:
+                self.db.set_meta(WORKS_PENDING, "1")
         finally:
             if aside is not None:
                 remove_database(aside.path)
         return written, titled
 
-    def _write_texts_of(self, paper_ids: list[int]) -> None:
+    def works_pending(self) -> bool:
+        """Whether the works index and identifiers are still to be written (a library's
+        first index writes them after its papers: `put_papers(works_later=True)`)."""
+        return self.get_meta(WORKS_PENDING) is not None
+
+    def write_pending_works(self) -> None:
+        """Write the works index and identifiers of every paper, if they are still to be
+        written (see `works_pending`); in the caller's transaction.
+
+        The papers are read back in the works index's rowid order (newest year first, then
+        id): FTS5 writes quickest so, and each batch is worked out from the stored papers."""
+        if not self.works_pending():
+            return
+        self.works.clear()
+        rows = self.conn.execute(
+            "SELECT id, title, data FROM papers ORDER BY coalesce(year, 0) DESC, id")
+        while batch := rows.fetchmany(bulk.WRITE_BATCH):
+            self.works.write([(paper_id, unpack(data, title)) for paper_id, title, data in batch])
+        self.works.merge_now()
+        self.works.refresh_vocabulary(self.full_text.vocabulary_threshold())
+        self.db.set_meta(WORKS_PENDING, None)
+
+    def _write_full_text_of(self, paper_ids: list[int]) -> None:
         for start in range(0, len(paper_ids), bulk.WRITE_BATCH):
             ids = paper_ids[start:start + bulk.WRITE_BATCH]
             read = zip(ids, self._read_papers(ids), strict=True)  # none kept: not shown
-            _, texts = full_text_rows((i, paper) for i, paper in read if paper is not None)
-            self.full_text.write([], sorted(texts))
+            titles, texts = full_text_rows((i, paper) for i, paper in read if paper is not None)
+            self.full_text.write(sorted(titles), sorted(texts))
 
     def _rebuild_full_text(self) -> None:
         """Refill the full-text indexes from the papers (after a schema change to them)."""
@@ -154,6 +185,7 @@ class Store(CorpusRecords, BibEntries):
                 self.works.write(papers)
             self.refresh_vocabulary()
             self.db.set_meta("fts_needs_rebuild", None)
+            self.db.set_meta(WORKS_PENDING, None)  # written with the rest
 
     def refresh_vocabulary(self) -> None:
         """Count again how many papers have each word, and each word of a person's name

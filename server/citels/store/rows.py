@@ -51,13 +51,13 @@ TitleRow = tuple[int, str, str, str]  # (rowid, title, aliases, key)
 class FullText:
     """A batch's full-text rows."""
 
-    titles: list[TitleRow]  # in rowid order
-    texts: list[tuple[int, str]]  # (rowid, words); none when written aside (bulk.TextsAside)
+    titles: list[TitleRow]  # in rowid order; none when written aside
+    texts: list[tuple[int, str]]  # (rowid, words); none when written aside (bulk.FullTextAside)
     works: list[WorkRow]  # the works index's rows, in rowid order
     identifiers: list[tuple[str, str, int]]  # (scheme, value, paper id)
     packed: list[bytes]  # each paper's stored JSON packed, in the batch's order
     hashes: list[str]  # each paper's content hash (merge.content_hash), in the batch's order
-    texts_aside: bool = False
+    written_aside: bool = False  # titles and texts went to the helper's indexes
 
 
 @dataclass(frozen=True)
@@ -102,30 +102,32 @@ def paper_texts(batch: Batch) -> list[PaperText]:
     return [(paper_id, encode(stored.paper)) for paper_id, stored in batch]
 
 
-def full_text_of(papers: list[PaperText]) -> FullText:
+def full_text_of(papers: list[PaperText], works: bool = True) -> FullText:
     """The full-text and works rows of papers sent as `paper_texts`, their content hashes,
-    and the papers packed."""
-    return papers_full_text([(paper_id, decode(data)) for paper_id, data in papers])
+    and the papers packed (without the works rows unless `works`)."""
+    return papers_full_text([(paper_id, decode(data)) for paper_id, data in papers], works)
 
 
-def papers_full_text(papers: list[tuple[int, Paper]]) -> FullText:
+def papers_full_text(papers: list[tuple[int, Paper]], works: bool = True) -> FullText:
     """The full-text and works rows of keyed papers, their content hashes, and the papers
-    packed."""
+    packed. Without `works`, no works or identifier rows: a library's first index writes
+    those after its papers are searchable (Store.write_pending_works)."""
     titles, texts = full_text_rows(papers)
     # FTS5 writes out what it holds in memory whenever a rowid comes lower than the last, so
     # the titles (whose rowids start with the title's length) go in in rowid order.
     titles.sort()
-    works, identifiers = work_rows(papers)
+    work, identifiers = work_rows(papers) if works else ([], [])
     stored = [stored_json(paper) for _, paper in papers]
-    return FullText(titles, texts, works, identifiers, [pack(text) for text in stored],
+    return FullText(titles, texts, work, identifiers, [pack(text) for text in stored],
                     [hash_of_stored(paper.title, text)
                      for (_, paper), text in zip(papers, stored, strict=True)])
 
 
-def rows_for(batch: Batch, full_text: FullText | None = None) -> Rows:
-    """A batch's rows; the full-text rows are worked out here unless given."""
+def rows_for(batch: Batch, full_text: FullText | None = None, works: bool = True) -> Rows:
+    """A batch's rows; the full-text rows (with the works rows if `works`) are worked out
+    here unless given."""
     full_text = full_text or papers_full_text(
-        [(paper_id, stored.paper) for paper_id, stored in batch])
+        [(paper_id, stored.paper) for paper_id, stored in batch], works)
     papers, records = [], []
     for (paper_id, stored), packed, digest in zip(batch, full_text.packed, full_text.hashes,
                                                   strict=True):
