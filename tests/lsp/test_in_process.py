@@ -10,6 +10,7 @@ import pytest
 from in_process import serve_in_process
 from lsprotocol import types
 
+from citels.lsp.project import defined_keys
 from citels.store import Store
 from conftest import DATABASE, REPO
 
@@ -85,3 +86,21 @@ async def test_diagnostics_name_the_missing_key_and_its_fix(session):
         text_document=types.TextDocumentIdentifier(uri=uri), range=diagnostics[0].range,
         context=types.CodeActionContext(diagnostics=[diagnostics[0]])))
     assert actions[0].title == f"Add entry for {MDPO_KEY} to refs.bib"
+
+
+async def test_a_saved_bibliography_is_read_again_once_it_changes_on_disk(session):
+    # The keys of a .bib the editor has not open are kept between changes (a big one read
+    # whole at every new citation took the server's memory past 200 MB): kept only while
+    # the file on disk is the same.
+    editor, server = session
+    bib = editor.root / "refs.bib"
+    bib.write_text("@book{knuth84,\n  title = {The TeXbook},\n}\n")
+    text = "\\cite{knuth84} \\cite{lamport94}\n\\bibliography{refs}\n"
+    uri = editor.open("paper.tex", text, "latex")
+    doc = server.document(uri)
+    assert defined_keys(server, doc) >= {"knuth84"}
+    assert "lamport94" not in defined_keys(server, doc)
+    bib.write_text(bib.read_text() + "@book{Lamport94,\n  title = {LaTeX},\n}\n")
+    assert defined_keys(server, doc) >= {"knuth84", "lamport94"}
+    bib.unlink()
+    assert defined_keys(server, doc) == set()

@@ -22,7 +22,7 @@ from citels.lsp import auto_add, convert, library_diagnostics
 from citels.lsp.bibliography import add_entries_action
 from citels.lsp.documents import OpenDocument
 from citels.lsp.project import (
-    bibliographies,
+    bibliography_paths,
     cited_in_project,
     defined_keys,
     project_documents,
@@ -151,7 +151,7 @@ def diagnose(ls: CitelsServer, doc: OpenDocument) -> list[types.Diagnostic]:
                                   types.DiagnosticSeverity.Hint)
                       for u in unused_entries(doc.cited, cited)]
         return found
-    names = [bib.path.name for bib in bibliographies(ls, doc)]
+    names = [path.name for path in bibliography_paths(ls, doc)]
     return [_diagnostic(doc, m.span, m.message(names), UNKNOWN_KEY)
             for m in missing_in(ls, doc)]
 

@@ -57,6 +57,8 @@ class CitelsServer(LanguageServer):
         self.documents = DocumentCache()
         self.pending_diagnostics: dict[str, asyncio.TimerHandle] = {}  # debounced, by URI
         self.library_warnings = LibraryWarnings()  # what the readers said of library files
+        # Entry keys of saved .bib files, by path, with the (mtime, size) they were read at.
+        self.saved_bib_keys: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}
         self.entry_writes = WriterState()  # the one entry writer's locks and pending keys
         self.cited_at_open: dict[str, set[str]] = {}  # by URI: keys never auto-added
         self.auto_add_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}  # (URI, key)
