@@ -1,10 +1,11 @@
 """The large index run's path: papers in batches, a helper process working out their rows,
-and a first index's texts index built aside by that helper and copied in at the end.
+and a first index's full-text indexes built aside by that helper and copied in at the end.
 
 Working out a paper's index text costs about as much Python time as SQLite spends writing
-the paper. For a large run a helper process does the former while this one writes, so both
-cores work, and this one works a batch out itself whenever the helper is behind; the rows
-are written in order, so the index is the same whoever made them.
+the paper. For a large run a helper process does the former and writes the full-text
+indexes while this one writes the rest, so both cores work, and this one works a batch out
+itself whenever the helper is behind; the rows are written in order, so the index is the
+same whoever made them.
 """
 
 from __future__ import annotations
@@ -18,19 +19,22 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from citels.store.fulltext import insert_texts, merge_later, merge_now
-from citels.store.migrations import TEXTS_FTS, TEXTS_VOCAB
+from citels.store.fulltext import FullTextIndex, merge_later, merge_now
+from citels.store.index_text import WorkRow
+from citels.store.migrations import FULL_TEXT_INDEXES
 from citels.store.rows import (
     Batch,
     FullText,
     PaperText,
     Rows,
     StoredPaper,
+    TitleRow,
     full_text_of,
     paper_texts,
     papers_full_text,
     rows_for,
 )
+from citels.store.works import write_works
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 1_000  # papers written to the index at a time
@@ -40,22 +44,42 @@ HELPER_FROM_PAPERS = 20_000
 HELPERS = 1
 BATCHES_AHEAD = 4  # batches the helper has to do before this process works one out itself
 BATCHES_HELD = 2 * BATCHES_AHEAD  # batches made before the oldest one's rows are awaited
-TEXTS_SHADOW_TABLES = ("data", "idx", "docsize", "config")  # what an FTS5 index is made of
+FTS_SHADOW_TABLES = ("data", "idx", "docsize", "config")  # what an FTS5 index is made of
+ASIDE_CACHE_KB = 32 * 1024  # the helper's page cache for the indexes it builds aside
+# The works index merges its segments as FTS5 does while it is written (let pile up, they
+# took more memory); the titles and texts indexes let theirs pile up (docs/performance.md).
+MERGED_LATER = ("titles_fts", "texts_fts")
 
 
 @dataclass
-class TextsAside:
-    """A first index's texts index, built by the helper process in a database of its own.
+class IndexesAside:
+    """A first index's full-text indexes (titles, texts, works), built by the helper process
+    in a database of its own.
 
-    The texts index is half of the full-text inserts, the largest part of what the index
-    run's own process does, and has nothing to do with the rest: the helper writes it while
-    this process writes the rest, and the store copies it in at the end (numbers in
-    docs/performance.md). `complete` says whether the helper finished: a helper that died
-    took its uncommitted part with it."""
+    The full-text inserts are the largest part of writing a paper and have nothing to do
+    with the rest: the helper writes them while this process writes the papers, records
+    and keys, and the store copies them in at the end (numbers in docs/performance.md).
+    `complete` says whether the helper finished: a helper that died took its uncommitted
+    part with it, and the papers in `spans` are indexed again from the store."""
 
     path: Path
     complete: bool = False
-    papers: list[int] = field(default_factory=list)  # ids whose texts went aside
+    # Ids of the papers whose full-text rows went aside, as [first, last + 1) spans: a list
+    # of every id grew with the corpus (3 million ints are 100 MB).
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, batch: Batch) -> None:
+        """Remember that this batch's full-text rows went aside."""
+        for paper_id, _ in batch:
+            if self.spans and self.spans[-1][1] == paper_id:
+                self.spans[-1] = (self.spans[-1][0], paper_id + 1)
+            else:
+                self.spans.append((paper_id, paper_id + 1))
+
+    def paper_ids(self) -> Iterator[int]:
+        """Ids of the papers whose full-text rows went aside, in order."""
+        for first, end in sorted(self.spans):
+            yield from range(first, end)
 
 
 def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
@@ -72,11 +96,11 @@ def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
         yield batch
 
 
-def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None = None
+def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | None = None
              ) -> Iterator[Rows]:
     """The rows of each batch, in order, taking the batches as they come; a helper process
-    works them out for a large run (of about `papers`), and writes their texts index
-    `aside` when given one."""
+    works them out for a large run (of about `papers`), and writes their full-text indexes
+    `aside` when given one (those rows are then left out of what is yielded)."""
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
         yield from map(rows_for, batches)
         return
@@ -108,7 +132,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
         helper = ProcessPoolExecutor(
             max_workers=HELPERS, mp_context=get_context("spawn"),
-            initializer=None if aside is None else _open_texts_aside,
+            initializer=None if aside is None else _open_aside,
             initargs=() if aside is None else (str(aside.path),))
         task = full_text_of if aside is None else _full_text_aside
         for batch in source:
@@ -123,8 +147,8 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: TextsAside | None 
                 waiting[-1] = (batch, helper.submit(task, paper_texts(batch)))
             while waiting and (_ready(waiting[0][1]) or len(waiting) > BATCHES_HELD):
                 yield _oldest_rows(waiting, aside, inserting)
-        # Every batch is sent: the helper merges its texts index while the last are written.
-        closed = helper.submit(_close_texts_aside) if aside is not None else None
+        # Every batch is sent: the helper merges its indexes while the last are written.
+        closed = helper.submit(_close_aside) if aside is not None else None
         while waiting:
             yield _oldest_rows(waiting, aside, inserting)
         if aside is not None and closed is not None:
@@ -158,17 +182,23 @@ def _ready(work: _Work) -> bool:
     return isinstance(work, FullText) or (work is not None and work.done())
 
 
-def _full_text_here(batch: Batch, helper: Executor, aside: TextsAside | None,
+def _full_text_here(batch: Batch, helper: Executor, aside: IndexesAside | None,
                     inserting: deque[Future[None]]) -> FullText:
-    """A batch's full-text rows worked out in this process; its texts rows are sent to the
-    helper's texts index when it builds one (after the batches sent before: the index is
-    the same whoever works the rows out)."""
+    """A batch's full-text rows worked out in this process; its titles, texts and works
+    rows are sent to the helper's indexes when it builds them (after the batches sent
+    before: the index is the same whoever works the rows out)."""
     full_text = papers_full_text([(paper_id, stored.paper) for paper_id, stored in batch])
     if aside is None:
         return full_text
-    inserting.append(helper.submit(_insert_texts_aside, full_text.texts))
-    aside.papers += [paper_id for paper_id, _ in batch]
-    return replace(full_text, texts=[], texts_aside=True)
+    inserting.append(helper.submit(_insert_aside, full_text.titles, full_text.texts,
+                                   full_text.works))
+    aside.add(batch)
+    return _without_indexed(full_text)
+
+
+def _without_indexed(full_text: FullText) -> FullText:
+    """The rows left to write once the full-text indexes' rows went aside."""
+    return replace(full_text, titles=[], texts=[], works=[], aside=True)
 
 
 def _check_inserted(inserting: deque[Future[None]], *, wait: bool = False) -> None:
@@ -178,72 +208,80 @@ def _check_inserted(inserting: deque[Future[None]], *, wait: bool = False) -> No
 
 
 def _oldest_rows(waiting: deque[tuple[Batch, _Work]],
-                 aside: TextsAside | None, inserting: deque[Future[None]]) -> Rows:
+                 aside: IndexesAside | None, inserting: deque[Future[None]]) -> Rows:
     batch, work = waiting[0]
     assert work is not None, "a batch is worked out before the next is made"
     # If the helper died (a result, an insert raising), this batch stays waiting.
     _check_inserted(inserting)
     full_text = work if isinstance(work, FullText) else work.result()
     waiting.popleft()
-    if aside is not None and full_text.texts_aside and not isinstance(work, FullText):
-        aside.papers += [paper_id for paper_id, _ in batch]
+    if aside is not None and full_text.aside and not isinstance(work, FullText):
+        aside.add(batch)
     return rows_for(batch, full_text)
 
 
-def take_texts_aside(conn: sqlite3.Connection, path: Path) -> None:
-    """Make the texts index of `conn` the one a first index's helper built at `path`.
+def take_aside(conn: sqlite3.Connection, path: Path) -> None:
+    """Make the full-text indexes of `conn` those a first index's helper built at `path`.
 
-    An FTS5 index is its shadow tables, so they are copied over. The table is made anew
+    An FTS5 index is its shadow tables, so they are copied over. Each table is made anew
     first: FTS5 keeps some of an index's structure in memory per connection, and a
     table this connection has never used has none to be out of date."""
-    conn.execute("DROP TABLE texts_vocab")
-    conn.execute("DROP TABLE texts_fts")
-    conn.execute(TEXTS_FTS)
-    conn.execute(TEXTS_VOCAB)
     built = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        for shadow in TEXTS_SHADOW_TABLES:
-            table = f"texts_fts_{shadow}"
-            conn.execute(f"DELETE FROM {table}")
-            rows = built.execute(f"SELECT * FROM {table}")
-            places = ", ".join("?" * len(rows.description))
-            while chunk := rows.fetchmany(WRITE_BATCH):
-                conn.executemany(f"INSERT INTO {table} VALUES ({places})", chunk)
+        for index, (create, vocabulary) in FULL_TEXT_INDEXES.items():
+            if vocabulary is not None:
+                conn.execute(f"DROP TABLE {index.replace('_fts', '_vocab')}")
+            conn.execute(f"DROP TABLE {index}")
+            conn.execute(create)
+            if vocabulary is not None:
+                conn.execute(vocabulary)
+            for shadow in FTS_SHADOW_TABLES:
+                table = f"{index}_{shadow}"
+                conn.execute(f"DELETE FROM {table}")
+                rows = built.execute(f"SELECT * FROM {table}")
+                places = ", ".join("?" * len(rows.description))
+                while chunk := rows.fetchmany(WRITE_BATCH):
+                    conn.executemany(f"INSERT INTO {table} VALUES ({places})", chunk)
     finally:
         built.close()
 
 
-# --- in the helper process of a first index: the texts index it builds aside ------------
+# --- in the helper process of a first index: the full-text indexes it builds aside ------
 
-_texts_aside: sqlite3.Connection | None = None
+_aside: sqlite3.Connection | None = None
 
 
-def _open_texts_aside(path: str) -> None:
-    global _texts_aside
+def _open_aside(path: str) -> None:
+    global _aside
     conn = sqlite3.connect(path, isolation_level=None)
     # Scratch: if anything goes wrong it is thrown away, so no journal and no syncing.
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    conn.execute(TEXTS_FTS)
+    conn.execute(f"PRAGMA cache_size = -{ASIDE_CACHE_KB}")
+    for create, _ in FULL_TEXT_INDEXES.values():
+        conn.execute(create)
     conn.execute("BEGIN")
-    merge_later(conn, "texts_fts")
-    _texts_aside = conn
+    for table in MERGED_LATER:
+        merge_later(conn, table)
+    _aside = conn
 
 
 def _full_text_aside(papers: list[PaperText]) -> FullText:
-    assert _texts_aside is not None
     full_text = full_text_of(papers)
-    insert_texts(_texts_aside, full_text.texts)
-    return replace(full_text, texts=[], texts_aside=True)
+    _insert_aside(full_text.titles, full_text.texts, full_text.works)
+    return _without_indexed(full_text)
 
 
-def _insert_texts_aside(texts: list[tuple[int, str]]) -> None:
-    assert _texts_aside is not None
-    insert_texts(_texts_aside, texts)
+def _insert_aside(titles: list[TitleRow], texts: list[tuple[int, str]],
+                  works: list[WorkRow]) -> None:
+    assert _aside is not None
+    FullTextIndex(_aside, lambda: 0).write(titles, texts)
+    write_works(_aside, works)
 
 
-def _close_texts_aside() -> None:
-    assert _texts_aside is not None
-    merge_now(_texts_aside, "texts_fts")
-    _texts_aside.execute("COMMIT")
-    _texts_aside.close()
+def _close_aside() -> None:
+    assert _aside is not None
+    for table in FULL_TEXT_INDEXES:
+        merge_now(_aside, table)
+    _aside.execute("COMMIT")
+    _aside.close()
