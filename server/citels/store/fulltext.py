@@ -53,11 +53,6 @@ def merge_now(conn: sqlite3.Connection, table: str) -> None:
     conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', {DEFAULT_AUTOMERGE})")
 
 
-def insert_texts(conn: sqlite3.Connection, texts: list[tuple[int, str]]) -> None:
-    """Add rows (paper id, words) to the texts index of `conn`."""
-    conn.executemany("INSERT INTO texts_fts (rowid, words) VALUES (?, ?)", texts)
-
-
 COMPLETIONS_KEPT = 32  # a prefix's commonest words kept between keystrokes
 
 
