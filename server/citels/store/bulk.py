@@ -126,7 +126,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
     # Each batch made, rows not written yet, oldest first, with the helper's work on it or
     # its full-text rows worked out here.
     waiting: deque[tuple[Batch, _Work]] = deque()
-    inserting: deque[Future[None]] = deque()  # texts worked out here, in the helper's hands
+    inserting: deque[Future[None]] = deque()  # rows worked out here, in the helper's hands
     helper = None
     try:
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
@@ -136,9 +136,13 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
             initargs=() if aside is None else (str(aside.path),))
         task = full_text_of if aside is None else _full_text_aside
         for batch in source:
-            here = _helper_behind(waiting)
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
-            if here:
+            # Rows sent to the helper's indexes are held here till written: when its inserts
+            # fall behind, this process waits for them (else they piled up without end).
+            _check_inserted(inserting)
+            while len(inserting) >= max(1, BATCHES_AHEAD):
+                inserting.popleft().result()
+            if _helper_behind(waiting, inserting):
                 # The helper has enough to do: this one is worked out here, so that both
                 # cores stay busy whichever process has more to do (docs/performance.md).
                 waiting[-1] = (batch, _full_text_here(batch, helper, aside, inserting))
@@ -173,9 +177,11 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
 _Work = Future[FullText] | FullText | None
 
 
-def _helper_behind(waiting: deque[tuple[Batch, _Work]]) -> bool:
-    """Whether the helper has BATCHES_AHEAD batches still to work out."""
-    return sum(not _ready(work) for _, work in waiting) >= BATCHES_AHEAD
+def _helper_behind(waiting: deque[tuple[Batch, _Work]], inserting: deque[Future[None]]
+                   ) -> bool:
+    """Whether the helper has BATCHES_AHEAD batches still to work out or to insert."""
+    working = sum(isinstance(work, Future) and not work.done() for _, work in waiting)
+    return working + len(inserting) >= BATCHES_AHEAD
 
 
 def _ready(work: _Work) -> bool:
