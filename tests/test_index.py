@@ -160,6 +160,18 @@ def test_a_first_index_keeps_every_value_of_its_records_aside(bundled_store: Sto
     assert [decode(encode(paper)) for paper in papers] == papers
 
 
+def _full_text_terms(store: Store) -> dict[str, list[tuple]]:
+    """Every word of each full-text index with the papers (and columns) it is in: the same
+    lists, the same indexes, whichever process wrote them."""
+    terms = {}
+    for table, detail in (("titles_fts", "row"), ("texts_fts", "row"), ("works_fts", "col")):
+        store.conn.execute(f"CREATE VIRTUAL TABLE temp.{table}_terms USING"
+                           f" fts5vocab(main, {table}, {detail})")
+        terms[table] = store.conn.execute(f"SELECT * FROM temp.{table}_terms").fetchall()
+        store.conn.execute(f"DROP TABLE temp.{table}_terms")
+    return terms
+
+
 def _papers_and_records(store: Store) -> tuple:
     return (store.conn.execute("SELECT key, data FROM papers ORDER BY key").fetchall(),
             sorted(store.conn.execute("SELECT file, line, merge_id FROM records").fetchall()))
@@ -218,15 +230,16 @@ def test_a_large_index_built_with_a_helper_process_is_the_same(
                 s.conn.execute("SELECT * FROM identifiers ORDER BY paper_id, scheme").fetchall())
 
     assert contents(store) == contents(bundled_store)
-    # The works index the helper's rows went into finds the same papers by their people.
+    assert _full_text_terms(store) == _full_text_terms(bundled_store)
+    # The works index the helper built finds the same papers by their people.
     for query in ("cyber sec eval", "varaince reduced halpern", "KLoM unlearning",
                   "zhang 2024"):
         assert [h.paper.key for h in rank(store, query)] == \
             [h.paper.key for h in rank(bundled_store, query)]
-    # The texts index the helper built aside takes later changes like any other.
+    # The indexes the helper built aside take later changes like any other.
     next(corpus_copy.glob("004_*.txt")).unlink()
     assert index_corpus(store, [corpus_copy]).removed > 0
-    for table in ("titles_fts", "texts_fts"):
+    for table in ("titles_fts", "texts_fts", "works_fts"):
         store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
     assert store.conn.execute("SELECT count(*) FROM papers").fetchone()[0] < 400
     assert len(store.conn.execute("SELECT * FROM vocabulary").fetchall()) < \
@@ -249,12 +262,15 @@ def test_a_large_index_whose_rows_are_partly_worked_out_by_its_own_process_is_th
     for query in ("mirror descent policy", "cyber sec eval", "zhang 2024"):
         assert [h.paper.key for h in rank(store, query)] == \
             [h.paper.key for h in rank(bundled_store, query)]
-    # Every paper's words are in the texts index the helper built, as without a helper.
-    for table in ("papers", "vocabulary", "identifiers", "texts_fts_docsize"):
+    # Every paper's words are in the full-text indexes the helper built, as without a helper.
+    for table in ("papers", "vocabulary", "identifiers", "texts_fts_docsize",
+                  "titles_fts_docsize", "works_fts_docsize"):
         assert store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() == \
             bundled_store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-    store.conn.execute("INSERT INTO texts_fts (texts_fts) VALUES ('integrity-check')")
-    assert not list(tmp_path.glob("*-texts*")), "the helper's database is left behind"
+    assert _full_text_terms(store) == _full_text_terms(bundled_store)
+    for table in ("titles_fts", "texts_fts", "works_fts"):
+        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    assert not list(tmp_path.glob("*-aside*")), "the helper's database is left behind"
 
 
 # Ten batches of 40 papers, then the helper's texts index is closed (an eleventh task):
@@ -295,13 +311,14 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
     assert report.added == 400
     assert store.conn.execute("SELECT id, key, data FROM papers ORDER BY id").fetchall() == \
         bundled_store.conn.execute("SELECT id, key, data FROM papers ORDER BY id").fetchall()
-    for table in ("titles_fts", "texts_fts"):
+    for table in ("titles_fts", "texts_fts", "works_fts"):
         store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
-    # Every paper's words are in the texts index, as in an index built without a helper.
+    # Every paper's words are in the full-text indexes, as in an index built without a helper.
     assert store.conn.execute("SELECT * FROM vocabulary").fetchall() == \
         bundled_store.conn.execute("SELECT * FROM vocabulary").fetchall()
+    assert _full_text_terms(store) == _full_text_terms(bundled_store)
     assert rank(store, "mirror descent policy")[0].paper.key == "mirrorDescentPolicy2020"
-    assert not list(tmp_path.glob("*-texts*")), "the helper's database is left behind"
+    assert not list(tmp_path.glob("*-aside*")), "the helper's database is left behind"
 
 
 def test_keys_never_change_when_papers_come_and_go(corpus_copy: Path, tmp_path: Path):

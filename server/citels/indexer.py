@@ -120,9 +120,12 @@ def _garbage_collector_paused() -> Iterator[None]:
 def _garbage_collector_running() -> Iterator[None]:
     """Reading a file makes short-lived garbage with cycles (parsers' trees, LaTeX nodes):
     left to the end of the run it piled up to gigabytes (issue 17), so it is collected
-    while young. The records a whole-file reader keeps live to the run's end: the full
-    collections that went through them again each time they grew by a quarter took a third
-    of reading a large .bib, so there are none meanwhile."""
+    while young. So does working papers' rows out: the frames of an exception pylatexenc
+    raises and catches in a LaTeX name held the whole batch of papers being worked out,
+    and a first index's memory grew with the corpus (issue 20). The records a whole-file
+    reader keeps live to the run's end: the full collections that went through them again
+    each time they grew by a quarter took a third of reading a large .bib, so there are
+    none meanwhile."""
     paused = not gc.isenabled()
     young, older, oldest = gc.get_threshold()
     gc.set_threshold(young, older, 1 << 30)
@@ -196,10 +199,11 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
                 bar.close()
             counted = None  # (papers, with a title), when the run knows them
             try:
-                if spill is not None:
-                    counted = _update_first_index(store, spill, report, bar)
-                else:
-                    _update_papers(store, affected, report, bar)
+                with _garbage_collector_running():
+                    if spill is not None:
+                        counted = _update_first_index(store, spill, report, bar)
+                    else:
+                        _update_papers(store, affected, report, bar)
             finally:
                 bar.finish()
         if report.changed_anything or store.get_meta("paper_counts") is None:

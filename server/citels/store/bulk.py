@@ -1,11 +1,11 @@
 """The large index run's path: papers in batches, a helper process working out their rows,
-and a first index's titles and texts indexes built aside by that helper and copied in at
-the end.
+and a first index's full-text indexes built aside by that helper and copied in at the end.
 
 Working out a paper's index text costs about as much Python time as SQLite spends writing
-the paper. For a large run a helper process does the former while this one writes, so both
-cores work, and this one works a batch out itself whenever the helper is behind; the rows
-are written in order, so the index is the same whoever made them.
+the paper. For a large run a helper process does the former and writes the full-text
+indexes while this one writes the rest, so both cores work, and this one works a batch out
+itself whenever the helper is behind; the rows are written in order, so the index is the
+same whoever made them.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from citels.store.fulltext import insert_texts, insert_titles, merge_later, merge_now
-from citels.store.migrations import TEXTS_FTS, TEXTS_VOCAB, TITLES_FTS
+from citels.store.fulltext import FullTextIndex, merge_later, merge_now
+from citels.store.index_text import WorkRow
+from citels.store.migrations import FULL_TEXT_INDEXES
 from citels.store.rows import (
     Batch,
     FullText,
@@ -34,6 +35,7 @@ from citels.store.rows import (
     papers_full_text,
     rows_for,
 )
+from citels.store.works import write_works
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 1_000  # papers written to the index at a time
@@ -44,24 +46,41 @@ HELPERS = 1
 BATCHES_AHEAD = 4  # batches the helper has to do before this process works one out itself
 BATCHES_HELD = 2 * BATCHES_AHEAD  # batches made before the oldest one's rows are awaited
 FTS_SHADOW_TABLES = ("data", "idx", "docsize", "config")  # what an FTS5 index is made of
-# The indexes built aside, each with what makes it (and the vocabulary made on it, if any).
-ASIDE_INDEXES = (("titles_fts", TITLES_FTS, None), ("texts_fts", TEXTS_FTS, TEXTS_VOCAB))
+ASIDE_CACHE_KB = 32 * 1024  # the helper's page cache for the indexes it builds aside
+# The works index merges its segments as FTS5 does while it is written (let pile up, they
+# took more memory); the titles and texts indexes let theirs pile up (docs/performance.md).
+MERGED_LATER = ("titles_fts", "texts_fts")
 
 
 @dataclass
-class FullTextAside:
-    """A first index's titles and texts indexes, built by the helper process in a database
-    of its own.
+class IndexesAside:
+    """A first index's full-text indexes (titles, texts, works), built by the helper process
+    in a database of its own.
 
-    The full-text inserts are the largest part of what the index run's own process does
-    (the titles index, with its prefix indexes, alone a quarter of it), and have nothing to
-    do with the rest: the helper writes them while this process writes the rest, and the
-    store copies them in at the end (numbers in docs/performance.md). `complete` says
-    whether the helper finished: a helper that died took its uncommitted part with it."""
+    The full-text inserts are the largest part of writing a paper and have nothing to do
+    with the rest: the helper writes them while this process writes the papers, records
+    and keys, and the store copies them in at the end (numbers in docs/performance.md).
+    `complete` says whether the helper finished: a helper that died took its uncommitted
+    part with it, and the papers in `spans` are indexed again from the store."""
 
     path: Path
     complete: bool = False
-    papers: list[int] = field(default_factory=list)  # ids whose titles and texts went aside
+    # Ids of the papers whose full-text rows went aside, as [first, last + 1) spans: a list
+    # of every id grew with the corpus (3 million ints are 100 MB).
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, batch: Batch) -> None:
+        """Remember that this batch's full-text rows went aside."""
+        for paper_id, _ in batch:
+            if self.spans and self.spans[-1][1] == paper_id:
+                self.spans[-1] = (self.spans[-1][0], paper_id + 1)
+            else:
+                self.spans.append((paper_id, paper_id + 1))
+
+    def paper_ids(self) -> Iterator[int]:
+        """Ids of the papers whose full-text rows went aside, in order."""
+        for first, end in sorted(self.spans):
+            yield from range(first, end)
 
 
 def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
@@ -78,11 +97,12 @@ def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
         yield batch
 
 
-def prepared(batches: Iterable[Batch], *, papers: int, aside: FullTextAside | None = None,
+def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | None = None,
              works: bool = True) -> Iterator[Rows]:
     """The rows of each batch, in order, taking the batches as they come; a helper process
-    works them out for a large run (of about `papers`), and writes their titles and texts
-    indexes `aside` when given one. Without `works`, no works or identifier rows are made."""
+    works them out for a large run (of about `papers`), and writes their full-text indexes
+    `aside` when given one (those rows are then left out of what is yielded). Without
+    `works`, no works or identifier rows are made."""
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
         yield from (rows_for(batch, works=works) for batch in batches)
         return
@@ -108,7 +128,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: FullTextAside | No
     # Each batch made, rows not written yet, oldest first, with the helper's work on it or
     # its full-text rows worked out here.
     waiting: deque[tuple[Batch, _Work]] = deque()
-    inserting: deque[Future[None]] = deque()  # texts worked out here, in the helper's hands
+    inserting: deque[Future[None]] = deque()  # rows worked out here, in the helper's hands
     helper = None
     try:
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
@@ -118,9 +138,13 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: FullTextAside | No
             initargs=() if aside is None else (str(aside.path),))
         task = partial(full_text_of if aside is None else _full_text_aside, works=works)
         for batch in source:
-            here = _helper_behind(waiting)
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
-            if here:
+            # Rows sent to the helper's indexes are held here till written: when its inserts
+            # fall behind, this process waits for them (else they piled up without end).
+            _check_inserted(inserting)
+            while len(inserting) >= max(1, BATCHES_AHEAD):
+                inserting.popleft().result()
+            if _helper_behind(waiting, inserting):
                 # The helper has enough to do: this one is worked out here, so that both
                 # cores stay busy whichever process has more to do (docs/performance.md).
                 waiting[-1] = (batch, _full_text_here(batch, helper, aside, inserting, works))
@@ -155,62 +179,69 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: FullTextAside | No
 _Work = Future[FullText] | FullText | None
 
 
-def _helper_behind(waiting: deque[tuple[Batch, _Work]]) -> bool:
-    """Whether the helper has BATCHES_AHEAD batches still to work out."""
-    return sum(not _ready(work) for _, work in waiting) >= BATCHES_AHEAD
+def _helper_behind(waiting: deque[tuple[Batch, _Work]], inserting: deque[Future[None]]
+                   ) -> bool:
+    """Whether the helper has BATCHES_AHEAD batches still to work out or to insert."""
+    working = sum(isinstance(work, Future) and not work.done() for _, work in waiting)
+    return working + len(inserting) >= BATCHES_AHEAD
 
 
 def _ready(work: _Work) -> bool:
     return isinstance(work, FullText) or (work is not None and work.done())
 
 
-def _full_text_here(batch: Batch, helper: Executor, aside: FullTextAside | None,
+def _full_text_here(batch: Batch, helper: Executor, aside: IndexesAside | None,
                     inserting: deque[Future[None]], works: bool) -> FullText:
-    """A batch's full-text rows worked out in this process; its titles and texts rows are
-    sent to the helper's indexes when it builds them (after the batches sent before: the
-    indexes are the same whoever works the rows out)."""
+    """A batch's full-text rows worked out in this process; its titles, texts and works
+    rows are sent to the helper's indexes when it builds them (after the batches sent
+    before: the index is the same whoever works the rows out)."""
     full_text = papers_full_text([(paper_id, stored.paper) for paper_id, stored in batch],
                                  works)
     if aside is None:
         return full_text
-    inserting.append(helper.submit(_insert_aside, full_text.titles, full_text.texts))
-    aside.papers += [paper_id for paper_id, _ in batch]
-    return replace(full_text, titles=[], texts=[], written_aside=True)
+    inserting.append(helper.submit(_insert_aside, full_text.titles, full_text.texts,
+                                   full_text.works))
+    aside.add(batch)
+    return _without_indexed(full_text)
+
+
+def _without_indexed(full_text: FullText) -> FullText:
+    """The rows left to write once the full-text indexes' rows went aside."""
+    return replace(full_text, titles=[], texts=[], works=[], aside=True)
 
 
 def _check_inserted(inserting: deque[Future[None]], *, wait: bool = False) -> None:
-    """Raise the error of an insert the helper failed (all of them, when `wait`)."""
+    """Raise the error of a texts insert the helper failed (all of them, when `wait`)."""
     while inserting and (wait or inserting[0].done()):
         inserting.popleft().result()
 
 
 def _oldest_rows(waiting: deque[tuple[Batch, _Work]],
-                 aside: FullTextAside | None, inserting: deque[Future[None]]) -> Rows:
+                 aside: IndexesAside | None, inserting: deque[Future[None]]) -> Rows:
     batch, work = waiting[0]
     assert work is not None, "a batch is worked out before the next is made"
     # If the helper died (a result, an insert raising), this batch stays waiting.
     _check_inserted(inserting)
     full_text = work if isinstance(work, FullText) else work.result()
     waiting.popleft()
-    if aside is not None and full_text.written_aside and not isinstance(work, FullText):
-        aside.papers += [paper_id for paper_id, _ in batch]
+    if aside is not None and full_text.aside and not isinstance(work, FullText):
+        aside.add(batch)
     return rows_for(batch, full_text)
 
 
-def take_full_text_aside(conn: sqlite3.Connection, path: Path) -> None:
-    """Make the titles and texts indexes of `conn` those a first index's helper built at
-    `path`.
+def take_aside(conn: sqlite3.Connection, path: Path) -> None:
+    """Make the full-text indexes of `conn` those a first index's helper built at `path`.
 
     An FTS5 index is its shadow tables, so they are copied over. Each table is made anew
     first: FTS5 keeps some of an index's structure in memory per connection, and a
     table this connection has never used has none to be out of date."""
     built = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        for index, made_by, vocabulary in ASIDE_INDEXES:
+        for index, (create, vocabulary) in FULL_TEXT_INDEXES.items():
             if vocabulary is not None:
                 conn.execute(f"DROP TABLE {index.replace('_fts', '_vocab')}")
             conn.execute(f"DROP TABLE {index}")
-            conn.execute(made_by)
+            conn.execute(create)
             if vocabulary is not None:
                 conn.execute(vocabulary)
             for shadow in FTS_SHADOW_TABLES:
@@ -224,7 +255,7 @@ def take_full_text_aside(conn: sqlite3.Connection, path: Path) -> None:
         built.close()
 
 
-# --- in the helper process of a first index: the indexes it builds aside ----------------
+# --- in the helper process of a first index: the full-text indexes it builds aside ------
 
 _aside: sqlite3.Connection | None = None
 
@@ -235,28 +266,31 @@ def _open_aside(path: str) -> None:
     # Scratch: if anything goes wrong it is thrown away, so no journal and no syncing.
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
+    conn.execute(f"PRAGMA cache_size = -{ASIDE_CACHE_KB}")
+    for create, _ in FULL_TEXT_INDEXES.values():
+        conn.execute(create)
     conn.execute("BEGIN")
-    for index, made_by, _ in ASIDE_INDEXES:
-        conn.execute(made_by)
-        merge_later(conn, index)
+    for table in MERGED_LATER:
+        merge_later(conn, table)
     _aside = conn
 
 
 def _full_text_aside(papers: list[PaperText], works: bool = True) -> FullText:
     full_text = full_text_of(papers, works)
-    _insert_aside(full_text.titles, full_text.texts)
-    return replace(full_text, titles=[], texts=[], written_aside=True)
+    _insert_aside(full_text.titles, full_text.texts, full_text.works)
+    return _without_indexed(full_text)
 
 
-def _insert_aside(titles: list[TitleRow], texts: list[tuple[int, str]]) -> None:
+def _insert_aside(titles: list[TitleRow], texts: list[tuple[int, str]],
+                  works: list[WorkRow]) -> None:
     assert _aside is not None
-    insert_titles(_aside, titles)
-    insert_texts(_aside, texts)
+    FullTextIndex(_aside, lambda: 0).write(titles, texts)
+    write_works(_aside, works)
 
 
 def _close_aside() -> None:
     assert _aside is not None
-    for index, _, _ in ASIDE_INDEXES:
-        merge_now(_aside, index)
+    for table in FULL_TEXT_INDEXES:
+        merge_now(_aside, table)
     _aside.execute("COMMIT")
     _aside.close()

@@ -53,17 +53,6 @@ def merge_now(conn: sqlite3.Connection, table: str) -> None:
     conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', {DEFAULT_AUTOMERGE})")
 
 
-def insert_titles(conn: sqlite3.Connection, titles: list[TitleRow]) -> None:
-    """Add rows (rowid, title, aliases, key) to the titles index of `conn`."""
-    conn.executemany("INSERT INTO titles_fts (rowid, title, aliases, key) VALUES (?, ?, ?, ?)",
-                     titles)
-
-
-def insert_texts(conn: sqlite3.Connection, texts: list[tuple[int, str]]) -> None:
-    """Add rows (paper id, words) to the texts index of `conn`."""
-    conn.executemany("INSERT INTO texts_fts (rowid, words) VALUES (?, ?)", texts)
-
-
 COMPLETIONS_KEPT = 32  # a prefix's commonest words kept between keystrokes
 
 

@@ -14,18 +14,25 @@ from citels.store.packing import pack, unpack
 # FTS5 folds case and diacritics itself; text is also folded in Python before it is indexed
 # (Greek letters, apostrophes: see text.fold_for_search), so `tulu` finds TÜLU and `mup` u-μP.
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
-# The texts index as schema step 3 made it; a first index's helper process builds one like
-# it in a database of its own (bulk.FullTextAside). A step that changes it must keep its
-# own copy of the old text and change these.
-TEXTS_FTS = f"""CREATE VIRTUAL TABLE texts_fts USING fts5(
-            words, content = '', detail = none, tokenize = '{FTS_TOKENIZER}'
-        )"""
-TEXTS_VOCAB = "CREATE VIRTUAL TABLE texts_vocab USING fts5vocab(texts_fts, 'row')"
-# The titles index as schema step 3 made it (the helper builds one like it too).
+# The full-text indexes as schema steps 3 and 5 made them; a first index's helper process
+# builds them like this in a database of its own (bulk.IndexesAside). A step that changes
+# one must keep its own copy of the old text and change these.
 TITLES_FTS = f"""CREATE VIRTUAL TABLE titles_fts USING fts5(
             title, aliases, key, content = '', detail = none, prefix = '1 2 3',
             tokenize = '{FTS_TOKENIZER}'
         )"""
+TEXTS_FTS = f"""CREATE VIRTUAL TABLE texts_fts USING fts5(
+            words, content = '', detail = none, tokenize = '{FTS_TOKENIZER}'
+        )"""
+TEXTS_VOCAB = "CREATE VIRTUAL TABLE texts_vocab USING fts5vocab(texts_fts, 'row')"
+WORKS_FTS = f"""CREATE VIRTUAL TABLE works_fts USING fts5(
+            names, title, facets, content = '', detail = column, prefix = '2 3',
+            tokenize = '{FTS_TOKENIZER}'
+        )"""
+WORKS_VOCAB = "CREATE VIRTUAL TABLE works_vocab USING fts5vocab(works_fts, 'col')"
+# Each full-text index: how it is made, and the vocabulary view made on it (if any).
+FULL_TEXT_INDEXES = {"titles_fts": (TITLES_FTS, None), "texts_fts": (TEXTS_FTS, TEXTS_VOCAB),
+                     "works_fts": (WORKS_FTS, WORKS_VOCAB)}
 
 
 def _v1() -> str:
@@ -124,11 +131,8 @@ def _v5() -> str:
     # - identifiers: every identifier a paper carries, normalised, for an exact lookup.
     # The store refills both from the papers on open.
     return f"""
-        CREATE VIRTUAL TABLE works_fts USING fts5(
-            names, title, facets, content = '', detail = column, prefix = '2 3',
-            tokenize = '{FTS_TOKENIZER}'
-        );
-        CREATE VIRTUAL TABLE works_vocab USING fts5vocab(works_fts, 'col');
+        {WORKS_FTS};
+        {WORKS_VOCAB};
         CREATE TABLE identifiers (
             scheme TEXT NOT NULL,    -- doi, arxiv, pmid, pmcid, isbn, openalex, s2, s2paper
             value TEXT NOT NULL,     -- normal form (corpus/identifiers.py)

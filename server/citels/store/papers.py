@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from itertools import islice
 from pathlib import Path
 
 from citels.corpus.identifiers import Identifier
@@ -23,12 +24,12 @@ from citels.store import bulk
 from citels.store.bib_entries import BibEntries
 from citels.store.connection import Database, remove_database
 from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
-from citels.store.index_text import editors_of
+from citels.store.index_text import editors_of, work_rows
 from citels.store.packing import unpack, unpack_values
 from citels.store.records import CorpusRecords
 from citels.store.result_cache import ResultCache
 from citels.store.rows import StoredPaper, full_text_rows
-from citels.store.works import WorksIndex
+from citels.store.works import WorksIndex, write_works
 
 KEYS_ORDERED = 500  # keys starting with what was typed, ordered best first (keys_with_prefix)
 KEYS_ORDERED_FROM = 3  # ...once this much is typed; before, only the first FEW_KEYS_ORDERED
@@ -100,7 +101,7 @@ class Store(CorpusRecords, BibEntries):
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
         # A first index's helper process (if it has one) builds the full-text indexes aside.
-        aside = bulk.FullTextAside(Path(f"{self.path}-texts")) \
+        aside = bulk.IndexesAside(Path(f"{self.path}-aside")) \
             if first_index and not self.db.in_memory else None
         if aside is not None:
             remove_database(aside.path)  # left by a run that was killed
@@ -129,13 +130,14 @@ class Store(CorpusRecords, BibEntries):
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
             if aside is not None and aside.complete:
-                bulk.take_full_text_aside(self.conn, aside.path)
-            elif aside is not None and aside.papers:
-                # The helper died before finishing: the rows it had are worked out here.
-                self._write_full_text_of(aside.papers)
-            if first_index:
-                self.full_text.merge_now()
-                self.works.merge_now()
+                bulk.take_aside(self.conn, aside.path)  # merged by the helper
+            else:
+                if aside is not None and aside.spans:
+                    # The helper died before finishing: what it had is worked out here.
+                    self._write_full_text_of(aside.paper_ids())
+                if first_index:
+                    self.full_text.merge_now()
+                    self.works.merge_now()
             if works_later:
                 self.db.set_meta(WORKS_PENDING, "1")
         finally:
@@ -165,12 +167,15 @@ class Store(CorpusRecords, BibEntries):
         self.works.refresh_vocabulary(self.full_text.vocabulary_threshold())
         self.db.set_meta(WORKS_PENDING, None)
 
-    def _write_full_text_of(self, paper_ids: list[int]) -> None:
-        for start in range(0, len(paper_ids), bulk.WRITE_BATCH):
-            ids = paper_ids[start:start + bulk.WRITE_BATCH]
-            read = zip(ids, self._read_papers(ids), strict=True)  # none kept: not shown
-            titles, texts = full_text_rows((i, paper) for i, paper in read if paper is not None)
+    def _write_full_text_of(self, paper_ids: Iterable[int]) -> None:
+        ids = iter(paper_ids)
+        while batch := list(islice(ids, bulk.WRITE_BATCH)):
+            papers = {paper_id: paper for paper_id, paper in zip(
+                batch, self._read_papers(batch), strict=True) if paper is not None}  # not shown
+            titles, texts = full_text_rows(papers.items())
             self.full_text.write(sorted(titles), sorted(texts))
+            works, _ = work_rows(list(papers.items()))
+            write_works(self.conn, works)
 
     def _rebuild_full_text(self) -> None:
         """Refill the full-text indexes from the papers (after a schema change to them)."""

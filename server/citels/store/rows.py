@@ -51,13 +51,15 @@ TitleRow = tuple[int, str, str, str]  # (rowid, title, aliases, key)
 class FullText:
     """A batch's full-text rows."""
 
-    titles: list[TitleRow]  # in rowid order; none when written aside
-    texts: list[tuple[int, str]]  # (rowid, words); none when written aside (bulk.FullTextAside)
+    titles: list[TitleRow]  # in rowid order
+    texts: list[tuple[int, str]]  # (rowid, words)
     works: list[WorkRow]  # the works index's rows, in rowid order
     identifiers: list[tuple[str, str, int]]  # (scheme, value, paper id)
     packed: list[bytes]  # each paper's stored JSON packed, in the batch's order
     hashes: list[str]  # each paper's content hash (merge.content_hash), in the batch's order
-    written_aside: bool = False  # titles and texts went to the helper's indexes
+    # The titles, texts and works rows went to indexes built aside (bulk.IndexesAside):
+    # those three lists are then empty.
+    aside: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,15 @@ from citels.store.result_cache import ResultCache
 from citels.store.rows import PAPER_ID_MASK
 
 
+def write_works(conn: sqlite3.Connection, works: list[WorkRow], *, delete: bool = False
+                ) -> None:
+    """Add rows to the works index of `conn` (a first index's helper builds one aside), or
+    with `delete` take the same rows out."""
+    command = "delete" if delete else None
+    conn.executemany("INSERT INTO works_fts (works_fts, rowid, names, title, facets)"
+                     " VALUES (?, ?, ?, ?, ?)", [(command, *row) for row in works])
+
+
 class WorksIndex:
     """The works index and identifiers of one index database."""
 
@@ -41,10 +50,7 @@ class WorksIndex:
                    delete: bool = False) -> None:
         """Add rows `work_rows` made (a first index's helper process makes them), or with
         `delete` take them out."""
-        command = "delete" if delete else None
-        self.conn.executemany(
-            "INSERT INTO works_fts (works_fts, rowid, names, title, facets)"
-            " VALUES (?, ?, ?, ?, ?)", [(command, *row) for row in works])
+        write_works(self.conn, works, delete=delete)
         if delete:
             self.conn.executemany("DELETE FROM identifiers WHERE paper_id = ?",
                                   {(paper_id,) for _, _, paper_id in identifiers})
