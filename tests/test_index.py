@@ -10,6 +10,7 @@ from citels import indexer
 from citels.indexer import index_corpus
 from citels.ranking import rank
 from citels.store import Store
+from index_checks import assert_indexes_in_one_segment
 
 
 def test_the_bundled_corpus_has_400_distinct_papers(bundled_store: Store):
@@ -466,14 +467,7 @@ def test_a_first_index_leaves_its_full_text_indexes_merged_and_merging_as_usual(
         monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
     store = Store(tmp_path / "db.sqlite3")
     index_corpus(store, [corpus_copy])
-    for table in ("titles_fts", "texts_fts", "works_fts"):
-        # Segments piled up while writing are merged into one, and later runs merge as
-        # FTS5 does by default (4 segments at a level), so queries stay quick.
-        assert store.conn.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'"
-                                  ).fetchone() == (4,)
-        assert store.conn.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx"
-                                  ).fetchone() == (1,)
-        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    assert_indexes_in_one_segment(store)
 
 
 def test_an_index_from_schema_1_is_migrated_and_filled(tmp_path: Path):
