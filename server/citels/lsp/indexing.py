@@ -132,7 +132,9 @@ async def _index_in_child_process(index: WantedIndex) -> tuple[list[str], str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "citels", "index", "--db", str(index.database),
         *map(str, index.paths), stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE)
+        stderr=asyncio.subprocess.PIPE,
+        # Not the editor's pipe (which the server's event loop reads, non-blocking).
+        stdin=asyncio.subprocess.DEVNULL)
     _, errors = await process.communicate()
     lines = errors.decode("utf-8", "replace").splitlines()
     if process.returncode != 0 or not lines:
