@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from pygls.uris import from_fs_path
+from pygls.workspace import TextDocument
 
 from citels.bibliography.formats import HAYAGRIVA, format_of
 from citels.bibliography.hayagriva import defined_keys as hayagriva_keys
@@ -41,7 +42,7 @@ def uri_of(path: Path) -> str:
 def read_bib(ls: CitelsServer, path: Path) -> BibFile:
     """A bibliography as the editor has it; a file that cannot be read reads as empty."""
     uri = uri_of(path)
-    opened = ls.workspace.text_documents.get(unquote(uri))
+    opened = _opened(ls, path)
     if opened is not None:
         text, version = opened.source, opened.version
     else:
@@ -53,6 +54,11 @@ def read_bib(ls: CitelsServer, path: Path) -> BibFile:
     is_hayagriva = format_of(path) is HAYAGRIVA
     return BibFile(path, uri, text, version,
                    hayagriva_keys(lines) if is_hayagriva else bib_entry_keys(lines))
+
+
+def _opened(ls: CitelsServer, path: Path) -> TextDocument | None:
+    """The file as the editor has it open, if it does."""
+    return ls.workspace.text_documents.get(unquote(uri_of(path)))
 
 
 def bibliographies(ls: CitelsServer, doc: OpenDocument) -> list[BibFile]:
@@ -76,8 +82,7 @@ def defined_keys(ls: CitelsServer, doc: OpenDocument) -> set[str]:
     whole and split into lines, a 30,000-entry file took the server from 126 to 240 MB."""
     keys: set[str] = set()
     for path in bibliography_paths(ls, doc):
-        opened = ls.workspace.text_documents.get(unquote(uri_of(path)))
-        if opened is None and format_of(path) is not HAYAGRIVA:
+        if _opened(ls, path) is None and format_of(path) is not HAYAGRIVA:
             keys |= _saved_bib_keys(ls, path)
         else:
             keys |= {entry.key.lower() for entry in read_bib(ls, path).entries}

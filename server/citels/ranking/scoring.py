@@ -130,20 +130,19 @@ def _year_fit(years: tuple[int, ...], year: int | None) -> float:
 
 
 def score(query: Query, spellings: Spellings, candidate: Candidate, *,
-          optimistic: bool = False, presence: Presence | None = None) -> float:
+          presence: Presence | None = None) -> float:
     """How well the typed words fit the paper: mostly the title, then the abstract.
-
-    `optimistic`: without reading the abstract, the most it could score (every typed word
-    the title lacks taken to be in the abstract). `presence`: where the index says typed
-    words can be; an abstract that cannot have a word is not read for it."""
-    return bound(query, spellings, candidate, optimistic=optimistic, presence=presence)[0]
+    `presence`: where the index says typed words can be; an abstract that cannot have a
+    word is not read for it."""
+    return bound(query, spellings, candidate, optimistic=False, presence=presence)[0]
 
 
 def bound(query: Query, spellings: Spellings, candidate: Candidate, *,
           optimistic: bool = True, presence: Presence | None = None) -> tuple[float, bool]:
-    """`score`, and whether it is exact: an optimistic score that assumed nothing of the
-    abstract (every typed word found in the title or people) is the score itself, and the
-    ranker need not work it out again."""
+    """`score`, or with `optimistic` the most it could be without reading the abstract
+    (every typed word the title lacks taken to be in the abstract); and whether it is exact:
+    an optimistic score that assumed nothing of the abstract (every typed word found in the
+    title or people) is the score itself, and the ranker need not work it out again."""
     assumed = False  # whether optimism stood in for reading the abstract
     tokens = query.tokens
     profile = _profile(candidate.title or "", candidate.abstract or "")
