@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from citels import __version__
-from citels.indexes import corpus_paths, database_path, open_index, paper_stats
-from citels.store import Store
 
 if TYPE_CHECKING:  # the indexer and its readers are imported by the commands that index
     from citels.corpus.sources import ReadOptions
     from citels.indexer import IndexReport
     from citels.papers import Paper
+    from citels.store import Store
 
 ONLINE_HELP = ("look a DOI or arXiv id no index holds up in Crossref, DataCite or the arXiv API"
                " (and search the papers looked up before)")
@@ -85,9 +84,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-IMPORT_GC_THRESHOLD = 10_000  # objects made between collections while the server loads
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `citels` command; its exit status."""
     try:
@@ -103,9 +99,12 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "bibtex" and not args.keys and not args.all:
         parser.error("bibtex: name at least one KEY, or --all")
-    corpus = corpus_paths(args.corpus)
     if args.command == "serve":
         return _serve(args)
+    # Imported here, not above: `citels serve` imports them once its caches are in place.
+    from citels.indexes import corpus_paths, database_path, open_index
+
+    corpus = corpus_paths(args.corpus)
     if args.command == "doctor":
         return _doctor(corpus, database_path(corpus, args.db))
     store, messages = open_index(database_path(corpus, args.db))
@@ -131,23 +130,25 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """The language server, its modules loaded the quick way."""
-    # The protocol's modules make many long-lived objects: fewer collections while they
-    # load start the server sooner (none at all would keep their garbage for good).
-    thresholds = gc.get_threshold()
-    gc.set_threshold(IMPORT_GC_THRESHOLD, *thresholds[1:])
-    # Before the protocol's classes are made: their generated code, compiled once, is kept.
-    from citels.lsp.generated_code import GeneratedCode, default_path
+    # No collection until the first completion is answered: the protocol's modules make
+    # many long-lived objects, and collecting while they load was a tenth of a start. The
+    # start's garbage is collected once the first completion is answered (lsp/warm_up.py).
+    gc.disable()
+    # Before citels's modules and the protocol are imported: code compiled by an earlier
+    # start is loaded instead of compiled again (the protocol's classes and dataclasses
+    # always; citels's modules where Python keeps no bytecode).
+    from citels.lsp import generated_code, module_code
 
-    generated_code = GeneratedCode(default_path())
-    generated_code.install()
+    kept_code: list[generated_code.GeneratedCode | module_code.KeptModuleCode] = []
+    if module_code.wanted():
+        kept_code.append(module_code.KeptModuleCode(module_code.default_path()))
+    kept_code.append(generated_code.GeneratedCode(generated_code.default_path()))
+    for kept in kept_code:
+        kept.install()
     from citels.lsp.setup import run
 
-    gc.set_threshold(*thresholds)
-    # What the imports made lives as long as the server: frozen, later collections do not
-    # look through it again (a full one took 35 ms, then 1 ms; ~130 garbage objects stay).
-    gc.freeze()
-    return run(corpus=args.corpus, database=args.db, tcp=args.tcp,
-               generated_code=generated_code)
+    return run(corpus=args.corpus, database=args.db, tcp=args.tcp, kept_code=kept_code,
+               collection_paused=True)
 
 
 def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser
@@ -248,6 +249,8 @@ def _bib_source(store: Store, paper: Paper) -> Path | None:
 
 
 def _stats(store: Store, args: argparse.Namespace) -> int:
+    from citels.indexes import paper_stats
+
     counts = paper_stats([store])
     papers, titled = counts["papers"], counts["titled"]
     records = store.record_count()
@@ -280,6 +283,7 @@ def _zotero_stats(store: Store) -> dict:
     """Whether Zotero's library is at its default place, and how many of its items are
     indexed (in this index, or in the one the server keeps for it)."""
     from citels.indexes import zotero_database, zotero_index
+    from citels.store import Store
 
     database, status = zotero_database()
     found: dict = {"found": database is not None, "status": status}
@@ -302,6 +306,7 @@ def _doctor(corpus: Sequence[Path], database: Path) -> int:
     """What an installed citels uses, for a user (or a bug report) to check; 1 if it lacks
     a corpus."""
     import citels
+    from citels.indexes import open_index, paper_stats
 
     print(f"citels {__version__} (Python {sys.version.split()[0]}, {Path(citels.__file__).parent})")
     found = True

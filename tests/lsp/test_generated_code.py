@@ -1,6 +1,7 @@
 """The protocol's generated code kept between starts (`lsp/generated_code.py`): a later start
-loads what an earlier one compiled and gets the same classes and messages; a broken or
-foreign file is compiled around; the code is what the builtin `compile` gives its caller."""
+loads what an earlier one compiled and gets the same classes, dataclasses and messages; a
+broken or foreign file is compiled around; the code is what the builtins `compile` and
+`exec` give their caller."""
 
 from __future__ import annotations
 
@@ -24,8 +25,26 @@ from citels.lsp.generated_code import GeneratedCode, default_path
 cache = GeneratedCode(default_path())
 kept = len(cache.kept)
 cache.install()
+from dataclasses import FrozenInstanceError, dataclass, field
 from lsprotocol import types
 from pygls.protocol import default_converter
+
+
+@dataclass(frozen=True)
+class Made:
+    name: str
+    tags: tuple = field(default_factory=tuple)
+    year: int = 2020
+
+
+sample = Made("x", ("a",))
+try:
+    sample.year = 1
+    frozen = False
+except FrozenInstanceError:
+    frozen = True
+dataclass_seen = [repr(sample), sample == Made("x", ("a",)), sample != Made("x"),
+                  hash(Made("y")) == hash(Made("y")), frozen, Made("z").tags]
 converter = default_converter()
 params = converter.structure({"textDocument": {"uri": "file:///a.tex"},
                               "position": {"line": 0, "character": 3}}, types.CompletionParams)
@@ -35,7 +54,10 @@ item = converter.unstructure(types.CompletionItem(label="x", text_edit=edit, sor
 cache.uninstall()
 made = len(cache.made)
 cache.save()
+import dataclasses
+assert "exec" not in vars(dataclasses)  # the builtin again
 print(json.dumps({"kept": kept, "made": made, "used": len(cache.used), "item": item,
+                  "dataclass": dataclass_seen,
                   "params": repr(params), "equal": params == converter.structure(
                       converter.unstructure(params), types.CompletionParams)}))
 """
@@ -58,6 +80,9 @@ def test_a_later_start_loads_the_protocols_code_and_gets_the_same_messages(tmp_p
     assert later["kept"] == first["made"]
     assert later["made"] < WORTH_SAVING and later["used"] > 500
     assert (later["item"], later["params"]) == (first["item"], first["params"])
+    # A dataclass made with kept code behaves as one made with fresh code.
+    assert later["dataclass"] == first["dataclass"] == [
+        "Made(name='x', tags=('a',), year=2020)", True, True, True, True, []]
     assert later["item"]["textEdit"]["newText"] == "k" and later["equal"] is True
 
     # A file cut short (a full disk) or of another Python is compiled around, and replaced.
@@ -101,6 +126,44 @@ def test_the_kept_code_is_what_the_builtin_compile_gives_its_caller(tmp_path: Pa
             else:
                 raise AssertionError("the annotation was evaluated nowhere")
     assert len(cache.made) == 2  # two callers, two different pieces of code
+
+
+# The same for `exec` of a string, as dataclasses runs the methods it writes: into the
+# namespaces given, or the caller's own when none is.
+EXECUTORS = {
+    "future": "from __future__ import annotations\n"
+              "def call(exec):\n    names = {}\n    exec(SOURCE, {}, names)\n"
+              "    return names['f']\n",
+    "plain": "def call(exec):\n    names = {}\n    try:\n        exec(SOURCE, {}, names)\n"
+             "    except NameError:\n        return None\n    return names['f']\n",
+}
+
+
+def test_kept_code_runs_as_the_builtin_exec_runs_source(tmp_path: Path):
+    cache = GeneratedCode(tmp_path / "code.marshal")
+    results = {}
+    for name, caller_source in EXECUTORS.items():
+        for executor in (cache.exec, exec):
+            caller: dict = {"SOURCE": SOURCE}
+            exec(compile(caller_source, f"<{name} caller>", "exec", dont_inherit=True), caller)
+            results[name, executor is exec] = caller["call"](executor)
+    # With the future import the annotation stays a string; without, it is evaluated (and
+    # fails); the same function code either way.
+    assert results["future", False].__annotations__["x"] == "not_defined_anywhere"
+    assert (marshal.dumps(results["future", False].__code__)
+            == marshal.dumps(results["future", True].__code__))
+    assert results["plain", False] is None and results["plain", True] is None
+    # No namespaces given: the caller's (a module's code, here).
+    for executor in (cache.exec, exec):
+        module: dict = {"run": executor}
+        exec(compile("run('made_here = 7')", "<module>", "exec", dont_inherit=True), module)
+        assert module["made_here"] == 7
+    assert len(cache.made) == 3
+    # Asked again, the code made is the code given: nothing is compiled anew.
+    caller = {"SOURCE": SOURCE}
+    exec(compile(EXECUTORS["future"], "<again>", "exec", dont_inherit=True), caller)
+    assert caller["call"](cache.exec).__code__ is results["future", False].__code__
+    assert len(cache.made) == 3
 
 
 async def test_a_server_with_a_broken_kept_file_completes_and_repairs_it(tmp_path: Path):

@@ -1,15 +1,18 @@
-"""Keep the code attrs and cattrs generate for the protocol's classes from one start to the next.
+"""Keep the code attrs, cattrs and dataclasses generate from one start to the next.
 
 lsprotocol defines about 570 attrs classes: attrs writes each one's methods as Python source
 and compiles it as the class is made, and cattrs does the same for each message type's
 converter functions. Compiling that source was half of importing lsprotocol's types, a
-quarter of a start. The source, and so the code, is the same at every start of the same
-versions: as Python keeps a module's bytecode in a .pyc, the compiled code is kept in one file
-in the user cache, known by a digest of what was compiled (source, file name, mode, flags),
-and loaded instead of compiled. Source never seen before is compiled as usual.
+quarter of a start; the 40 dataclasses a start makes (citels's own, pygls's) cost another
+15-30 ms the same way, and resolving lsprotocol's string annotations compiles each one.
+The source, and so the code, is the same at every start of the same versions: as Python
+keeps a module's bytecode in a .pyc, the compiled code is kept in one file in the user
+cache, known by a digest of what was compiled (source, file name, mode, flags), and loaded
+instead of compiled. Source never seen before is compiled as usual.
 
-The generating modules call the builtin `compile` by name: a module-level `compile` in their
-namespace is found first, so the cache reaches them alone, and only while installed.
+The generating modules call the builtin `compile` (or `exec`) by name: a module-level
+function of that name in their namespace is found first, so the cache reaches them alone,
+and only while installed.
 """
 
 from __future__ import annotations
@@ -31,7 +34,12 @@ import platformdirs
 
 log = logging.getLogger("citels")
 
-GENERATING_MODULES = ("attr._make", "cattrs.gen", "cattrs.gen.typeddicts")
+# Each module that compiles generated source, and the builtin it calls to do so.
+GENERATING_MODULES = {
+    "attr._make": "compile", "cattrs.gen": "compile", "cattrs.gen.typeddicts": "compile",
+    "dataclasses": "exec",  # a dataclass's __init__, __repr__, __eq__...
+    "typing": "compile",  # a string annotation, as lsprotocol's converter resolves them
+}
 # A start that compiled fewer pieces anew leaves the file as it is: a frozen attrs class's
 # __hash__ carries a salt that changes from process to process (cattrs has one such class),
 # so its code is never found, and the file would be written again at every start.
@@ -61,23 +69,23 @@ class GeneratedCode:
         self.kept: dict[bytes, CodeType] = _read(path)
         self.used: dict[bytes, CodeType] = {}  # kept code this start asked for
         self.made: dict[bytes, CodeType] = {}  # code compiled here: not in the file yet
-        self.patched: list[ModuleType] = []
+        self.patched: list[tuple[ModuleType, str]] = []
 
     def install(self) -> None:
         """Make the generating modules compile through the cache (importing them)."""
-        for name in GENERATING_MODULES:
+        for name, builtin in GENERATING_MODULES.items():
             try:
                 module = importlib.import_module(name)
             except ImportError:  # another version of attrs or cattrs: nothing to cache there
                 continue
-            module.compile = self.compile  # type: ignore[attr-defined]
-            self.patched.append(module)
+            setattr(module, builtin, getattr(self, builtin))
+            self.patched.append((module, builtin))
 
     def uninstall(self) -> None:
         """The generating modules compile with the builtin again; the kept code is let go."""
-        for module in self.patched:
-            if vars(module).get("compile") == self.compile:
-                del module.compile  # type: ignore[attr-defined]
+        for module, builtin in self.patched:
+            if vars(module).get(builtin) == getattr(self, builtin):
+                delattr(module, builtin)
         self.patched = []
         self.kept = {}
 
@@ -86,13 +94,37 @@ class GeneratedCode:
         """What the builtin `compile` gives, called from the generating module's code."""
         if not dont_inherit:  # as the builtin does: the caller's `from __future__` imports
             flags |= sys._getframe(1).f_code.co_flags & FUTURE_FLAGS
-        if not isinstance(source, str):
+        return self.compiled(source, filename, mode, flags, optimize)
+
+    def exec(self, source: Any, globals: dict | None = None, locals: Any = None, /,
+             **options: Any) -> None:
+        """What the builtin `exec` does, called from the generating module's code."""
+        caller = sys._getframe(1)
+        if isinstance(source, str):  # compiled as the builtin would: "<string>", the
+            # caller's `from __future__` imports
+            source = self.compiled(source, "<string>", "exec",
+                                   caller.f_code.co_flags & FUTURE_FLAGS, -1)
+        if globals is None:  # as the builtin: the caller's namespaces
+            globals, locals = caller.f_globals, caller.f_locals if locals is None else locals
+        builtins.exec(source, globals, locals, **options)
+
+    def compiled(self, source: Any, filename: str, mode: str, flags: int,
+                 optimize: int) -> CodeType:
+        """The code `compile` gives for source text (str or bytes) with these flags,
+        inherited ones included; the kept code when there is some."""
+        if isinstance(source, str):
+            text = f"{mode}\0{flags}\0{optimize}\0{filename}\0{source}".encode()
+        elif isinstance(source, bytes):  # a module's source file, its encoding declared
+            text = f"{mode}\0{flags}\0{optimize}\0{filename}\1".encode() + source
+        else:  # an AST, or a buffer: nothing to know it by
             return builtins.compile(source, filename, mode, flags, True, optimize)
-        digest = hashlib.blake2b(f"{mode}\0{flags}\0{optimize}\0{filename}\0{source}".encode(),
-                                 digest_size=16).digest()
+        digest = hashlib.blake2b(text, digest_size=16).digest()
         code = self.kept.get(digest)
         if code is not None:
             self.used[digest] = code
+            return code
+        code = self.made.get(digest)  # the same source twice in a start
+        if code is not None:
             return code
         code = builtins.compile(source, filename, mode, flags, True, optimize)
         self.made[digest] = code

@@ -47,9 +47,10 @@ async def _warm_up_later(ls: CitelsServer) -> None:
     generated so far for the next start."""
     await ls.after_first_completion()
     warm_up(ls.converter, LATER_SAMPLES)
-    if ls.generated_code is not None:
-        ls.generated_code.uninstall()
-        ls.generated_code.save()
+    for kept in ls.kept_code:
+        kept.uninstall()
+        kept.save()
+    ls.kept_code = []
 
 
 async def initialized(ls: CitelsServer, params: types.InitializedParams) -> None:

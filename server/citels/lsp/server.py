@@ -24,11 +24,14 @@ from citels.indexes import WantedIndex
 from citels.library_warnings import LibraryWarnings
 from citels.lsp.documents import DocumentCache, OpenDocument
 from citels.lsp.flags import ClientFlags
-from citels.lsp.warm_up import warmed_converter
+from citels.lsp.warm_up import collect_start_garbage, warmed_converter
 
 if TYPE_CHECKING:  # made only by `citels serve`, and when lookups are on (lsp/online.py)
     from citels.lsp.generated_code import GeneratedCode
+    from citels.lsp.module_code import KeptModuleCode
     from citels.online.queue import LookupQueue
+
+    KeptCode = GeneratedCode | KeptModuleCode
 
 log = logging.getLogger("citels")
 # How long the start-up index check waits for the first completion (after_first_completion).
@@ -66,8 +69,12 @@ class CitelsServer(LanguageServer):
         self.online: LookupQueue | None = None  # lookups of unknown identifiers, when on
         self.first_completion = asyncio.Event()  # set when the first completion is asked
         self.warming: asyncio.Task | None = None  # what waits for the first completion
-        # The protocol's compiled code kept between starts (`citels serve` alone installs it).
-        self.generated_code: GeneratedCode | None = None
+        # Compiled code kept between starts (`citels serve` alone installs it): the
+        # protocol's, and citels's modules' where Python keeps no bytecode.
+        self.kept_code: list[KeptCode] = []
+        # Whether `citels serve` turned the garbage collector off for the start (on again
+        # once the first completion is answered: `warm_up.collect_start_garbage`).
+        self.collection_paused = False
 
     def document(self, uri: str) -> OpenDocument | None:
         """An open document (or one on disk); None for URIs that are not files or cannot
@@ -83,13 +90,18 @@ class CitelsServer(LanguageServer):
         the end before anything waiting here), or FIRST_COMPLETION_WAIT_S have passed.
 
         Work the first completion does not need (the start-up index check) waits here: run
-        beside it, in a thread, it took a third of the first completion's time."""
-        if self.first_completion.is_set():
-            return
-        try:
-            await asyncio.wait_for(self.first_completion.wait(), FIRST_COMPLETION_WAIT_S)
-        except TimeoutError:
-            self.first_completion.set()  # waited once: what comes later goes ahead at once
+        beside it, in a thread, it took a third of the first completion's time. The first
+        to get past collects the start's garbage, when `citels serve` paused the collector:
+        on the event loop, before any index run's thread (which sets the collector's
+        thresholds for its reading) can start."""
+        if not self.first_completion.is_set():
+            try:
+                await asyncio.wait_for(self.first_completion.wait(), FIRST_COMPLETION_WAIT_S)
+            except TimeoutError:
+                self.first_completion.set()  # waited once: what comes later goes ahead at once
+        if self.collection_paused:
+            self.collection_paused = False
+            collect_start_garbage()
 
     def workspace_roots(self, fallback: Path | None) -> list[Path]:
         """The workspace folders; without any, the root path, else `fallback`."""

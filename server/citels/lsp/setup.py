@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from citels.lsp.server import CitelsServer
 from citels.lsp.stdio import serve_stdio
 
 if TYPE_CHECKING:
-    from citels.lsp.generated_code import GeneratedCode
+    from citels.lsp.server import KeptCode
 
 # Each module lists its handlers: FEATURES as (method, options, handler), COMMANDS as
 # (name, handler).
@@ -46,17 +47,21 @@ def create_server(corpus: list[Path] | None = None,
 
 
 def run(corpus: list[Path] | None = None, database: Path | None = None,
-        tcp: str | None = None, generated_code: GeneratedCode | None = None) -> int:
+        tcp: str | None = None, kept_code: Sequence[KeptCode] = (),
+        collection_paused: bool = False) -> int:
     """Serve on stdio (or on TCP, for debugging) until the client says exit.
 
-    `generated_code`, installed before the protocol was imported, is saved once the first
-    completion is answered (with the code of the later warm-up) and then uninstalled."""
+    `kept_code`, the compiled code caches installed before the protocol was imported, are
+    uninstalled and saved once the first completion is answered (with the code of the
+    later warm-up); `collection_paused` says the garbage collector was turned off for the
+    start, to be turned on again then."""
     # Editors show the server's stderr as errors (Neovim logs every line as [ERROR]): only real
     # errors go there; the rest reaches the client as window/logMessage.
     logging.basicConfig(stream=sys.stderr, level=logging.ERROR,
                         format="citels %(levelname)s: %(message)s")
     server = create_server(corpus, database)
-    server.generated_code = generated_code
+    server.kept_code = list(kept_code)
+    server.collection_paused = collection_paused
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
