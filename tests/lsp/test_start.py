@@ -1,20 +1,25 @@
 """What `citels serve` does for a quick start besides the protocol's kept code: citels's own
 modules' code kept where Python keeps no bytecode (`lsp/module_code.py`), and the garbage
-collector paused until the first completion is answered (`CitelsServer.after_first_completion`).
-"""
+collector paused until the client is quiet or the first completion is answered
+(`CitelsServer.collect_when_quiet`, `after_first_completion`)."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 import weakref
 from pathlib import Path
 
+import pytest
+
 from citels.lsp.module_code import default_path
+from citels.lsp.server import QUIET_S, CitelsServer
 from citels.lsp.setup import create_server
 from conftest import REPO
 
@@ -68,30 +73,53 @@ def test_without_bytecode_a_later_start_loads_citels_modules_and_sees_a_changed_
     assert edited["used"] == first["made"] - 1
 
 
-def test_the_starts_garbage_is_collected_once_the_first_completion_is_answered(
+class Node:
+    """One half of a reference cycle: only the collector frees it."""
+
+
+def paused_server_with_garbage(tmp_path: Path) -> tuple[CitelsServer, weakref.ref]:
+    """A server as `citels serve` starts it (the collector off), and a weak reference to a
+    cycle made meanwhile."""
+    server = create_server([REPO / "corpus"], tmp_path / "index.sqlite3")
+    server.collection_paused = True
+    gc.disable()
+    cycle = Node()
+    cycle.other = Node()
+    cycle.other.other = cycle
+    return server, weakref.ref(cycle)
+
+
+def test_the_starts_garbage_waits_while_the_client_talks_then_goes_with_the_first_completion(
         tmp_path: Path):
-    import asyncio
-
-    class Node:
-        """One half of a reference cycle: only the collector frees it."""
-
-    async def first_completion_answered(server) -> None:
+    async def session(server: CitelsServer) -> None:
+        server.last_message_at = time.monotonic() + 60  # a client that never stops talking
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(server.collect_when_quiet(), 3 * QUIET_S)
+        assert left() is not None and not gc.isenabled()  # kept while the collector is off
         server.first_completion.set()
         await server.after_first_completion()
 
-    server = create_server([REPO / "corpus"], tmp_path / "index.sqlite3")
-    server.collection_paused = True  # as `citels serve` starts it
-    gc.disable()
     try:
-        cycle = Node()
-        cycle.other = Node()
-        cycle.other.other = cycle
-        left = weakref.ref(cycle)
-        del cycle
-        assert left() is not None  # kept while the collector is paused
-        asyncio.run(first_completion_answered(server))
+        server, left = paused_server_with_garbage(tmp_path)
+        asyncio.run(session(server))
         assert left() is None  # collected
         assert gc.isenabled() and server.collection_paused is False
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_quiet_client_has_the_starts_garbage_collected_before_any_completion(
+        tmp_path: Path):
+    async def session(server: CitelsServer) -> None:
+        server.last_message_at = time.monotonic()  # initialize, just now
+        await server.collect_when_quiet()
+
+    try:
+        server, left = paused_server_with_garbage(tmp_path)
+        asyncio.run(session(server))
+        assert left() is None and gc.isenabled() and server.collection_paused is False
+        assert not server.first_completion.is_set()
     finally:
         gc.unfreeze()
         gc.enable()

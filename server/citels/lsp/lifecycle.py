@@ -38,7 +38,10 @@ def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
         apply_settings(ls, params.initialization_options)
     # Open now, so the first completion is answered from the index that exists.
     open_index(ls)
-    ls.warming = asyncio.get_running_loop().create_task(_warm_up_later(ls))
+    loop = asyncio.get_running_loop()
+    ls.warming = loop.create_task(_warm_up_later(ls))
+    if ls.collection_paused:
+        ls.collecting = loop.create_task(ls.collect_when_quiet())
 
 
 async def _warm_up_later(ls: CitelsServer) -> None:

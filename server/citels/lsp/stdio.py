@@ -16,6 +16,7 @@ import logging
 import os
 import stat
 import sys
+import time
 from threading import Event
 from typing import BinaryIO
 
@@ -28,17 +29,21 @@ _LINE_LIMIT = 1 << 16
 
 
 class _LoopReader:
-    """pygls's reader interface (readline, readexactly) over an asyncio stream."""
+    """pygls's reader interface (readline, readexactly) over an asyncio stream; it tells
+    the server when the client last sent something (`last_message_at`)."""
 
-    def __init__(self, stream: asyncio.StreamReader) -> None:
+    def __init__(self, stream: asyncio.StreamReader, server: LanguageServer) -> None:
         self.stream = stream
+        self.server = server
 
     async def readline(self) -> bytes:
         """The next line, b"" once the client has closed stdin."""
         try:
-            return await self.stream.readline()
+            line = await self.stream.readline()
         except ValueError:  # a line longer than the limit: no header of ours; drop it
             return b"\r\n"
+        self.server.last_message_at = time.monotonic()
+        return line
 
     async def readexactly(self, length: int) -> bytes:
         """`length` bytes, or what was left when the client closed stdin."""
@@ -74,7 +79,7 @@ def serve_stdio(server: LanguageServer) -> None:
         loop = asyncio.get_running_loop()
         stream = asyncio.StreamReader(limit=_LINE_LIMIT)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin)
-        await run_async(stop_event=stop_event, reader=_LoopReader(stream),
+        await run_async(stop_event=stop_event, reader=_LoopReader(stream, server),
                         protocol=server.protocol, logger=log,
                         error_handler=server.report_server_error)
 
