@@ -191,3 +191,34 @@ async def test_a_server_with_a_broken_kept_file_completes_and_repairs_it(tmp_pat
         await client.shutdown_session()
     finally:
         await client.stop()
+
+
+# A start under `python -O` compiles without asserts: its code is not another start's.
+OPTIMIZED = """
+import sys
+from pathlib import Path
+from citels.lsp.generated_code import WORTH_SAVING, GeneratedCode
+cache = GeneratedCode(Path(sys.argv[1]))
+code = cache.compile("assert False, 'asserts kept'\\n", "<generated>", "exec")
+try:
+    exec(code)
+    print("no assert")
+except AssertionError:
+    print("assert")
+for number in range(WORTH_SAVING):
+    cache.compile(f"x{number} = 1\\n", "<generated>", "exec")
+cache.save()
+"""
+
+
+def test_code_compiled_under_python_O_is_not_given_to_a_start_without_it(tmp_path: Path):
+    def start(*flags: str) -> str:
+        done = subprocess.run([sys.executable, *flags, "-c", OPTIMIZED,
+                               str(tmp_path / "code.marshal")], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO / "server")},
+                              check=True)
+        return done.stdout.strip()
+
+    assert start("-O") == "no assert"
+    assert start() == "assert"
+    assert start("-O") == "no assert"

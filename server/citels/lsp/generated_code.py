@@ -112,10 +112,12 @@ class GeneratedCode:
                  optimize: int) -> CodeType:
         """The code `compile` gives for source text (str or bytes) with these flags,
         inherited ones included; the kept code when there is some."""
+        # -1 is the interpreter's level (python -O): code compiled at another is other code.
+        level = sys.flags.optimize if optimize == -1 else optimize
         if isinstance(source, str):
-            text = f"{mode}\0{flags}\0{optimize}\0{filename}\0{source}".encode()
+            text = f"{mode}\0{flags}\0{level}\0{filename}\0{source}".encode()
         elif isinstance(source, bytes):  # a module's source file, its encoding declared
-            text = f"{mode}\0{flags}\0{optimize}\0{filename}\1".encode() + source
+            text = f"{mode}\0{flags}\0{level}\0{filename}\1".encode() + source
         else:  # an AST, or a buffer: nothing to know it by
             return builtins.compile(source, filename, mode, flags, True, optimize)
         digest = hashlib.blake2b(text, digest_size=16).digest()
