@@ -1,7 +1,7 @@
 """What `citels serve` does for a quick start besides the protocol's kept code: citels's own
 modules' code kept where Python keeps no bytecode (`lsp/module_code.py`), and the garbage
-collector paused until the client is quiet or the first completion is answered
-(`CitelsServer.collect_when_quiet`, `after_first_completion`)."""
+collector's older generations held back until the client is quiet or the first completion
+is answered (`CitelsServer.collect_when_quiet`, `after_first_completion`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from citels.cli import OLDER_NEVER, START_YOUNG_THRESHOLD
 from citels.lsp.module_code import default_path
 from citels.lsp.server import QUIET_S, CitelsServer
 from citels.lsp.setup import create_server
@@ -77,36 +78,46 @@ class Node:
     """One half of a reference cycle: only the collector frees it."""
 
 
-def paused_server_with_garbage(tmp_path: Path) -> tuple[CitelsServer, weakref.ref]:
-    """A server as `citels serve` starts it (the collector off), and a weak reference to a
-    cycle made meanwhile."""
+HELD_BACK = (START_YOUNG_THRESHOLD, OLDER_NEVER, OLDER_NEVER)
+USUAL = (700, 10, 10)
+
+
+def held_back_server_with_old_garbage(tmp_path: Path) -> tuple[CitelsServer, weakref.ref]:
+    """A server as `citels serve` starts it (only young collections), and a weak reference
+    to a cycle that became garbage after a young collection had seen it alive (as the
+    start's long-lived objects' garbage does)."""
     server = create_server([REPO / "corpus"], tmp_path / "index.sqlite3")
-    server.collection_paused = True
-    gc.disable()
+    server.collector_thresholds = USUAL
+    gc.set_threshold(*HELD_BACK)
     cycle = Node()
     cycle.other = Node()
     cycle.other.other = cycle
-    return server, weakref.ref(cycle)
+    gc.collect(0)  # alive: moved to the older generation
+    left = weakref.ref(cycle)
+    del cycle
+    gc.collect(0)  # a young collection does not look at it
+    return server, left
 
 
-def test_the_starts_garbage_waits_while_the_client_talks_then_goes_with_the_first_completion(
+def test_the_starts_old_garbage_waits_while_the_client_talks_then_goes_with_the_first_completion(
         tmp_path: Path):
     async def session(server: CitelsServer) -> None:
         server.last_message_at = time.monotonic() + 60  # a client that never stops talking
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(server.collect_when_quiet(), 3 * QUIET_S)
-        assert left() is not None and not gc.isenabled()  # kept while the collector is off
+        assert left() is not None and gc.get_threshold() == HELD_BACK  # kept meanwhile
         server.first_completion.set()
         await server.after_first_completion()
 
+    thresholds = gc.get_threshold()
     try:
-        server, left = paused_server_with_garbage(tmp_path)
+        server, left = held_back_server_with_old_garbage(tmp_path)
         asyncio.run(session(server))
         assert left() is None  # collected
-        assert gc.isenabled() and server.collection_paused is False
+        assert gc.get_threshold() == USUAL and server.collector_thresholds is None
     finally:
         gc.unfreeze()
-        gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 def test_a_quiet_client_has_the_starts_garbage_collected_before_any_completion(
@@ -115,11 +126,12 @@ def test_a_quiet_client_has_the_starts_garbage_collected_before_any_completion(
         server.last_message_at = time.monotonic()  # initialize, just now
         await server.collect_when_quiet()
 
+    thresholds = gc.get_threshold()
     try:
-        server, left = paused_server_with_garbage(tmp_path)
+        server, left = held_back_server_with_old_garbage(tmp_path)
         asyncio.run(session(server))
-        assert left() is None and gc.isenabled() and server.collection_paused is False
+        assert left() is None and gc.get_threshold() == USUAL
         assert not server.first_completion.is_set()
     finally:
         gc.unfreeze()
-        gc.enable()
+        gc.set_threshold(*thresholds)

@@ -40,7 +40,7 @@ def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
     open_index(ls)
     loop = asyncio.get_running_loop()
     ls.warming = loop.create_task(_warm_up_later(ls))
-    if ls.collection_paused:
+    if ls.collector_thresholds is not None:
         ls.collecting = loop.create_task(ls.collect_when_quiet())
 
 

@@ -76,9 +76,9 @@ class CitelsServer(LanguageServer):
         # Compiled code kept between starts (`citels serve` alone installs it): the
         # protocol's, and citels's modules' where Python keeps no bytecode.
         self.kept_code: list[KeptCode] = []
-        # Whether `citels serve` turned the garbage collector off for the start (on again
-        # once the start's garbage is collected: `warm_up.collect_start_garbage`).
-        self.collection_paused = False
+        # The garbage collector's thresholds once the start's garbage is collected, while
+        # `citels serve` holds its older generations back (`warm_up.collect_start_garbage`).
+        self.collector_thresholds: tuple[int, int, int] | None = None
         self.collecting: asyncio.Task | None = None  # waits for a quiet moment to collect
         self.last_message_at = 0.0  # time.monotonic() of the client's last message (stdio)
 
@@ -97,29 +97,32 @@ class CitelsServer(LanguageServer):
 
         Work the first completion does not need (the start-up index check) waits here: run
         beside it, in a thread, it took a third of the first completion's time. The first
-        to get past collects the start's garbage, when `citels serve` paused the collector:
-        on the event loop, before any index run's thread (which sets the collector's
-        thresholds for its reading) can start."""
+        to get past collects the start's garbage, when `citels serve` held the collector
+        back and the client was never quiet: on the event loop, before any index run's
+        thread (which sets the collector's thresholds for its reading) can start."""
         if not self.first_completion.is_set():
             try:
                 await asyncio.wait_for(self.first_completion.wait(), FIRST_COMPLETION_WAIT_S)
             except TimeoutError:
                 self.first_completion.set()  # waited once: what comes later goes ahead at once
-        if self.collection_paused:
-            self.collection_paused = False
-            collect_start_garbage()
+        self._collect_start_garbage()
 
     async def collect_when_quiet(self) -> None:
-        """Collect the start's garbage (when `citels serve` paused the collector) as soon as
-        the client has sent nothing for QUIET_S: an editor's start leaves such a moment
+        """Collect the start's garbage (when `citels serve` held the collector back) as soon
+        as the client has sent nothing for QUIET_S: an editor's start leaves such a moment
         before the writer types, and the collection (~40 ms) is then paid by no one. A
         first completion that comes sooner has it collected once answered (in
         after_first_completion, at most FIRST_COMPLETION_WAIT_S after initialize)."""
-        while self.collection_paused:
+        while self.collector_thresholds is not None:
             await asyncio.sleep(QUIET_S)
-            if self.collection_paused and time.monotonic() - self.last_message_at >= QUIET_S:
-                self.collection_paused = False
-                collect_start_garbage()
+            if time.monotonic() - self.last_message_at >= QUIET_S:
+                self._collect_start_garbage()
+
+    def _collect_start_garbage(self) -> None:
+        """Once: the start's garbage collected, the collector's thresholds as usual."""
+        if self.collector_thresholds is not None:
+            thresholds, self.collector_thresholds = self.collector_thresholds, None
+            collect_start_garbage(thresholds)
 
     def workspace_roots(self, fallback: Path | None) -> list[Path]:
         """The workspace folders; without any, the root path, else `fallback`."""

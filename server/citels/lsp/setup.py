@@ -48,20 +48,21 @@ def create_server(corpus: list[Path] | None = None,
 
 def run(corpus: list[Path] | None = None, database: Path | None = None,
         tcp: str | None = None, kept_code: Sequence[KeptCode] = (),
-        collection_paused: bool = False) -> int:
+        collector_thresholds: tuple[int, int, int] | None = None) -> int:
     """Serve on stdio (or on TCP, for debugging) until the client says exit.
 
     `kept_code`, the compiled code caches installed before the protocol was imported, are
     uninstalled and saved once the first completion is answered (with the code of the
-    later warm-up); `collection_paused` says the garbage collector was turned off for the
-    start, to be turned on again then."""
+    later warm-up); `collector_thresholds`, when the garbage collector's older generations
+    were held back for the start, are its thresholds once the start's garbage is
+    collected."""
     # Editors show the server's stderr as errors (Neovim logs every line as [ERROR]): only real
     # errors go there; the rest reaches the client as window/logMessage.
     logging.basicConfig(stream=sys.stderr, level=logging.ERROR,
                         format="citels %(levelname)s: %(message)s")
     server = create_server(corpus, database)
     server.kept_code = list(kept_code)
-    server.collection_paused = collection_paused
+    server.collector_thresholds = collector_thresholds
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

@@ -81,10 +81,11 @@ def warm_rendering() -> None:
 _frozen = False
 
 
-def collect_start_garbage() -> None:
+def collect_start_garbage(thresholds: tuple[int, int, int]) -> None:
     """Collect what the start left as garbage, freeze what lives on (modules, the
     protocol's types, the converter's code: later collections need not read them again),
-    and turn the garbage collector back on (`citels serve` turns it off for the start)."""
+    and give the collector these thresholds (`citels serve` holds its older generations
+    back for the start)."""
     gc.collect()
     gc.freeze()
-    gc.enable()
+    gc.set_threshold(*thresholds)
