@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -98,13 +98,26 @@ def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
 
 
 def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | None = None,
-             works: bool = True) -> Iterator[Rows]:
+             works: bool = True, then: Callable[[], None] | None = None) -> Iterator[Rows]:
     """The rows of each batch, in order, taking the batches as they come; a helper process
     works them out for a large run (of about `papers`), and writes their full-text indexes
     `aside` when given one (those rows are then left out of what is yielded). Without
-    `works`, no works or identifier rows are made."""
+    `works`, no works or identifier rows are made.
+
+    `then` is called once the last rows are written (asked for the next), while the helper
+    finishes the indexes aside: work that needs every paper written but not their indexes
+    is done so instead of after them."""
+    then_done = False
+
+    def run_then() -> None:
+        nonlocal then_done
+        if then is not None and not then_done:
+            then_done = True
+            then()
+
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
         yield from (rows_for(batch, works=works) for batch in batches)
+        run_then()
         return
     # Imported here: the process pool and multiprocessing take a server's start-up ~20 ms,
     # and only a large index run uses them.
@@ -157,6 +170,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         closed = helper.submit(_close_aside) if aside is not None else None
         while waiting:
             yield _oldest_rows(waiting, aside, inserting)
+        run_then()
         if aside is not None and closed is not None:
             closed.result()
             _check_inserted(inserting, wait=True)
@@ -169,6 +183,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         for batch, work in list(waiting):
             yield rows_for(batch, work if isinstance(work, FullText) else None, works)
         yield from (rows_for(batch, works=works) for batch in source)
+        run_then()
     finally:
         if helper is not None:
             # An index run that stops early (an error, an interrupt) leaves no work queued.
