@@ -67,17 +67,45 @@ def format_read_in_runs(path: Path, kind: SourceKind, options: ReadOptions
     return format
 
 
+class RunParser:
+    """The helper process that parses runs of lines: started for the first large dump of an
+    index run and kept for the others (an OpenAlex snapshot is hundreds of part files)."""
+
+    def __init__(self) -> None:
+        self._pool: Executor | None = None
+
+    def pool(self) -> Executor:
+        """The helper process, started now if it is not yet."""
+        if self._pool is None:
+            # Imported here: only a large index run uses them (see bulk.prepared).
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            # "spawn": the server indexes from a thread; forking a threaded process is unsafe.
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the helper process, if one was started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> RunParser:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 def read_in_runs(spill: RecordSpill, path: Path, format: DumpFormat, options: ReadOptions,
                  tap: Callable[[bytes], None], warnings: list[str],
-                 tick: Callable[[], None]) -> None:
-    """Read a dump into the spill as `label` (its file name), with a helper process when
-    one can be had; `tap` sees its bytes, `tick` is called for each record kept and the
-    warnings go to `warnings`. An error reading the file is raised once every record read
-    before it is kept."""
-    # Imported here: only a large index run uses them (see bulk.prepared).
-    from concurrent.futures import ProcessPoolExecutor
+                 tick: Callable[[], None], parser: RunParser) -> None:
+    """Read a dump into the spill as `label` (its file name), with the parser's helper
+    process when one can be had; `tap` sees its bytes, `tick` is called for each record
+    kept and the warnings go to `warnings`. An error reading the file is raised once every
+    record read before it is kept."""
     from concurrent.futures.process import BrokenProcessPool
-    from multiprocessing import get_context
 
     sink = Warnings(path.name, warnings)
     waiting: deque[tuple[LineRun, Future[ParsedRun] | ParsedRun]] = deque()
@@ -92,8 +120,7 @@ def read_in_runs(spill: RecordSpill, path: Path, format: DumpFormat, options: Re
                 parsed = parse_run(run)
         _keep(spill, str(path), parsed, sink, tick)
 
-    # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
-    helper = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    helper = parser.pool()
     try:
         for run in _runs(path, format, options, tap):
             helper_busy = sum(isinstance(parsed, Future) and not parsed.done()
@@ -110,7 +137,6 @@ def read_in_runs(spill: RecordSpill, path: Path, format: DumpFormat, options: Re
             while waiting:
                 keep_oldest()
         finally:
-            helper.shutdown(wait=False, cancel_futures=True)
             sink.close()
 
 

@@ -192,10 +192,12 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
                             listener if to_read or removed_files else None)
         with spill or nullcontext():
             try:
-                for path, kind in to_read:
-                    bar.source(path.name)
-                    affected |= _reindex_file(store, path, kind, known.get(str(path)), report,
-                                              spill, options, bar)
+                # A first index's large dumps are parsed by a helper process as they are read.
+                with chunked_reading.RunParser() as parser:
+                    for path, kind in to_read:
+                        bar.source(path.name)
+                        affected |= _reindex_file(store, path, kind, known.get(str(path)),
+                                                  report, spill, options, bar, parser)
             finally:
                 bar.close()
             counted = None  # (papers, with a title), when the run knows them
@@ -229,7 +231,8 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
 
 def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | None,
                   report: IndexReport, spill: RecordSpill | None,
-                  options: ReadOptions | None, bar: IndexProgress) -> set[str]:
+                  options: ReadOptions | None, bar: IndexProgress,
+                  parser: chunked_reading.RunParser) -> set[str]:
     """Re-read one source whose size or time changed; return the merge ids it touched.
 
     In a first index, the records go to `spill` instead of the store, and no merge id is
@@ -282,7 +285,8 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
         with _garbage_collector_running():
             if in_runs is not None and spill is not None:
                 chunked_reading.read_in_runs(spill, path, in_runs, options, tap,
-                                             reading.warnings, partial(counted.tick, bar))
+                                             reading.warnings, partial(counted.tick, bar),
+                                             parser)
             else:
                 _store_records(store, path, counted.through(reading.papers, bar), spill)
     except UnreadableFile as error:  # a dump whose format its content does not show

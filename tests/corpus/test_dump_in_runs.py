@@ -5,6 +5,8 @@ the same lines, the same warnings (capped for the file as a whole), the same ind
 from __future__ import annotations
 
 import gzip
+import os
+import signal
 import json
 import sqlite3
 from pathlib import Path
@@ -72,8 +74,9 @@ def read_runs(path: Path, options: ReadOptions) -> tuple[list[tuple], list[str],
     assert format is not None, "the dump is read in runs"
     warnings: list[str] = []
     counted = []
-    chunked_reading.read_in_runs(spill, path, format, options, lambda block: None, warnings,
-                                 lambda: counted.append(1))
+    with chunked_reading.RunParser() as parser:
+        chunked_reading.read_in_runs(spill, path, format, options, lambda block: None,
+                                     warnings, lambda: counted.append(1), parser)
     return spilled(spill), warnings, len(counted)
 
 
@@ -128,9 +131,9 @@ def test_a_truncated_download_keeps_every_record_before_the_break(small_runs, tm
         read_whole(path, ReadOptions())
     spill = RecordSpill(None, [str(path)])
     format = chunked_reading.format_read_in_runs(path, SourceKind.DUMP, ReadOptions())
-    with pytest.raises(EOFError):
+    with pytest.raises(EOFError), chunked_reading.RunParser() as parser:
         chunked_reading.read_in_runs(spill, path, format, ReadOptions(), lambda block: None,
-                                     [], lambda: None)
+                                     [], lambda: None, parser)
     kept = [paper.sources[0].line for *_, paper in spilled(spill)]
     assert len(kept) > 100 and kept == list(range(1, len(kept) + 1))
 
@@ -174,3 +177,20 @@ def test_only_dumps_read_a_line_at_a_time_are_read_in_runs(small_runs):
         DUMPS / "dblp-sample.xml", SourceKind.DUMP, ReadOptions()) is None
     assert chunked_reading.format_read_in_runs(
         DUMPS / "openalex-works.jsonl", SourceKind.DUMP, ReadOptions()) is DumpFormat.OPENALEX
+
+
+def test_a_helper_that_dies_leaves_the_runs_to_be_parsed_here(small_runs, tmp_path):
+    path = arxiv_dump(tmp_path / "snapshot.jsonl")
+    whole, whole_warnings = read_whole(path, ReadOptions())
+    spill = RecordSpill(None, [str(path)])
+    warnings: list[str] = []
+    with chunked_reading.RunParser() as parser:
+        pool = parser.pool()
+        pool.submit(int).result()  # the helper is up
+        # (The executor's processes are private: killing one is what a crash looks like.)
+        for process in list(pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+        chunked_reading.read_in_runs(spill, path, DumpFormat.ARXIV, ReadOptions(),
+                                     lambda block: None, warnings, lambda: None, parser)
+    assert spilled(spill) == whole and warnings == whole_warnings
