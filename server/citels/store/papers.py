@@ -136,7 +136,7 @@ class Store(CorpusRecords, BibEntries):
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
             if aside is not None and aside.complete:
-                bulk.take_aside(self.conn, aside.path)  # merged by the helper
+                bulk.take_aside(self.db, aside.path)  # merged by the helper
             else:
                 if aside is not None and aside.spans:
                     # The helper died before finishing: what it had is worked out here.
