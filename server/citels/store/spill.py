@@ -106,7 +106,9 @@ class RecordSpill:
         the user's entries first (a generated key never takes one of theirs), then by
         where each paper's first record is, then by merge id."""
         self._flush()
-        self.conn.execute("CREATE INDEX records_by_paper ON records (merge_id, place)")
+        # `user` too: the papers' order is then read from the index alone, not from every
+        # record's row (12 s at 3M papers).
+        self.conn.execute("CREATE INDEX records_by_paper ON records (merge_id, place, user)")
         self.conn.execute(
             "CREATE TABLE papers AS SELECT merge_id FROM (SELECT merge_id, max(user) AS user,"
             " min(place) AS place FROM records GROUP BY merge_id)"
