@@ -13,6 +13,7 @@ the whole file gives (the warnings listed are capped for the file as a whole).
 from __future__ import annotations
 
 import logging
+import lzma
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -59,11 +60,16 @@ def format_read_in_runs(path: Path, kind: SourceKind, options: ReadOptions
                         ) -> DumpFormat | None:
     """The format of a dump that is read in runs of lines, or None (too small, not read a
     line at a time, or a file whose first line opens a JSON array)."""
-    if kind is not SourceKind.DUMP or path.stat().st_size < FROM_BYTES:
+    if kind is not SourceKind.DUMP:
         return None
-    format = sniff_file(path)
-    if line_reader(format, options) is None or _opens_array(path):
-        return None
+    try:
+        if path.stat().st_size < FROM_BYTES:
+            return None
+        format = sniff_file(path)
+        if line_reader(format, options) is None or _opens_array(path):
+            return None
+    except (OSError, EOFError, ValueError, lzma.LZMAError):
+        return None  # read whole, by the reader that says what is wrong with it
     return format
 
 

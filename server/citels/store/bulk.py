@@ -258,8 +258,8 @@ def take_aside(db: Database, path: Path) -> None:
     conn = db.conn
     for index, (create, vocabulary) in FULL_TEXT_INDEXES.items():
         if vocabulary is not None:
-            conn.execute(f"DROP TABLE {index.replace('_fts', '_vocab')}")
-        conn.execute(f"DROP TABLE {index}")
+            conn.execute(f"DROP TABLE main.{index.replace('_fts', '_vocab')}")
+        conn.execute(f"DROP TABLE main.{index}")
         conn.execute(create)
         if vocabulary is not None:
             conn.execute(vocabulary)
