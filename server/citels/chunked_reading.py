@@ -23,6 +23,7 @@ from pathlib import Path
 from citels.corpus.json_records import Warnings
 from citels.corpus.sources import ReadOptions, SourceKind, line_reader
 from citels.corpus.streams import DumpFormat, open_text, sniff_file
+from citels.helper_process import end_with_parent
 from citels.merge import merge_id
 from citels.store.paper_codec import encode
 from citels.store.spill import RecordSpill
@@ -88,7 +89,8 @@ class RunParser:
             from multiprocessing import get_context
 
             # "spawn": the server indexes from a thread; forking a threaded process is unsafe.
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
+                                             initializer=end_with_parent)
         return self._pool
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from citels.helper_process import end_with_parent
 from citels.store.connection import Database
 from citels.store.fulltext import FullTextIndex, merge_later, merge_now
 from citels.store.index_text import WorkRow
@@ -148,8 +149,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
         helper = ProcessPoolExecutor(
             max_workers=HELPERS, mp_context=get_context("spawn"),
-            initializer=None if aside is None else _open_aside,
-            initargs=() if aside is None else (str(aside.path),))
+            initializer=_start_helper, initargs=(None if aside is None else str(aside.path),))
         task = partial(full_text_of if aside is None else _full_text_aside, works=works)
         for batch in source:
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
@@ -272,6 +272,12 @@ def take_aside(db: Database, path: Path) -> None:
 # --- in the helper process of a first index: the full-text indexes it builds aside ------
 
 _aside: sqlite3.Connection | None = None
+
+
+def _start_helper(aside_path: str | None) -> None:
+    end_with_parent()
+    if aside_path is not None:
+        _open_aside(aside_path)
 
 
 def _open_aside(path: str) -> None:
