@@ -107,3 +107,6 @@ def test_a_librarys_first_index_finds_the_same_papers_with_or_without_a_helper(
         assert _keys(store, typed) == _keys(alone, typed), typed
     assert_indexes_in_one_segment(store)
     assert not list(tmp_path.glob("*-aside*")), "the helper's database is left behind"
+    # Nor held open (its disk space kept till the server stops): only the index is attached.
+    attached = [row[1] for row in store.db.conn.execute("PRAGMA database_list")]
+    assert attached == ["main"] + (["temp"] if "temp" in attached else [])

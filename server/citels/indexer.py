@@ -12,11 +12,12 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from citels import bib_update, keys
+from citels import bib_update, chunked_reading, keys
 from citels.corpus import UnreadableFile
 from citels.corpus.sources import (
     ReadOptions,
     SourceKind,
+    SourceRead,
     digest,
     find_sources,
     kind_of_file,
@@ -191,10 +192,12 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
                             listener if to_read or removed_files else None)
         with spill or nullcontext():
             try:
-                for path, kind in to_read:
-                    bar.source(path.name)
-                    affected |= _reindex_file(store, path, kind, known.get(str(path)), report,
-                                              spill, options, bar)
+                # A first index's large dumps are parsed by a helper process as they are read.
+                with chunked_reading.RunParser() as parser:
+                    for path, kind in to_read:
+                        bar.source(path.name)
+                        affected |= _reindex_file(store, path, kind, known.get(str(path)),
+                                                  report, spill, options, bar, parser)
             finally:
                 bar.close()
             counted = None  # (papers, with a title), when the run knows them
@@ -228,7 +231,8 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
 
 def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | None,
                   report: IndexReport, spill: RecordSpill | None,
-                  options: ReadOptions | None, bar: IndexProgress) -> set[str]:
+                  options: ReadOptions | None, bar: IndexProgress,
+                  parser: chunked_reading.RunParser) -> set[str]:
     """Re-read one source whose size or time changed; return the merge ids it touched.
 
     In a first index, the records go to `spill` instead of the store, and no merge id is
@@ -266,8 +270,12 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
         hasher.update(block)
         bar.read(block)
 
+    # A first index reads a large JSON Lines dump with a helper process parsing its lines.
+    in_runs = chunked_reading.format_read_in_runs(path, kind, options) \
+        if spill is not None else None
     try:
-        reading = read_source(path, kind, path.name, options, tap)
+        reading = SourceRead(iter(()), []) if in_runs is not None \
+            else read_source(path, kind, path.name, options, tap)
     except UnreadableFile as error:
         report.skipped.append(str(error))
         return affected
@@ -275,7 +283,12 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
                           placed=[] if not described and bib_update.is_bib(path) else None)
     try:
         with _garbage_collector_running():
-            _store_records(store, path, counted.through(reading.papers, bar), spill)
+            if in_runs is not None and spill is not None:
+                chunked_reading.read_in_runs(spill, path, in_runs, options, tap,
+                                             reading.warnings, partial(counted.tick, bar),
+                                             parser)
+            else:
+                _store_records(store, path, counted.through(reading.papers, bar), spill)
     except UnreadableFile as error:  # a dump whose format its content does not show
         report.skipped.append(str(error))
         return affected | (counted.merge_ids or set())
@@ -333,12 +346,16 @@ class _PapersRead:
     # (line, merge id) of a .bib's records, else None (a dump's would fill memory).
     placed: list[tuple[int, str]] | None = None
 
+    def tick(self, bar: IndexProgress) -> None:
+        """Count one more paper read."""
+        self.count += 1
+        bar.paper()
+
     def through(self, papers: Iterator[Paper], bar: IndexProgress
                 ) -> Iterator[tuple[str, Paper]]:
         """Each paper with its merge id, counted."""
         for paper in papers:
-            self.count += 1
-            bar.paper()
+            self.tick(bar)
             mid = merge_id(paper)
             if self.merge_ids is not None:
                 self.merge_ids.add(mid)
@@ -428,10 +445,12 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
     keys_given = _KeysGiven(None, None if library else spill)
     # A library's papers are searchable before its works index is written (people and
     # identifiers: a fifth of the run); a corpus's are written in one go, quicker in all.
-    counted = store.put_papers(_keyed_papers(groups(), report, keys_given),
-                               count=spill.paper_count, first_index=True, works_later=library)
-    store.assign_keys(sorted(keys_given.generated) if library else spill.generated_keys())
-    return counted
+    # The generated keys are written while the helper (if any) finishes the indexes aside.
+    return store.put_papers(
+        _keyed_papers(groups(), report, keys_given), count=spill.paper_count,
+        first_index=True, works_later=library,
+        then=lambda: store.assign_keys(sorted(keys_given.generated) if library
+                                       else spill.generated_keys()))
 
 
 def _counted(items: Iterable[T], tick: Callable[[], None]) -> Iterator[T]:

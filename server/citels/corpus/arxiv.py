@@ -15,7 +15,7 @@ from datetime import date as Date
 from typing import Any
 
 from citels.corpus import values
-from citels.corpus.json_records import Warnings, json_objects
+from citels.corpus.json_records import MAX_LISTED_WARNINGS, papers_of_objects
 from citels.corpus.streams import TextSource
 from citels.papers import Paper, Source
 
@@ -27,22 +27,17 @@ _MONTHS = {name: number for number, name in enumerate(
 _CREATED = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.IGNORECASE)
 
 
-def read_arxiv(source: TextSource, label: str, warnings: list[str]) -> Iterator[Paper]:
-    """Yield a paper for each record of an arXiv metadata snapshot, lazily.
+def read_arxiv(source: TextSource, label: str, warnings: list[str], *, first_line: int = 1,
+               listed: int | None = MAX_LISTED_WARNINGS) -> Iterator[Paper]:
+    """Yield a paper for each record of an arXiv metadata snapshot (or a run of its lines:
+    `papers_of_objects`), lazily.
 
     A line that is not a JSON object, or a record without an id or a title, is skipped
     with a warning naming file and line.
     """
-    sink = Warnings(label, warnings)
-    try:
-        for line, record in json_objects(source, sink):
-            paper = arxiv_paper(record, Source(label, line))
-            if paper is None:
-                sink.add(line, "an arXiv record without an id or a title; skipped")
-            else:
-                yield paper
-    finally:
-        sink.close()
+    return papers_of_objects(source, label, warnings, arxiv_paper,
+                             "an arXiv record without an id or a title; skipped",
+                             first_line=first_line, listed=listed)
 
 
 def arxiv_paper(record: dict[str, Any], source: Source) -> Paper | None:

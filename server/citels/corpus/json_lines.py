@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from citels.corpus import values
-from citels.corpus.json_records import Warnings, json_objects
+from citels.corpus.json_records import MAX_LISTED_WARNINGS, papers_of_objects
 from citels.corpus.streams import TextSource
 from citels.papers import Paper, Source
 
@@ -72,24 +72,20 @@ def _is_identifier_field(name: str) -> bool:
 
 
 def read_json_lines(source: TextSource, label: str, warnings: list[str],
-                    mapping: dict[str, str] | None = None) -> Iterator[Paper]:
-    """Yield a paper for each object of a JSON Lines file or JSON array, through `mapping`.
+                    mapping: dict[str, str] | None = None, *, first_line: int = 1,
+                    listed: int | None = MAX_LISTED_WARNINGS) -> Iterator[Paper]:
+    """Yield a paper for each object of a JSON Lines file or JSON array (or a run of a
+    file's lines: `papers_of_objects`), through `mapping`.
 
     A line that is not a JSON object, or an object with neither title nor abstract where
     the mapping looks, is skipped with a warning naming file and line.
     """
-    mapping = DEFAULT_MAPPING if mapping is None else mapping
-    sink = Warnings(label, warnings)
-    try:
-        for line, record in json_objects(source, sink):
-            paper = mapped_paper(record, mapping, Source(label, line))
-            if paper is None:
-                sink.add(line, f"no title or abstract at {mapping.get('title', '(unmapped)')!r} "
-                         f"or {mapping.get('abstract', '(unmapped)')!r}; skipped")
-            else:
-                yield paper
-    finally:
-        sink.close()
+    chosen = DEFAULT_MAPPING if mapping is None else mapping
+    return papers_of_objects(
+        source, label, warnings, lambda record, where: mapped_paper(record, chosen, where),
+        f"no title or abstract at {chosen.get('title', '(unmapped)')!r} "
+        f"or {chosen.get('abstract', '(unmapped)')!r}; skipped",
+        first_line=first_line, listed=listed)
 
 
 def mapped_paper(record: dict[str, Any], mapping: dict[str, str], source: Source

@@ -8,10 +8,11 @@ are parsed a line at a time, a JSON array an element at a time as its lines arri
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from citels.corpus.streams import TextSource, text_lines
+from citels.papers import Paper, Source
 
 # A dump with a systematic fault would otherwise list millions of warnings: after this
 # many, they are counted, not listed.
@@ -21,37 +22,71 @@ MAX_LISTED_WARNINGS = 100
 class Warnings:
     """Warnings about one file, listed up to a limit and then only counted."""
 
-    def __init__(self, label: str, warnings: list[str]) -> None:
+    def __init__(self, label: str, warnings: list[str],
+                 listed: int | None = MAX_LISTED_WARNINGS) -> None:
+        """Warnings about `label` go to `warnings`, the first `listed` of them (None: all)."""
         self.label = label
         self.warnings = warnings
+        self.listed = listed
         self.count = 0
 
     def add(self, line: int, message: str) -> None:
         """Say what is wrong at a line of the file (and that it was skipped)."""
+        self.add_said(f"{self.label}:{line}: {message}")
+
+    def add_said(self, warning: str) -> None:
+        """Add a warning `add` worked out (for part of the file, elsewhere)."""
         self.count += 1
-        if self.count <= MAX_LISTED_WARNINGS:
-            self.warnings.append(f"{self.label}:{line}: {message}")
+        if self.listed is None or self.count <= self.listed:
+            self.warnings.append(warning)
 
     def close(self) -> None:
         """Add the count of warnings that were not listed, if any were not."""
-        if self.count > MAX_LISTED_WARNINGS:
-            self.warnings.append(f"{self.label}: {self.count - MAX_LISTED_WARNINGS} more "
+        if self.listed is not None and self.count > self.listed:
+            self.warnings.append(f"{self.label}: {self.count - self.listed} more "
                                  f"records skipped for the same kinds of faults "
                                  f"({self.count} in all)")
 
 
-def json_objects(source: TextSource, sink: Warnings) -> Iterator[tuple[int, dict[str, Any]]]:
+# A JSON object as a paper (None: not one), given where it was read.
+Convert = Callable[[dict[str, Any], Source], Paper | None]
+
+
+def papers_of_objects(source: TextSource, label: str, warnings: list[str], convert: Convert,
+                      skipped: str, *, first_line: int = 1,
+                      listed: int | None = MAX_LISTED_WARNINGS) -> Iterator[Paper]:
+    """Yield the paper `convert` makes of each JSON object of a JSON Lines file or a JSON
+    array, lazily; an object it makes none of is skipped with the warning `skipped`.
+
+    `source` may be a run of a file's lines that starts at `first_line`, with all its
+    warnings listed (`listed` None): a large dump is read so, a run of lines in a helper
+    process at a time (chunked_reading.py), and the file's warnings are capped as a whole."""
+    sink = Warnings(label, warnings, listed)
+    try:
+        for line, record in json_objects(source, sink, first_line):
+            paper = convert(record, Source(label, line))
+            if paper is None:
+                sink.add(line, skipped)
+            else:
+                yield paper
+    finally:
+        sink.close()
+
+
+def json_objects(source: TextSource, sink: Warnings, first_line: int = 1
+                 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line, object) for each JSON object of a JSON Lines file or a JSON array.
 
-    A line that is not JSON, or a value that is not an object, is skipped with a warning
-    naming file and line; the rest is read.
+    `source` from a `first_line` after the first is a run of a JSON Lines file's lines (its
+    first line told it is no array). A line that is not JSON, or a value that is not an
+    object, is skipped with a warning naming file and line; the rest is read.
     """
-    lines = enumerate(text_lines(source), start=1)
+    lines = enumerate(text_lines(source), start=first_line)
     for number, line in lines:
         stripped = line.strip()
         if not stripped:
             continue
-        if stripped.startswith("["):
+        if stripped.startswith("[") and first_line == 1:
             yield from _array_objects(number, line, lines, sink)
         else:
             yield from _line_objects(number, stripped, lines, sink)

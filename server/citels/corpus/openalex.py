@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from citels.corpus import values
-from citels.corpus.json_records import Warnings, json_objects
+from citels.corpus.json_records import MAX_LISTED_WARNINGS, papers_of_objects
 from citels.corpus.streams import TextSource
 from citels.papers import Paper, Source
 
@@ -36,8 +36,10 @@ _ID_URL_PREFIXES = {
 }
 
 
-def read_openalex(source: TextSource, label: str, warnings: list[str]) -> Iterator[Paper]:
-    """Yield a paper for each OpenAlex work of a file (or of every part file of a folder).
+def read_openalex(source: TextSource, label: str, warnings: list[str], *, first_line: int = 1,
+                  listed: int | None = MAX_LISTED_WARNINGS) -> Iterator[Paper]:
+    """Yield a paper for each OpenAlex work of a file (or of every part file of a folder, or
+    of a run of a file's lines: `papers_of_objects`).
 
     A folder's `part_*` files are read in path order, so an `updated_date=…` folder comes
     after the older ones; each file's records are sourced as `label/relative path`.
@@ -48,16 +50,9 @@ def read_openalex(source: TextSource, label: str, warnings: list[str]) -> Iterat
             yield from read_openalex(part, f"{label}/{part.relative_to(folder).as_posix()}",
                                      warnings)
         return
-    sink = Warnings(label, warnings)
-    try:
-        for line, record in json_objects(source, sink):
-            paper = openalex_paper(record, Source(label, line))
-            if paper is None:
-                sink.add(line, "an OpenAlex work without an id or a title; skipped")
-            else:
-                yield paper
-    finally:
-        sink.close()
+    yield from papers_of_objects(source, label, warnings, openalex_paper,
+                                 "an OpenAlex work without an id or a title; skipped",
+                                 first_line=first_line, listed=listed)
 
 
 def openalex_paper(record: dict[str, Any], source: Source) -> Paper | None:

@@ -15,7 +15,9 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from citels.corpus import NAMED_READERS, READERS, UnreadableFile, read_records
 from citels.corpus.filters import PaperFilter
@@ -191,14 +193,8 @@ def _dump_papers(path: Path, label: str, warnings: list[str], options: ReadOptio
             yield from read_dblp(stream, label, warnings, path.parent)
         return
     with open_text(path, tap) as lines:
-        if format is DumpFormat.ARXIV:
-            from citels.corpus.arxiv import read_arxiv
-
-            yield from read_arxiv(lines, label, warnings)
-        elif format is DumpFormat.OPENALEX:
-            from citels.corpus.openalex import read_openalex
-
-            yield from read_openalex(lines, label, warnings)
+        if (read_lines := line_reader(format, options)) is not None:
+            yield from read_lines(lines, label, warnings)
         elif format is DumpFormat.S2_PAPERS:
             from citels.corpus.semantic_scholar import read_semantic_scholar
 
@@ -210,12 +206,39 @@ def _dump_papers(path: Path, label: str, warnings: list[str], options: ReadOptio
             from citels.corpus.csl_json import parse_csl_json
 
             yield from parse_csl_json(lines.read(), label, warnings)
-        elif format in (DumpFormat.JSON_LINES, DumpFormat.JSON_ARRAY):
+        elif format is DumpFormat.JSON_ARRAY:
             from citels.corpus.json_lines import read_json_lines
 
             yield from read_json_lines(lines, label, warnings, options.mapping)
         else:
             raise UnreadableFile(f"{path}: not a corpus format")
+
+
+class LineReader(Protocol):
+    """A JSON Lines dump's reader: the papers of a file's lines, or of a run of them from
+    `first_line` with `listed` of their warnings listed (json_records.papers_of_objects)."""
+
+    def __call__(self, lines: Iterable[str], label: str, warnings: list[str], *,
+                 first_line: int = 1, listed: int | None = ...) -> Iterator[Paper]: ...
+
+
+def line_reader(format: DumpFormat | None, options: ReadOptions) -> LineReader | None:
+    """The reader of a dump format read a line at a time, each line on its own (arXiv,
+    OpenAlex, JSON Lines through the mapping), or None: those can be read in runs of lines
+    in parallel (chunked_reading.py)."""
+    if format is DumpFormat.ARXIV:
+        from citels.corpus.arxiv import read_arxiv
+
+        return read_arxiv
+    if format is DumpFormat.OPENALEX:
+        from citels.corpus.openalex import read_openalex
+
+        return read_openalex
+    if format is DumpFormat.JSON_LINES:
+        from citels.corpus.json_lines import read_json_lines
+
+        return partial(read_json_lines, mapping=options.mapping)
+    return None
 
 
 def _zotero_papers(path: Path, label: str, warnings: list[str]) -> list[Paper]:

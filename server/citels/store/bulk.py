@@ -14,12 +14,14 @@ import logging
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from citels.helper_process import end_with_parent
+from citels.store.connection import Database
 from citels.store.fulltext import FullTextIndex, merge_later, merge_now
 from citels.store.index_text import WorkRow
 from citels.store.migrations import FULL_TEXT_INDEXES
@@ -98,13 +100,26 @@ def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
 
 
 def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | None = None,
-             works: bool = True) -> Iterator[Rows]:
+             works: bool = True, then: Callable[[], None] | None = None) -> Iterator[Rows]:
     """The rows of each batch, in order, taking the batches as they come; a helper process
     works them out for a large run (of about `papers`), and writes their full-text indexes
     `aside` when given one (those rows are then left out of what is yielded). Without
-    `works`, no works or identifier rows are made."""
+    `works`, no works or identifier rows are made.
+
+    `then` is called once the last rows are written (asked for the next), while the helper
+    finishes the indexes aside: work that needs every paper written but not their indexes
+    is done so instead of after them."""
+    then_done = False
+
+    def run_then() -> None:
+        nonlocal then_done
+        if then is not None and not then_done:
+            then_done = True
+            then()
+
     if papers < HELPER_FROM_PAPERS or (os.cpu_count() or 1) < 2:
         yield from (rows_for(batch, works=works) for batch in batches)
+        run_then()
         return
     # Imported here: the process pool and multiprocessing take a server's start-up ~20 ms,
     # and only a large index run uses them.
@@ -134,8 +149,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
         helper = ProcessPoolExecutor(
             max_workers=HELPERS, mp_context=get_context("spawn"),
-            initializer=None if aside is None else _open_aside,
-            initargs=() if aside is None else (str(aside.path),))
+            initializer=_start_helper, initargs=(None if aside is None else str(aside.path),))
         task = partial(full_text_of if aside is None else _full_text_aside, works=works)
         for batch in source:
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
@@ -157,6 +171,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         closed = helper.submit(_close_aside) if aside is not None else None
         while waiting:
             yield _oldest_rows(waiting, aside, inserting)
+        run_then()
         if aside is not None and closed is not None:
             closed.result()
             _check_inserted(inserting, wait=True)
@@ -169,6 +184,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         for batch, work in list(waiting):
             yield rows_for(batch, work if isinstance(work, FullText) else None, works)
         yield from (rows_for(batch, works=works) for batch in source)
+        run_then()
     finally:
         if helper is not None:
             # An index run that stops early (an error, an interrupt) leaves no work queued.
@@ -229,35 +245,39 @@ def _oldest_rows(waiting: deque[tuple[Batch, _Work]],
     return rows_for(batch, full_text)
 
 
-def take_aside(conn: sqlite3.Connection, path: Path) -> None:
-    """Make the full-text indexes of `conn` those a first index's helper built at `path`.
+def take_aside(db: Database, path: Path) -> None:
+    """Make the full-text indexes of `db` those a first index's helper built at `path`, in
+    the current transaction.
 
-    An FTS5 index is its shadow tables, so they are copied over. Each table is made anew
-    first: FTS5 keeps some of an index's structure in memory per connection, and a
-    table this connection has never used has none to be out of date."""
-    built = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        for index, (create, vocabulary) in FULL_TEXT_INDEXES.items():
-            if vocabulary is not None:
-                conn.execute(f"DROP TABLE {index.replace('_fts', '_vocab')}")
-            conn.execute(f"DROP TABLE {index}")
-            conn.execute(create)
-            if vocabulary is not None:
-                conn.execute(vocabulary)
-            for shadow in FTS_SHADOW_TABLES:
-                table = f"{index}_{shadow}"
-                conn.execute(f"DELETE FROM {table}")
-                rows = built.execute(f"SELECT * FROM {table}")
-                places = ", ".join("?" * len(rows.description))
-                while chunk := rows.fetchmany(WRITE_BATCH):
-                    conn.executemany(f"INSERT INTO {table} VALUES ({places})", chunk)
-    finally:
-        built.close()
+    An FTS5 index is its shadow tables, so they are copied over, by SQLite itself from the
+    helper's database attached (a quarter of the time of copying the rows through Python:
+    docs/performance.md). Each table is made anew first: FTS5 keeps some of an index's
+    structure in memory per connection, and a table this connection has never used has
+    none to be out of date."""
+    db.attach_for_transaction(path, "aside")
+    conn = db.conn
+    for index, (create, vocabulary) in FULL_TEXT_INDEXES.items():
+        if vocabulary is not None:
+            conn.execute(f"DROP TABLE main.{index.replace('_fts', '_vocab')}")
+        conn.execute(f"DROP TABLE main.{index}")
+        conn.execute(create)
+        if vocabulary is not None:
+            conn.execute(vocabulary)
+        for shadow in FTS_SHADOW_TABLES:
+            table = f"{index}_{shadow}"
+            conn.execute(f"DELETE FROM main.{table}")
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM aside.{table}")
 
 
 # --- in the helper process of a first index: the full-text indexes it builds aside ------
 
 _aside: sqlite3.Connection | None = None
+
+
+def _start_helper(aside_path: str | None) -> None:
+    end_with_parent()
+    if aside_path is not None:
+        _open_aside(aside_path)
 
 
 def _open_aside(path: str) -> None:

@@ -30,6 +30,13 @@ class Database:
         conn.execute("PRAGMA journal_mode = WAL")  # readers go on while an index is written
         migrate(conn)
         self.conn = conn
+        self._attached: list[str] = []  # detached when the transaction ends
+
+    def attach_for_transaction(self, path: Path, name: str) -> None:
+        """Attach the database at `path` as `name`, to read in the current transaction; it
+        is detached once the transaction ends (SQLite detaches no database read in one)."""
+        self.conn.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
+        self._attached.append(name)
 
     def close(self) -> None:
         """Close the connection."""
@@ -53,6 +60,8 @@ class Database:
         else:
             self.conn.execute("COMMIT")
         finally:
+            while self._attached:
+                self.conn.execute(f"DETACH DATABASE {self._attached.pop()}")
             if cache_mb:
                 self.conn.execute(f"PRAGMA cache_size = {DEFAULT_CACHE_SIZE}")
 

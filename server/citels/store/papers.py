@@ -12,7 +12,7 @@ import copy
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from itertools import islice
 from pathlib import Path
@@ -90,14 +90,19 @@ class Store(CorpusRecords, BibEntries):
         return row[0] if row else None
 
     def put_papers(self, papers: Iterable[StoredPaper], *, count: int,
-                   first_index: bool = False, works_later: bool = False) -> tuple[int, int]:
+                   first_index: bool = False, works_later: bool = False,
+                   then: Callable[[], None] | None = None) -> tuple[int, int]:
         """Insert or replace merged papers, their full-text entries and (in a first index)
         their records, written in batches as `papers` gives them (about `count`); return
         how many were written, and how many of them have a title.
 
         With `works_later` (a first index), their works index rows and identifiers are
         left for `write_pending_works`, which a later transaction runs: the papers are
-        searchable by title, key and abstract once this one commits."""
+        searchable by title, key and abstract once this one commits.
+
+        `then` is called in the same transaction once every paper is written, before
+        their full-text indexes are finished (a first index's helper merges them
+        meanwhile)."""
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
         # A first index's helper process (if it has one) builds the full-text indexes aside.
@@ -120,7 +125,8 @@ class Store(CorpusRecords, BibEntries):
             self.full_text.merge_later()
         try:
             for rows in bulk.prepared(bulk.batches(replacing_old(papers), next_id),
-                                      papers=count, aside=aside, works=not works_later):
+                                      papers=count, aside=aside, works=not works_later,
+                                      then=then):
                 self.conn.executemany(
                     "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
                     " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
@@ -130,7 +136,7 @@ class Store(CorpusRecords, BibEntries):
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
             if aside is not None and aside.complete:
-                bulk.take_aside(self.conn, aside.path)  # merged by the helper
+                bulk.take_aside(self.db, aside.path)  # merged by the helper
             else:
                 if aside is not None and aside.spans:
                     # The helper died before finishing: what it had is worked out here.
