@@ -20,8 +20,9 @@ from citels.indexes import (
     paper_stats,
     zotero_database,
 )
-from citels.lsp import diagnostics
+from citels.lsp import diagnostics, heap
 from citels.lsp.online import kept_index
+from citels.lsp.project import read_saved_bib_keys_soon
 from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
 
@@ -55,6 +56,7 @@ def open_index(ls: CitelsServer) -> None:
     earlier = [task for task in ls.indexing if not task.done()]
     ls.indexing = [loop.create_task(_after(earlier, refresh_index(ls, index)))
                    for index in opened]
+    _read_keys_after_first_completion(ls, wanted)
     if ls.zotero_watch is not None:
         ls.zotero_watch.cancel()
     library = next((index for index in opened if index.what == ZOTERO_INDEX), None)
@@ -82,7 +84,7 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
             def tell(message: str, percentage: int | None) -> None:
                 loop.call_soon_threadsafe(ls.report_progress, token, message, percentage)
 
-            report = await asyncio.to_thread(index_in_own_connection, index,
+            report = await asyncio.to_thread(_index_and_give_back, index,
                                              tell if token is not None else None)
             messages, summary = report.skipped + report.warnings, report.summary()
         await diagnostics.index_checked(ls, index)  # a library's warnings on their files too
@@ -95,6 +97,16 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
         summary = f"indexing the {index.what} failed: {error}"
         ls.report_problem(summary, types.MessageType.Error)
     ls.end_progress(token, summary)
+
+
+def _index_and_give_back(index: WantedIndex, tell: Any) -> Any:
+    """An index run in this thread, then the memory it freed given back to the system
+    (`heap.py`: a warm server grew by 20-30 MB a save)."""
+    heap.keep_large_buffers_apart()
+    try:
+        return index_in_own_connection(index, tell)
+    finally:
+        heap.give_back_freed_memory()
 
 
 def _reads_much(index: WantedIndex) -> bool:
@@ -204,6 +216,32 @@ def refresh_workspace_bibliographies(ls: CitelsServer) -> None:
             ls.indexing = [task for task in ls.indexing if not task.done()]
             check = _after(list(ls.indexing), refresh_index(ls, index))
             ls.indexing.append(loop.create_task(check))
+    # At once: every open document's diagnostics ask for them 0.3 s after a save.
+    read_saved_bib_keys_soon(ls, _workspace_files(wanted))
+
+
+def _read_keys_after_first_completion(ls: CitelsServer, wanted: list[WantedIndex]) -> None:
+    """Once the first completion is answered (a thread reading beside it slowed it down),
+    read the saved keys of the workspace's .bib files in a thread, for the diagnostics and
+    new citations that ask for them (`project.read_saved_bib_keys_soon`)."""
+    files = _workspace_files(wanted)
+    if not files:
+        return
+
+    async def read() -> None:
+        await ls.after_first_completion()
+        read_saved_bib_keys_soon(ls, files)
+
+    task = asyncio.get_running_loop().create_task(read())
+    _KEY_READS.add(task)  # held until done: the loop keeps only a weak reference
+    task.add_done_callback(_KEY_READS.discard)
+
+
+def _workspace_files(wanted: list[WantedIndex]) -> list[Path]:
+    return [path for index in wanted if index.what == WORKSPACE_INDEX for path in index.paths]
+
+
+_KEY_READS: set[asyncio.Task] = set()
 
 
 async def _after(earlier: list[asyncio.Task], check: Any) -> None:
