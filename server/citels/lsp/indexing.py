@@ -70,11 +70,16 @@ CHILD_PROCESS_BYTES = 2_000_000
 
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
-    # The first completion is answered from the index as it is; this check comes after it.
-    await ls.after_first_completion()
+    # The first completion is answered from the index as it is; this check comes after it,
+    # unless the index has nothing yet to answer with and its first read goes to a child
+    # process (a large .bib): started at once, its papers are listed ~0.3 s sooner.
+    first_read_in_child = _first_large_read(ls, index)
+    if not first_read_in_child:
+        await ls.after_first_completion()
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
-        if index.what == ZOTERO_INDEX or await asyncio.to_thread(_reads_much, index):
+        if first_read_in_child or index.what == ZOTERO_INDEX or \
+                await asyncio.to_thread(_reads_much, index):
             messages, summary = await _index_in_child_process(index)
         else:
             # Its own connection in a worker thread: completions keep reading the old
@@ -107,6 +112,22 @@ def _index_and_give_back(index: WantedIndex, tell: Any) -> Any:
         return index_in_own_connection(index, tell)
     finally:
         heap.give_back_freed_memory()
+
+
+def _first_large_read(ls: CitelsServer, index: WantedIndex) -> bool:
+    """Whether the workspace's .bib files are indexed for the first time and read whole in a
+    child process (more than CHILD_PROCESS_BYTES): a look at the open store and the files'
+    sizes, on the event loop."""
+    if index.what != WORKSPACE_INDEX:
+        return False
+    store = next((store for opened, store in zip(ls.opened_indexes, ls.catalogue.stores,
+                                                 strict=False) if opened == index), None)
+    try:
+        if store is None or not store.is_empty():
+            return False
+        return sum(path.stat().st_size for path in index.paths) > CHILD_PROCESS_BYTES
+    except Exception:  # an index or a file that cannot be read: the usual check says why
+        return False
 
 
 def _reads_much(index: WantedIndex) -> bool:
