@@ -121,7 +121,7 @@ async def test_a_workspace_bibliographys_keys_are_read_before_a_document_asks(
     # Read when a document is first diagnosed or cites a new key, on the event loop, a
     # 30,000-entry .bib held the keystrokes behind it for up to 1.6 s: its keys are read in
     # a thread once the workspace opens (after the first completion, or half a second),
-    # and again as soon as it is saved. No document asks for them here.
+    # and again once a save's index run has ended. No document asks for them here.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = tmp_path / "ws"
     root.mkdir()

@@ -56,7 +56,7 @@ def open_index(ls: CitelsServer) -> None:
     earlier = [task for task in ls.indexing if not task.done()]
     ls.indexing = [loop.create_task(_after(earlier, refresh_index(ls, index)))
                    for index in opened]
-    _read_keys_after_first_completion(ls, wanted)
+    _read_keys_later(ls, wanted, None)
     if ls.zotero_watch is not None:
         ls.zotero_watch.cancel()
     library = next((index for index in opened if index.what == ZOTERO_INDEX), None)
@@ -237,12 +237,13 @@ def refresh_workspace_bibliographies(ls: CitelsServer) -> None:
             ls.indexing = [task for task in ls.indexing if not task.done()]
             check = _after(list(ls.indexing), refresh_index(ls, index))
             ls.indexing.append(loop.create_task(check))
-    # At once: every open document's diagnostics ask for them 0.3 s after a save.
-    read_saved_bib_keys_soon(ls, _workspace_files(wanted))
+    _read_keys_later(ls, wanted, list(ls.indexing))
 
 
-def _read_keys_after_first_completion(ls: CitelsServer, wanted: list[WantedIndex]) -> None:
-    """Once the first completion is answered (a thread reading beside it slowed it down),
+def _read_keys_later(ls: CitelsServer, wanted: list[WantedIndex],
+                     earlier: list[asyncio.Task] | None) -> None:
+    """Once the first completion is answered (`earlier` None), or the index runs `earlier`
+    have ended (a save: read beside its run, they made it searchable 0.1-0.2 s later),
     read the saved keys of the workspace's .bib files in a thread, for the diagnostics and
     new citations that ask for them (`project.read_saved_bib_keys_soon`)."""
     files = _workspace_files(wanted)
@@ -250,7 +251,10 @@ def _read_keys_after_first_completion(ls: CitelsServer, wanted: list[WantedIndex
         return
 
     async def read() -> None:
-        await ls.after_first_completion()
+        if earlier is None:
+            await ls.after_first_completion()
+        else:
+            await asyncio.gather(*earlier, return_exceptions=True)
         read_saved_bib_keys_soon(ls, files)
 
     task = asyncio.get_running_loop().create_task(read())
@@ -258,11 +262,11 @@ def _read_keys_after_first_completion(ls: CitelsServer, wanted: list[WantedIndex
     task.add_done_callback(_KEY_READS.discard)
 
 
+_KEY_READS: set[asyncio.Task] = set()
+
+
 def _workspace_files(wanted: list[WantedIndex]) -> list[Path]:
     return [path for index in wanted if index.what == WORKSPACE_INDEX for path in index.paths]
-
-
-_KEY_READS: set[asyncio.Task] = set()
 
 
 async def _after(earlier: list[asyncio.Task], check: Any) -> None:
