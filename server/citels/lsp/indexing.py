@@ -72,7 +72,7 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
     # The first completion is answered from the index as it is; this check comes after it,
     # unless the index has nothing yet to answer with and its first read goes to a child
-    # process (a large .bib): started at once, its papers are listed ~0.3 s sooner.
+    # process (a large .bib): started at once, not up to half a second later.
     first_read_in_child = _first_large_read(ls, index)
     if not first_read_in_child:
         await ls.after_first_completion()

@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -120,11 +121,18 @@ def read_saved_bib_keys_soon(ls: CitelsServer, paths: Iterable[Path]) -> None:
             continue
         future: Future[_StampedKeys | None] = Future()
         reading[path] = future
-        future.add_done_callback(
-            lambda done, path=path: loop.call_soon_threadsafe(_keep, ls, path, done))
+        future.add_done_callback(partial(_kept_on, loop, ls, path))
         # A daemon thread: a read under way does not hold up the server's exit.
         threading.Thread(target=_read_into, args=(future, path), daemon=True,
                          name="citels-bib-keys").start()
+
+
+def _kept_on(loop: asyncio.AbstractEventLoop, ls: CitelsServer, path: Path,
+             done: Future[_StampedKeys | None]) -> None:
+    try:
+        loop.call_soon_threadsafe(_keep, ls, path, done)
+    except RuntimeError:  # the server stopped meanwhile: nobody asks any more
+        pass
 
 
 def _read_into(future: Future[_StampedKeys | None], path: Path) -> None:
