@@ -160,3 +160,28 @@ def test_a_run_interrupted_before_moving_entries_moves_them_next_time(library: P
     monkeypatch.undo()
     index_corpus(store, [library])
     assert (as_seen(store), warnings_of(store, library)) == fresh_read(library, tmp_path)
+
+
+def test_a_parent_named_across_a_megabyte_boundary_reaches_its_child(tmp_path: Path):
+    # The file is searched for "crossref" a megabyte at a time (no lowered copy of a big
+    # file): a child whose "Crossref" straddles two pieces still inherits its parent's
+    # change on the next save.
+    folder = tmp_path / "big"
+    folder.mkdir()
+    bib = folder / "refs.bib"
+    head = "".join(f"@article{{pad{number},\n  title = {{Padding Entry Number {number}}},\n"
+                   f"  year = {{2001}},\n}}\n\n" for number in range(12_000))
+    child = "@inproceedings{child1,\n  title = {A Child Paper},\n  Crossref = {parent1},\n}\n\n"
+    at = child.index("Crossref")
+    cut = (1 << 20) - 4  # "Cros" in the first megabyte, "sref" in the second
+    assert len(head) < cut - at
+    parent = "@proceedings{parent1,\n  title = {Proceedings},\n  booktitle = {Old Venue},\n}\n"
+    bib.write_text(head + " " * (cut - at - len(head)) + child + parent, encoding="utf-8")
+    assert bib.read_text(encoding="utf-8").index("Crossref") == cut
+    store = Store(tmp_path / "index.sqlite3")
+    index_corpus(store, [folder])
+    assert store.get("child1").fields["booktitle"] == "{Old Venue}"
+    edit(bib, "{Old Venue}", "{New Venue}")
+    report = index_corpus(store, [folder])
+    assert report.added == 0 and report.updated >= 1
+    assert store.get("child1").fields["booktitle"] == "{New Venue}"

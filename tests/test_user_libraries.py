@@ -41,6 +41,27 @@ def test_bib_entries_are_read_with_keys_names_macros_and_crossref():
     assert papers["goedel1931"].sources[0].line == 6
 
 
+def test_titles_with_inline_math_read_as_a_whole_walk_of_them_reads(tmp_path: Path):
+    # Math is converted alone and the rest as simple LaTeX (a whole pylatexenc walk of each
+    # title took a millisecond); the text is what the whole walk gives, and a title whose
+    # rest is not simple LaTeX is still walked whole.
+    from citels.corpus.latex_text import _converted
+
+    titles = ["Learning Weighted Top-$k$ Support Vector Machine",
+              r"{MoS}$^2$: Mixture \emph{of} Scale and Shift Experts",
+              r"Reweighted $\ell_1$ and $\ell_2$ Regularization",
+              r"On $\alpha$-Divergences by St{\'e}phan Cl{\'e}men{\c c}on",
+              r"A $k$-means \foo{Macro} with an unknown macro"]
+    bib = tmp_path / "math.bib"
+    bib.write_text("".join(f"@article{{t{number},\n  title = {{{title}}},\n}}\n\n"
+                           for number, title in enumerate(titles)), encoding="utf-8")
+    papers = read(bib).papers
+    assert [paper.title for paper in papers] == [
+        " ".join(_converted(title).split()) for title in titles]
+    assert papers[0].title == "Learning Weighted Top-k Support Vector Machine"
+    assert papers[3].title == "On α-Divergences by Stéphan Clémençon"
+
+
 def test_a_broken_entry_is_skipped_with_its_file_and_line():
     result = read(LIBRARY)
     assert result.warnings == [

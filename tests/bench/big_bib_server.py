@@ -1,6 +1,6 @@
 """A large workspace .bib in the server, as a writer meets it (issue 17's big libraries).
 
-    PYTHONPATH=server python3 tests/bench/big_bib_server.py /tmp/big.bib [--peer]
+    PYTHONPATH=server python3 tests/bench/big_bib_server.py /tmp/big.bib [--peer] [--saves 9]
 
 (`big_bib.py 30000 /tmp/big.bib` writes the file.) The server starts on a workspace holding
 only that .bib, first with an empty cache (cold), then again on the index it left (warm).
@@ -13,7 +13,9 @@ warm, a writer typing titles (every keystroke's latency) and two saves of the fi
 entry appended, an entry's title changed in the middle, an entry inserted in the middle,
 moving the entries below it) timed until a completion finds the change. With --peer,
 citation-langserver on the same file: start to its first listing, its keystroke latencies
-for key prefixes, its peak RSS. Nothing here asserts a timing.
+for key prefixes, its peak RSS. With --saves N, N more saves after those three, each with
+its own peak RSS of the server (does it grow from save to save?). Nothing here asserts a
+timing.
 """
 
 from __future__ import annotations
@@ -218,7 +220,43 @@ def saves(client: PipeClient, document: Document, bib: Path,
     return result
 
 
-def run_citels(source: Path, work: Path) -> dict:
+def repeated_saves(client: PipeClient, document: Document, bib: Path,
+                   probes: list[tuple[str, str]], count: int) -> dict:
+    """`count` more saves (an entry appended, a title changed, an entry inserted in the
+    middle, in turn): seconds until each is searchable, and the server's peak RSS over each
+    (its high-water mark reset before it: Linux's clear_refs), read 1 s after it is found.
+    A server that keeps what its saves freed grows from one to the next."""
+    pid, uri = client.process.pid, bib.as_uri()
+    seconds, peaks = [], []
+    for number in range(count):
+        word = f"Quux{number}zork"
+        data = bib.read_bytes()
+        if number % 3 == 0:
+            data += (f"\n@article{{new{number},\n  title = {{{word} Lattices}},\n"
+                     "  year = {2099},\n}\n").encode()
+            typed, key = f"{word.lower()} lattices", f"new{number}"
+        elif number % 3 == 1:
+            key, _ = probes[(number * 5) % len(probes)]
+            at = data.index(b"title = {", data.index(f"{{{key},".encode())) + len(b"title = {")
+            data = data[:at] + f"{word} Gearboxes".encode() + data[data.index(b"},", at):]
+            typed = f"{word.lower()} gearboxes"
+        else:
+            at = data.index(b"\n@", len(data) // (2 + number % 5)) + 1
+            data = data[:at] + (f"@article{{mid{number},\n  title = {{{word} Yaks}},\n"
+                                "  year = {2098},\n}\n\n").encode() + data[at:]
+            typed, key = f"{word.lower()} yaks", f"mid{number}"
+        bib.write_bytes(data)
+        del data
+        Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM from here on
+        started = time.perf_counter()
+        client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        seconds.append(round(seconds_until(document.keys_for, typed, key, started), 2))
+        time.sleep(1)
+        peaks.append(round(_vm_hwm_mb(pid) or 0))
+    return {"repeated_saves_searchable_s": seconds, "repeated_saves_peak_rss_mb": peaks}
+
+
+def run_citels(source: Path, work: Path, more_saves: int = 0) -> dict:
     """Cold start, warm start with typing and saves."""
     database = work / "corpus.sqlite3"
     store = Store(database)
@@ -252,6 +290,8 @@ def run_citels(source: Path, work: Path) -> dict:
         if start == "warm":
             results.update(typing(document, probes))
             results.update(saves(client, document, bib, probes))
+            if more_saves:
+                results.update(repeated_saves(client, document, bib, probes, more_saves))
         time.sleep(1)  # the index run's last writes, then its memory is read
         results[f"{start}_peak_rss_mb"] = watch.report()
         client.close()
@@ -309,8 +349,9 @@ def run_peer(bib: Path, work: Path) -> dict:
 def main() -> None:
     bib = Path(sys.argv[1]).resolve()
     with tempfile.TemporaryDirectory(prefix="citels-big-bib-") as folder:
+        more = int(sys.argv[sys.argv.index("--saves") + 1]) if "--saves" in sys.argv else 0
         if "--peer-only" not in sys.argv:
-            for name, value in run_citels(bib, Path(folder)).items():
+            for name, value in run_citels(bib, Path(folder), more).items():
                 print(f"{name}: {value}", flush=True)
         if "--peer" in sys.argv or "--peer-only" in sys.argv:
             for name, value in run_peer(bib, Path(folder)).items():

@@ -104,3 +104,36 @@ async def test_a_saved_bibliography_is_read_again_once_it_changes_on_disk(sessio
     assert defined_keys(server, doc) >= {"knuth84", "lamport94"}
     bib.unlink()
     assert defined_keys(server, doc) == set()
+
+
+async def _kept_keys(server, bib: Path, wanted: str) -> frozenset[str]:
+    """The keys the server keeps for `bib`, once they hold `wanted` (5 s at most)."""
+    for _ in range(100):
+        kept = server.saved_bib_keys.get(bib)
+        if kept is not None and wanted in kept[1]:
+            return kept[1]
+        await asyncio.sleep(0.05)
+    return frozenset()
+
+
+async def test_a_workspace_bibliographys_keys_are_read_before_a_document_asks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # Read when a document is first diagnosed or cites a new key, on the event loop, a
+    # 30,000-entry .bib held the keystrokes behind it for up to 1.6 s: its keys are read in
+    # a thread once the workspace opens (after the first completion, or half a second),
+    # and again once a save's index run has ended. No document asks for them here.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "ws"
+    root.mkdir()
+    bib = root / "refs.bib"
+    bib.write_text("@book{Knuth84,\n  title = {The TeXbook},\n}\n")
+    async with serve_in_process(root, REPO / "corpus", DATABASE) as (editor, server):
+        assert await _kept_keys(server, bib, "knuth84") == {"knuth84"}
+
+        bib.write_text(bib.read_text() + "@book{lamport94,\n  title = {LaTeX},\n}\n")
+        editor.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=bib.as_uri())))
+        assert await _kept_keys(server, bib, "lamport94") == {"knuth84", "lamport94"}
+        # What a document citing a new key is told is what was read.
+        uri = editor.open("paper.tex", "\\cite{lamport94}\n\\bibliography{refs}\n", "latex")
+        assert defined_keys(server, server.document(uri)) == {"knuth84", "lamport94"}

@@ -19,7 +19,14 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from citels.corpus import NAMED_READERS, READERS, UnreadableFile, read_records
+from citels.corpus import (
+    BIB_ENDINGS,
+    NAMED_READERS,
+    READERS,
+    UnreadableFile,
+    read_records,
+    streamed_bib_papers,
+)
 from citels.corpus.filters import PaperFilter
 from citels.corpus.streams import DumpFormat, open_bytes, open_text, sniff_file
 from citels.papers import Paper
@@ -167,9 +174,14 @@ def read_source(path: Path, kind: SourceKind, label: str, options: ReadOptions,
         data = path.read_bytes()
         if tap:
             tap(data)
-        parsed = read_records(path, data, label)
-        warnings += parsed.warnings
-        papers: Iterable[Paper] = parsed.papers
+        papers: Iterable[Paper]
+        if path.suffix.lower() in BIB_ENDINGS:  # a big library's papers are not all held
+            papers = streamed_bib_papers(path, data, label, warnings)
+        else:
+            parsed = read_records(path, data, label)
+            warnings += parsed.warnings
+            papers = parsed.papers
+        del data  # the file's text is the reader's now
     elif kind is SourceKind.S2_FOLDER:
         from citels.corpus.semantic_scholar import read_semantic_scholar
 

@@ -20,8 +20,9 @@ from citels.indexes import (
     paper_stats,
     zotero_database,
 )
-from citels.lsp import diagnostics
+from citels.lsp import diagnostics, heap
 from citels.lsp.online import kept_index
+from citels.lsp.project import read_saved_bib_keys_soon
 from citels.lsp.server import CitelsServer
 from citels.lsp.warm_up import warm_rendering
 
@@ -55,6 +56,7 @@ def open_index(ls: CitelsServer) -> None:
     earlier = [task for task in ls.indexing if not task.done()]
     ls.indexing = [loop.create_task(_after(earlier, refresh_index(ls, index)))
                    for index in opened]
+    _read_keys_later(ls, wanted, None)
     if ls.zotero_watch is not None:
         ls.zotero_watch.cancel()
     library = next((index for index in opened if index.what == ZOTERO_INDEX), None)
@@ -68,11 +70,16 @@ CHILD_PROCESS_BYTES = 2_000_000
 
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
-    # The first completion is answered from the index as it is; this check comes after it.
-    await ls.after_first_completion()
+    # The first completion is answered from the index as it is; this check comes after it,
+    # unless the index has nothing yet to answer with and its first read goes to a child
+    # process (a large .bib): started at once, not up to half a second later.
+    first_read_in_child = _first_large_read(ls, index)
+    if not first_read_in_child:
+        await ls.after_first_completion()
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
-        if index.what == ZOTERO_INDEX or await asyncio.to_thread(_reads_much, index):
+        if first_read_in_child or index.what == ZOTERO_INDEX or \
+                await asyncio.to_thread(_reads_much, index):
             messages, summary = await _index_in_child_process(index)
         else:
             # Its own connection in a worker thread: completions keep reading the old
@@ -82,7 +89,7 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
             def tell(message: str, percentage: int | None) -> None:
                 loop.call_soon_threadsafe(ls.report_progress, token, message, percentage)
 
-            report = await asyncio.to_thread(index_in_own_connection, index,
+            report = await asyncio.to_thread(_index_and_give_back, index,
                                              tell if token is not None else None)
             messages, summary = report.skipped + report.warnings, report.summary()
         await diagnostics.index_checked(ls, index)  # a library's warnings on their files too
@@ -95,6 +102,32 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
         summary = f"indexing the {index.what} failed: {error}"
         ls.report_problem(summary, types.MessageType.Error)
     ls.end_progress(token, summary)
+
+
+def _index_and_give_back(index: WantedIndex, tell: Any) -> Any:
+    """An index run in this thread, then the memory it freed given back to the system
+    (`heap.py`: a warm server grew by 20-30 MB a save)."""
+    heap.keep_large_buffers_apart()
+    try:
+        return index_in_own_connection(index, tell)
+    finally:
+        heap.give_back_freed_memory()
+
+
+def _first_large_read(ls: CitelsServer, index: WantedIndex) -> bool:
+    """Whether the workspace's .bib files are indexed for the first time and read whole in a
+    child process (more than CHILD_PROCESS_BYTES): a look at the open store and the files'
+    sizes, on the event loop."""
+    if index.what != WORKSPACE_INDEX:
+        return False
+    store = next((store for opened, store in zip(ls.opened_indexes, ls.catalogue.stores,
+                                                 strict=False) if opened == index), None)
+    try:
+        if store is None or not store.is_empty():
+            return False
+        return sum(path.stat().st_size for path in index.paths) > CHILD_PROCESS_BYTES
+    except Exception:  # an index or a file that cannot be read: the usual check says why
+        return False
 
 
 def _reads_much(index: WantedIndex) -> bool:
@@ -204,6 +237,36 @@ def refresh_workspace_bibliographies(ls: CitelsServer) -> None:
             ls.indexing = [task for task in ls.indexing if not task.done()]
             check = _after(list(ls.indexing), refresh_index(ls, index))
             ls.indexing.append(loop.create_task(check))
+    _read_keys_later(ls, wanted, list(ls.indexing))
+
+
+def _read_keys_later(ls: CitelsServer, wanted: list[WantedIndex],
+                     earlier: list[asyncio.Task] | None) -> None:
+    """Once the first completion is answered (`earlier` None), or the index runs `earlier`
+    have ended (a save: read beside its run, they made it searchable 0.1-0.2 s later),
+    read the saved keys of the workspace's .bib files in a thread, for the diagnostics and
+    new citations that ask for them (`project.read_saved_bib_keys_soon`)."""
+    files = _workspace_files(wanted)
+    if not files:
+        return
+
+    async def read() -> None:
+        if earlier is None:
+            await ls.after_first_completion()
+        else:
+            await asyncio.gather(*earlier, return_exceptions=True)
+        read_saved_bib_keys_soon(ls, files)
+
+    task = asyncio.get_running_loop().create_task(read())
+    _KEY_READS.add(task)  # held until done: the loop keeps only a weak reference
+    task.add_done_callback(_KEY_READS.discard)
+
+
+_KEY_READS: set[asyncio.Task] = set()
+
+
+def _workspace_files(wanted: list[WantedIndex]) -> list[Path]:
+    return [path for index in wanted if index.what == WORKSPACE_INDEX for path in index.paths]
 
 
 async def _after(earlier: list[asyncio.Task], check: Any) -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import weakref
+from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -91,25 +97,106 @@ def defined_keys(ls: CitelsServer, doc: OpenDocument) -> set[str]:
     return keys
 
 
+# A stamp (modification time, size) and the lower-cased keys read at it.
+_StampedKeys = tuple[tuple[int, int], frozenset[str]]
+# Reads under way in a worker thread, by server and path (see read_saved_bib_keys_soon).
+_reading: weakref.WeakKeyDictionary[CitelsServer, dict[Path, Future[_StampedKeys | None]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def read_saved_bib_keys_soon(ls: CitelsServer, paths: Iterable[Path]) -> None:
+    """Read the keys of these BibTeX files as saved, each in a thread of its own, and keep
+    them for the next document diagnosed or new citation: read on the event loop then, a
+    30,000-entry file held the keystrokes behind it for up to 1.6 s (under load). Called
+    when the workspace opens and when its .bib files change; a file whose keys are kept as
+    it is now, or being read, is not read again. Must run on the event loop."""
+    loop = asyncio.get_running_loop()
+    reading = _reading.setdefault(ls, {})
+    for path in paths:
+        if format_of(path) is HAYAGRIVA or path in reading:
+            continue  # one under way reads the file as saved when it began, or later
+        stamp = _stamp(path)
+        kept = ls.saved_bib_keys.get(path)
+        if stamp is None or kept is not None and kept[0] == stamp:
+            continue
+        future: Future[_StampedKeys | None] = Future()
+        reading[path] = future
+        future.add_done_callback(partial(_kept_on, loop, ls, path))
+        # A daemon thread: a read under way does not hold up the server's exit.
+        threading.Thread(target=_read_into, args=(future, path), daemon=True,
+                         name="citels-bib-keys").start()
+
+
+def _kept_on(loop: asyncio.AbstractEventLoop, ls: CitelsServer, path: Path,
+             done: Future[_StampedKeys | None]) -> None:
+    try:
+        loop.call_soon_threadsafe(_keep, ls, path, done)
+    except RuntimeError:  # the server stopped meanwhile: nobody asks any more
+        pass
+
+
+def _read_into(future: Future[_StampedKeys | None], path: Path) -> None:
+    try:
+        future.set_result(_read_keys(path))
+    except BaseException as error:  # handed to whoever waits for it
+        future.set_exception(error)
+
+
+def _keep(ls: CitelsServer, path: Path, done: Future[_StampedKeys | None]) -> None:
+    """On the event loop: keep what a finished read found, unless a newer read was kept
+    meanwhile (nothing when it failed: the file is read again when asked)."""
+    reading = _reading.get(ls, {})
+    if reading.get(path) is done:
+        del reading[path]
+    if done.exception() is not None or (found := done.result()) is None:
+        return
+    kept = ls.saved_bib_keys.get(path)
+    if kept is None or kept[0] != _stamp(path):
+        ls.saved_bib_keys[path] = found
+
+
 def _saved_bib_keys(ls: CitelsServer, path: Path) -> frozenset[str]:
     """The lower-cased entry keys of a BibTeX file as saved, kept while its size and
-    modification time stay the same; none for a file that cannot be read."""
-    try:
-        status = path.stat()
-    except OSError:
+    modification time stay the same; none for a file that cannot be read. A read under
+    way in a thread (read_saved_bib_keys_soon) is waited for rather than done again."""
+    stamp = _stamp(path)
+    if stamp is None:
         return frozenset()
-    stamp = (status.st_mtime_ns, status.st_size)
     kept = ls.saved_bib_keys.get(path)
     if kept is not None and kept[0] == stamp:
         return kept[1]
+    under_way = _reading.get(ls, {}).get(path)
+    found = None
+    if under_way is not None and under_way.exception() is None:  # waits for its end
+        found = under_way.result()
+    if found is None or found[0] != stamp:
+        found = _read_keys(path)  # none under way, or it read the file as it was before
+    if found is None:
+        return frozenset()
+    ls.saved_bib_keys[path] = found
+    return found[1]
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _read_keys(path: Path) -> _StampedKeys | None:
+    """The file's stamp before it is read, and its lower-cased entry keys; None when it
+    cannot be read. (A change while it is read gives it another stamp: read again then.)"""
+    stamp = _stamp(path)
+    if stamp is None:
+        return None
     try:
         # Text mode ends lines at CR, LF and CRLF alike, as split_lines does.
         with path.open(encoding="utf-8", errors="replace") as lines:
-            keys = frozenset(span.key.lower() for span in bib_entry_keys(lines))
+            return stamp, frozenset(span.key.lower() for span in bib_entry_keys(lines))
     except OSError:
-        return frozenset()
-    ls.saved_bib_keys[path] = (stamp, keys)
-    return keys
+        return None
 
 
 def project_documents(ls: CitelsServer, doc: OpenDocument) -> list[OpenDocument]:
