@@ -109,10 +109,10 @@ class RunParser:
 def read_in_runs(spill: RecordSpill, path: Path, format: DumpFormat, options: ReadOptions,
                  tap: Callable[[bytes], None], warnings: list[str],
                  tick: Callable[[], None], parser: RunParser) -> None:
-    """Read a dump into the spill as `label` (its file name), with the parser's helper
-    process when one can be had; `tap` sees its bytes, `tick` is called for each record
-    kept and the warnings go to `warnings`. An error reading the file is raised once every
-    record read before it is kept."""
+    """Read a dump into the spill (its records labelled with its file name), with the
+    parser's helper process when one can be had; `tap` sees its bytes, `tick` is called
+    for each record kept and the warnings go to `warnings`. An error reading the file is
+    raised once every record read before it is kept."""
     from concurrent.futures.process import BrokenProcessPool
 
     sink = Warnings(path.name, warnings)
@@ -128,7 +128,7 @@ def read_in_runs(spill: RecordSpill, path: Path, format: DumpFormat, options: Re
                 parsed = parse_run(run)
         _keep(spill, str(path), parsed, sink, tick)
 
-    helper = parser.pool()
+    helper = parser.pool()  # its process starts at the first run sent (see _submitted)
     try:
         for run in _runs(path, format, options, tap):
             helper_busy = sum(isinstance(parsed, Future) and not parsed.done()
@@ -167,7 +167,10 @@ def _submitted(helper: Executor, run: LineRun) -> Future[ParsedRun] | ParsedRun:
 
     try:
         return helper.submit(parse_run, run)
-    except BrokenProcessPool:  # the helper died: this run and the rest are parsed here
+    except (BrokenProcessPool, OSError) as error:
+        # The helper died, or none could be started (an OSError: no process to be had):
+        # this run and the rest are parsed here, only slower; never a reading error.
+        log.debug("parsing a run here: %s", error)
         return parse_run(run)
 
 

@@ -194,3 +194,24 @@ def test_a_helper_that_dies_leaves_the_runs_to_be_parsed_here(small_runs, tmp_pa
         chunked_reading.read_in_runs(spill, path, DumpFormat.ARXIV, ReadOptions(),
                                      lambda block: None, warnings, lambda: None, parser)
     assert spilled(spill) == whole and warnings == whole_warnings
+
+
+def test_a_helper_that_cannot_be_started_leaves_the_runs_to_be_parsed_here(
+        small_runs, tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    class NoProcessToBeHad(ProcessPoolExecutor):
+        """A system out of processes: starting the helper fails (EAGAIN)."""
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    path = arxiv_dump(tmp_path / "snapshot.jsonl")
+    whole, whole_warnings = read_whole(path, ReadOptions())
+    spill = RecordSpill(None, [str(path)])
+    warnings: list[str] = []
+    with chunked_reading.RunParser() as parser:
+        parser._pool = NoProcessToBeHad(1)  # (the parser's pool is private: a fault put in)
+        chunked_reading.read_in_runs(spill, path, DumpFormat.ARXIV, ReadOptions(),
+                                     lambda block: None, warnings, lambda: None, parser)
+    assert spilled(spill) == whole and warnings == whole_warnings
