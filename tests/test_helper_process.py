@@ -15,16 +15,15 @@ SERVER = Path(__file__).resolve().parents[1] / "server"
 # An index run's two kinds of helper, started as the run starts them, and their ids said.
 RUN = """
 import os, sys
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from citels import chunked_reading
+from citels.helper_process import helper_pool
 from citels.store import bulk
 
 if __name__ == "__main__":
     parser = chunked_reading.RunParser()
     reader = parser.pool().submit(os.getpid).result()
-    pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"),
-                               initializer=bulk._start_helper, initargs=(None,))
+    # The full-text helper as bulk.prepared starts it, its indexes aside opened.
+    pool = helper_pool(bulk.HELPERS, bulk._open_aside, (sys.argv[1],))
     writer = pool.submit(os.getpid).result()
     print(reader, writer, flush=True)
     sys.stdin.read()
@@ -42,7 +41,8 @@ def alive(pid: int) -> bool:
 def test_the_helpers_of_a_killed_index_run_end_too(tmp_path: Path):
     script = tmp_path / "run.py"
     script.write_text(RUN)
-    run = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE,
+    run = subprocess.Popen([sys.executable, str(script), str(tmp_path / "aside.sqlite3")],
+                           stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE, text=True,
                            env={**os.environ, "PYTHONPATH": str(SERVER)})
     helpers = [int(pid) for pid in run.stdout.readline().split()]

@@ -23,7 +23,7 @@ from pathlib import Path
 from citels.corpus.json_records import Warnings
 from citels.corpus.sources import ReadOptions, SourceKind, line_reader
 from citels.corpus.streams import DumpFormat, open_text, sniff_file
-from citels.helper_process import end_with_parent
+from citels.helper_process import helper_pool
 from citels.merge import merge_id
 from citels.store.paper_codec import encode
 from citels.store.spill import RecordSpill
@@ -84,13 +84,7 @@ class RunParser:
     def pool(self) -> Executor:
         """The helper process, started now if it is not yet."""
         if self._pool is None:
-            # Imported here: only a large index run uses them (see bulk.prepared).
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
-
-            # "spawn": the server indexes from a thread; forking a threaded process is unsafe.
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
-                                             initializer=end_with_parent)
+            self._pool = helper_pool()
         return self._pool
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from citels.helper_process import end_with_parent
+from citels.helper_process import helper_pool
 from citels.store.connection import Database
 from citels.store.fulltext import FullTextIndex, merge_later, merge_now
 from citels.store.index_text import WorkRow
@@ -121,11 +121,9 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         yield from (rows_for(batch, works=works) for batch in batches)
         run_then()
         return
-    # Imported here: the process pool and multiprocessing take a server's start-up ~20 ms,
-    # and only a large index run uses them.
-    from concurrent.futures import ProcessPoolExecutor
+    # Imported here: the process pool takes a server's start-up ~20 ms, and only a large
+    # index run uses it.
     from concurrent.futures.process import BrokenProcessPool
-    from multiprocessing import get_context
 
     batches_failed = False
 
@@ -146,10 +144,8 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
     inserting: deque[Future[None]] = deque()  # rows worked out here, in the helper's hands
     helper = None
     try:
-        # "spawn": the server indexes from a thread, and forking a threaded process is unsafe.
-        helper = ProcessPoolExecutor(
-            max_workers=HELPERS, mp_context=get_context("spawn"),
-            initializer=_start_helper, initargs=(None if aside is None else str(aside.path),))
+        helper = helper_pool(HELPERS) if aside is None \
+            else helper_pool(HELPERS, _open_aside, (str(aside.path),))
         task = partial(full_text_of if aside is None else _full_text_aside, works=works)
         for batch in source:
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
@@ -272,12 +268,6 @@ def take_aside(db: Database, path: Path) -> None:
 # --- in the helper process of a first index: the full-text indexes it builds aside ------
 
 _aside: sqlite3.Connection | None = None
-
-
-def _start_helper(aside_path: str | None) -> None:
-    end_with_parent()
-    if aside_path is not None:
-        _open_aside(aside_path)
 
 
 def _open_aside(path: str) -> None:
