@@ -11,6 +11,7 @@ the corpus paper's claimants are found by prefix (`user_prefix`).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -173,13 +174,30 @@ def merge_records(records: list[Paper]) -> Paper:
     return merged
 
 
+# Made once: `json.dumps` with options makes an encoder each call (a first index stores
+# millions of papers).
+_STORED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_STORED_FIELDS = tuple(field.name for field in dataclasses.fields(Paper))
+_STORED_FIELDS_NO_TITLE = tuple(name for name in _STORED_FIELDS if name != "title")
+
+
 def stored_json(paper: Paper, *, with_title: bool = False) -> str:
-    """The JSON a paper is stored and fingerprinted as: its values, the empty ones left out
-    (reading fills them in), and the title only when asked (the papers table has it in a
-    column of its own)."""
-    values = {name: value for name, value in paper.to_dict().items()
-              if not _empty(value) and (with_title or name != "title")}
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    """The JSON a paper is stored and fingerprinted as: its values (as `Paper.to_dict`
+    gives them), the empty ones left out (reading fills them in), and the title only when
+    asked (the papers table has it in a column of its own)."""
+    # Read from the paper's attributes rather than through `to_dict`, which copies every
+    # list to be kept: a third of the time of this, which runs for every paper indexed.
+    values = {}
+    for name in _STORED_FIELDS if with_title else _STORED_FIELDS_NO_TITLE:
+        value = getattr(paper, name)
+        # `_empty` inlined: most values are None or set.
+        if value is None or value is False or (
+                not value and isinstance(value, (str, list, dict))):
+            continue
+        values[name] = value
+    if "sources" in values:
+        values["sources"] = [str(source) for source in paper.sources]
+    return _STORED_JSON.encode(values)
 
 
 def _empty(value: object) -> bool:

@@ -47,18 +47,21 @@ def _latex() -> LatexNodes2Text:
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 
-def is_organisation(name: str) -> bool:
-    """Whether the name is an organisation's: braced whole in BibTeX, or one of its words."""
+def is_organisation(name: str, name_words: list[str] | None = None) -> bool:
+    """Whether the name is an organisation's: braced whole in BibTeX, or one of its words
+    (`name_words`: the stripped name's `words`, when the caller has them already)."""
     stripped = name.strip()
     if stripped.startswith("{") and stripped.endswith("}") and "," not in stripped:
         return True
-    return bool(_ORGANISATION_WORDS.intersection(words(stripped)))
+    return bool(_ORGANISATION_WORDS.intersection(
+        words(stripped) if name_words is None else name_words))
 
 
-def family_name(name: str) -> str:
-    """The family name as written, particles included: "van der Maaten", "Vaswani"."""
+def family_name(name: str, organisation: bool | None = None) -> str:
+    """The family name as written, particles included: "van der Maaten", "Vaswani"
+    (`organisation`: whether `is_organisation(name)`, when the caller knows)."""
     plain = plain_name(name)
-    if is_organisation(name):
+    if is_organisation(name) if organisation is None else organisation:
         return plain
     if "," in plain:
         return plain.split(",", 1)[0].strip()
@@ -78,11 +81,14 @@ def name_terms(name: str) -> tuple[str, ...]:
     """The folded words a name is found by: every word of it, the family name with its
     particles joined ("vandermaaten"), and the umlauts written out ("mueller")."""
     plain = plain_name(name)
-    terms = dict.fromkeys(words(plain))
-    family = words(family_name(name))
-    if len(family) > 1 and not is_organisation(name):
+    plain_words = words(plain)
+    terms = dict.fromkeys(plain_words)
+    # A name with no LaTeX is its plain form, stripped: its words are those just found.
+    organisation = is_organisation(name, plain_words if plain == name.strip() else None)
+    family = words(family_name(name, organisation))
+    if len(family) > 1 and not organisation:
         terms[''.join(family)] = None
-    if any(char in _TRANSLITERATIONS for char in plain):
+    if not plain.isascii() and any(char in _TRANSLITERATIONS for char in plain):
         spelt = "".join(_TRANSLITERATIONS.get(char, char) for char in plain)
         terms.update(dict.fromkeys(words(spelt)))
     return tuple(terms)

@@ -133,15 +133,14 @@ def squashed(word: str) -> str:
     return "".join(words(word))
 
 
-def acronyms(text: str) -> list[str]:
-    """Initials of every run of 3-5 consecutive significant words: 'rlhf', 'dpo', 'mcts'."""
-    initials = [w[0] for w in words(text.replace("-", " "))
-                if w not in ACRONYM_SKIP_WORDS and w[0].isalpha()]
-    found = []
-    for size in ACRONYM_RUNS:
-        for start in range(len(initials) - size + 1):
-            found.append("".join(initials[start:start + size]))
-    return found
+def acronyms(text: str, text_words: list[str] | None = None) -> list[str]:
+    """Initials of every run of 3-5 consecutive significant words: 'rlhf', 'dpo', 'mcts'.
+    `text_words` are the text's `words`, when the caller has them already."""
+    # (`words` parts words at a hyphen: "Human-in-the-Loop" gives "hitl".)
+    initials = "".join([w[0] for w in (words(text) if text_words is None else text_words)
+                        if w not in ACRONYM_SKIP_WORDS and w[0].isalpha()])
+    return [initials[start:start + size] for size in ACRONYM_RUNS
+            for start in range(len(initials) - size + 1)]
 
 
 _WRITTEN_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?\b")
@@ -152,24 +151,30 @@ def written_acronyms(text: str) -> set[str]:
     return {m.group().lower() for m in _WRITTEN_ACRONYM.finditer(fold_ascii(text))}
 
 
-def title_aliases(title: str, *, with_acronyms: bool = True) -> list[str]:
+def title_aliases(title: str, *, with_acronyms: bool = True,
+                  title_words: list[str] | None = None) -> list[str]:
     """Other spellings of a title's words: camel-case parts and their joins, squashed words,
-    and (unless not `with_acronyms`) acronyms of its word runs."""
+    and (unless not `with_acronyms`) acronyms of its word runs. `title_words` are the
+    title's `words`, when the caller has them already."""
     aliases: list[str] = []
     for written in title.split():
+        if written.isalnum() and written.isascii() and written[1:].lower() == written[1:]:
+            continue  # most words: no inner capital, no punctuation, so no other spelling
         parts = camel_parts(written.strip(":,.;!?()"))
         for size in range(1, len(parts)):
             aliases += ["".join(parts[i:i + size]) for i in range(len(parts) - size + 1)]
         if parts or (not written.isalnum() and len(words(written)) > 1):
             aliases.append(squashed(written))
     if with_acronyms:
-        aliases += acronyms(title)
+        aliases += acronyms(title, title_words)
     return list(dict.fromkeys(a for a in aliases if a))
 
 
 # A written name has a capital after its first character: MaD-Mix, VinePPO, GPT-4o. The
-# capital comes first in the pattern so the scan looks for capitals only (twice as fast).
-_INNER_CAPITAL = re.compile(r"[A-Z](?<=\w[A-Z])")
+# capital comes first in the pattern so the scan looks for capitals only (twice as fast),
+# and the match takes in the rest of the name, so the scan goes on after it (an acronym's
+# other capitals are not each matched and passed over).
+_INNER_CAPITAL = re.compile(r"[A-Z](?<=\w[A-Z])[\w+-]*")
 _NAME_CHARACTERS = re.compile(r"[\w+-]*")
 
 
@@ -177,17 +182,13 @@ def names_in_text(text: str) -> list[str]:
     """The written names in a text: runs of word characters, '+' and '-' with a capital
     after a word character. Found from the capitals out, as few words have one."""
     names = []
-    end = 0
     backwards = ""  # the text reversed, to find where a name starts with one match
     for match in _INNER_CAPITAL.finditer(text):
         start = match.start() - 1  # the word character before the capital
-        if start < end:
-            continue  # inside the name found last
         backwards = backwards or text[::-1]
         before = len(text) - start  # where the characters before `start` begin, reversed
         start -= _NAME_CHARACTERS.match(backwards, before).end() - before
-        end = _NAME_CHARACTERS.match(text, match.end()).end()
-        names.append(text[start:end])
+        names.append(text[start:match.end()])
     return names
 
 

@@ -20,6 +20,9 @@ _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
 _ARXIV_NEW = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5})(?:v\d+)?(?!\w|\.\d)")
 _ARXIV_OLD = re.compile(r"(?<![\w.])([a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?(?!\w)",
                         re.IGNORECASE)
+# What an old-style id holds: a text without it need not be searched for one (this search
+# looks for the slash first; the pattern above is tried at every letter).
+_ARXIV_OLD_NUMBER = re.compile(r"/\d{7}")
 _PMID = re.compile(r"(?:\bpmid:?\s*|pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)"
                    r"(\d{1,9})\b", re.IGNORECASE)
 _PMCID = re.compile(r"\b(PMC\d{4,9})\b", re.IGNORECASE)
@@ -89,7 +92,7 @@ def normal(scheme: str, value: str) -> str | None:
 def arxiv_ids(text: str) -> list[str]:
     """arXiv ids in a text (1706.03762, hep-th/9901001), without their version."""
     found = [m.group(1) for m in _ARXIV_NEW.finditer(text)]
-    if "/" in text:  # an old-style id has one: most text need not be searched for it
+    if "/" in text and _ARXIV_OLD_NUMBER.search(text):  # most text need not be searched
         found += [m.group(1).lower() for m in _ARXIV_OLD.finditer(text)
                   if not m.group(1).lower().startswith(("http", "doi"))]
     return list(dict.fromkeys(found))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import zip_longest
 from dataclasses import dataclass
 
 from citels.corpus.identifiers import paper_identifiers
@@ -47,14 +48,17 @@ def title_text(paper: Paper) -> str:
     return opening[0] if opening else ""
 
 
-def index_text(paper: Paper) -> IndexText:
-    """What of a keyed paper goes into the full-text indexes."""
+def index_text(paper: Paper, title_words: list[str] | None = None) -> IndexText:
+    """What of a keyed paper goes into the full-text indexes (`title_words`: the words of
+    its `title_text`, when the caller has them already)."""
     assert paper.key, "a paper is indexed with its key"
     title = title_text(paper)
+    if title_words is None:
+        title_words = words(title)
     abstract = paper.abstract or ""
     method_names = abstract_aliases(abstract)
-    aliases = (title_aliases(paper.title) if paper.title else []) + method_names
-    title_words = words(title)
+    aliases = (title_aliases(paper.title, title_words=title_words) if paper.title
+               else []) + method_names
     # The key too: a mistyped key is corrected toward it (the vocabulary is these words).
     every_word = dict.fromkeys(title_words + words(abstract) + method_names + [paper.key.lower()])
     for skipped in SKIP_WORDS.intersection(every_word):
@@ -118,9 +122,12 @@ def editors_of(paper: Paper) -> list[str]:
     return [name for name in _AND.split(raw.strip('{}" ')) if name]
 
 
-def work_text(paper: Paper) -> WorkText:
-    """What of a paper goes into the works index (people, title words, venue and year)."""
-    title_words = [w for w in dict.fromkeys(words(title_text(paper))) if w not in SKIP_WORDS]
+def work_text(paper: Paper, title_words: list[str] | None = None) -> WorkText:
+    """What of a paper goes into the works index (people, title words, venue and year);
+    `title_words` as for `index_text`."""
+    if title_words is None:
+        title_words = words(title_text(paper))
+    title_words = [w for w in dict.fromkeys(title_words) if w not in SKIP_WORDS]
     facets = venue_terms(paper.venue) + ([str(paper.year)] if paper.year else [])
     return WorkText(names=" ".join(people_terms(paper.authors + editors_of(paper))),
                     title=" ".join(title_words), facets=" ".join(facets))
@@ -134,12 +141,13 @@ def work_rowid(paper_id: int, year: int | None) -> int:
 WorkRow = tuple[int, str, str, str]  # (rowid, names, title, facets)
 
 
-def work_rows(papers: Iterable[tuple[int, Paper]]
+def work_rows(papers: Iterable[tuple[int, Paper]], title_words: Iterable[list[str]] = ()
               ) -> tuple[list[WorkRow], list[tuple[str, str, int]]]:
-    """The works index rows and identifier rows of papers (to add, or the same to delete)."""
+    """The works index rows and identifier rows of papers (to add, or the same to delete);
+    `title_words`, when given, has each paper's as `index_text` takes them."""
     works, identifiers = [], []
-    for paper_id, paper in papers:
-        text = work_text(paper)
+    for (paper_id, paper), words_of_title in zip_longest(papers, title_words):
+        text = work_text(paper, words_of_title)
         works.append((work_rowid(paper_id, paper.year), text.names, text.title, text.facets))
         identifiers += [(scheme, value, paper_id) for scheme, value in paper_identifiers(paper)]
     works.sort()  # FTS5 writes quickest in rowid order

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from citels.merge import hash_of_stored, stored_json
 from citels.papers import Paper
-from citels.store.index_text import WorkRow, index_text, work_rows
+from citels.text import words
+from citels.store.index_text import WorkRow, index_text, title_text, work_rows
 from citels.store.packing import pack
 from citels.store.paper_codec import decode, encode
 
@@ -80,12 +82,13 @@ def title_rowid(paper_id: int, title_length: int) -> int:
     return (title_length << 32) | paper_id
 
 
-def full_text_rows(papers: Iterable[tuple[int, Paper]]
+def full_text_rows(papers: Iterable[tuple[int, Paper]], title_words: Iterable[list[str]] = ()
                    ) -> tuple[list[TitleRow], list[tuple[int, str]]]:
-    """The titles and texts index rows of papers (to add, or to delete: the same rows)."""
+    """The titles and texts index rows of papers (to add, or to delete: the same rows);
+    `title_words`, when given, has each paper's as `index_text` takes them."""
     titles, texts = [], []
-    for paper_id, paper in papers:
-        text = index_text(paper)
+    for (paper_id, paper), words_of_title in zip_longest(papers, title_words):
+        text = index_text(paper, words_of_title)
         titles.append((title_rowid(paper_id, text.title_length), text.title, text.aliases,
                        text.key))
         texts.append((paper_id, text.words))
@@ -114,11 +117,13 @@ def papers_full_text(papers: list[tuple[int, Paper]], works: bool = True) -> Ful
     """The full-text and works rows of keyed papers, their content hashes, and the papers
     packed. Without `works`, no works or identifier rows: a library's first index writes
     those after its papers are searchable (Store.write_pending_works)."""
-    titles, texts = full_text_rows(papers)
+    # Each title's words serve both its full-text rows and its works row.
+    title_words = [words(title_text(paper)) for _, paper in papers]
+    titles, texts = full_text_rows(papers, title_words)
     # FTS5 writes out what it holds in memory whenever a rowid comes lower than the last, so
     # the titles (whose rowids start with the title's length) go in in rowid order.
     titles.sort()
-    work, identifiers = work_rows(papers) if works else ([], [])
+    work, identifiers = work_rows(papers, title_words) if works else ([], [])
     stored = [stored_json(paper) for _, paper in papers]
     return FullText(titles, texts, work, identifiers, [pack(text) for text in stored],
                     [hash_of_stored(paper.title, text)
