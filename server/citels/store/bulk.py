@@ -22,14 +22,7 @@ from pathlib import Path
 
 from citels.helper_process import helper_pool
 from citels.store.connection import Database
-from citels.store.fulltext import (
-    BULK_HASH_BYTES,
-    DEFAULT_HASH_BYTES,
-    FullTextIndex,
-    hold_in_memory,
-    merge_later,
-    merge_now,
-)
+from citels.store.fulltext import FullTextIndex, merge_later, merge_now
 from citels.store.index_text import WorkRow
 from citels.store.migrations import FULL_TEXT_INDEXES
 from citels.store.rows import (
@@ -289,8 +282,6 @@ def _open_aside(path: str) -> None:
     conn.execute("BEGIN")
     for table in MERGED_LATER:
         merge_later(conn, table)
-    for table in FULL_TEXT_INDEXES:
-        hold_in_memory(conn, table, BULK_HASH_BYTES)
     _aside = conn
 
 
@@ -311,7 +302,5 @@ def _close_aside() -> None:
     assert _aside is not None
     for table in FULL_TEXT_INDEXES:
         merge_now(_aside, table)
-        # The setting is copied in with the index: the server's own writes hold FTS5's usual.
-        hold_in_memory(_aside, table, DEFAULT_HASH_BYTES)
     _aside.execute("COMMIT")
     _aside.close()

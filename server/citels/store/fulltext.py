@@ -47,18 +47,6 @@ def merge_later(conn: sqlite3.Connection, table: str) -> None:
     conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', {BULK_AUTOMERGE})")
 
 
-# How much FTS5 holds in memory before it writes a segment (its 'hashsize' setting, 1 MB
-# by default). A first index's helper holds more: fewer, larger segments to write and merge
-# (its inserts ~10% quicker at 100k-300k papers, docs/performance.md).
-DEFAULT_HASH_BYTES = 1 << 20
-BULK_HASH_BYTES = 32 << 20
-
-
-def hold_in_memory(conn: sqlite3.Connection, table: str, size: int) -> None:
-    """Let an index hold `size` bytes of rows in memory before writing them out."""
-    conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {int(size)})")
-
-
 def merge_now(conn: sqlite3.Connection, table: str) -> None:
     """Merge an index's segments into one, and merge as FTS5 does by default from now on."""
     conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
