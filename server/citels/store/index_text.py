@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import zip_longest
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from citels.corpus.identifiers import paper_identifiers
 from citels.keys import SKIP_WORDS

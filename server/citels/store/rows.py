@@ -12,10 +12,10 @@ from itertools import zip_longest
 
 from citels.merge import hash_of_stored, stored_json
 from citels.papers import Paper
-from citels.text import words
 from citels.store.index_text import WorkRow, index_text, title_text, work_rows
 from citels.store.packing import pack
 from citels.store.paper_codec import decode, encode
+from citels.text import words
 
 PAPER_ID_MASK = (1 << 32) - 1
 
