@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from citels import bib_update, chunked_reading, keys
+from citels.bib_in_two import read_bib_in_two, read_in_two
 from citels.corpus import UnreadableFile
 from citels.corpus.sources import (
     ReadOptions,
@@ -273,8 +274,10 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     # A first index reads a large JSON Lines dump with a helper process parsing its lines.
     in_runs = chunked_reading.format_read_in_runs(path, kind, options) \
         if spill is not None else None
+    # And a large .bib with a helper process making its entries papers.
+    bib_in_two = spill is not None and in_runs is None and read_in_two(path, kind, options)
     try:
-        reading = SourceRead(iter(()), []) if in_runs is not None \
+        reading = SourceRead(iter(()), []) if in_runs is not None or bib_in_two \
             else read_source(path, kind, path.name, options, tap)
     except UnreadableFile as error:
         report.skipped.append(str(error))
@@ -287,6 +290,9 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
                 chunked_reading.read_in_runs(spill, path, in_runs, options, tap,
                                              reading.warnings, partial(counted.tick, bar),
                                              parser)
+            elif bib_in_two and spill is not None:
+                read_bib_in_two(spill, path, tap, reading.warnings,
+                                partial(counted.kept, bar), parser)
             else:
                 _store_records(store, path, counted.through(reading.papers, bar), spill)
     except UnreadableFile as error:  # a dump whose format its content does not show
@@ -350,6 +356,12 @@ class _PapersRead:
         """Count one more paper read."""
         self.count += 1
         bar.paper()
+
+    def kept(self, bar: IndexProgress, line: int, mid: str) -> None:
+        """Count one more paper read (a first index's, kept aside from `line`)."""
+        self.tick(bar)
+        if self.placed is not None:
+            self.placed.append((line, mid))
 
     def through(self, papers: Iterator[Paper], bar: IndexProgress
                 ) -> Iterator[tuple[str, Paper]]:
