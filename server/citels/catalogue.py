@@ -24,11 +24,10 @@ from citels.papers import Hit, Paper
 from citels.ranking import SEARCH_CEILING, rank, typed_as_only_a_key
 from citels.store import Store
 from citels.text import normalize_title
-from citels.workspace import workspace_files
+from citels.workspace import MAX_WORKSPACE_BIB_FILES, workspace_files
 
 log = logging.getLogger("citels")
 T = TypeVar("T")
-MAX_WORKSPACE_BIB_FILES = 200
 
 
 class Catalogue:
