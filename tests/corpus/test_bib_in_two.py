@@ -204,3 +204,62 @@ def test_a_helper_that_dies_leaves_the_papers_to_be_made_here(small_runs, tmp_pa
         process.join()
     two, two_warnings, _ = read_two(path, parser)
     assert two == whole and two_warnings == whole_warnings
+
+
+def test_the_helper_that_read_a_bib_writes_its_first_index(monkeypatch, tmp_path):
+    """One helper process for the whole run, and the index the same as with a helper of
+    its own for the writing (or none at all)."""
+    from citels import helper_process
+    from citels.store import bulk
+
+    path = library(tmp_path / "lib", rounds=30)
+    started = []
+
+    def counted_pool(*args, **kwargs):
+        started.append(args)
+        return helper_process.helper_pool(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "helper_pool", counted_pool)
+    monkeypatch.setattr(chunked_reading, "helper_pool", counted_pool)
+    monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 10)  # the write has a helper too
+    monkeypatch.setattr(bib_in_two, "RUN_ENTRIES", 4)
+    indexes = []
+    for name, from_bytes in (("whole", 1 << 40), ("two", 0)):
+        monkeypatch.setattr(bib_in_two, "FROM_BYTES", from_bytes)
+        started.clear()
+        store = Store(tmp_path / f"{name}.sqlite3")
+        report = index_corpus(store, [path])
+        store.close()
+        indexes.append((report.added, report.warnings, tables(tmp_path / f"{name}.sqlite3"),
+                        len(started)))
+    assert indexes[0][:3] == indexes[1][:3]
+    # Read alone, the write starts its own helper; read in two, the reader's helper writes.
+    assert (indexes[0][3], indexes[1][3]) == (1, 1)
+
+
+def test_a_reading_helper_that_died_leaves_the_write_to_a_run_without_one(
+        monkeypatch, tmp_path):
+    from citels.store import bulk
+
+    path = library(tmp_path / "lib", rounds=30)
+    monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 10)
+    monkeypatch.setattr(bib_in_two, "RUN_ENTRIES", 4)
+    monkeypatch.setattr(bib_in_two, "FROM_BYTES", 1 << 40)
+    store = Store(tmp_path / "whole.sqlite3")
+    index_corpus(store, [path])
+    store.close()
+    monkeypatch.setattr(bib_in_two, "FROM_BYTES", 0)
+    read = bib_in_two.read_bib_in_two
+
+    def read_then_die(spill, path, tap, warnings, kept, parser):
+        read(spill, path, tap, warnings, kept, parser)
+        for process in list(parser.started()._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+
+    monkeypatch.setattr("citels.indexer.read_bib_in_two", read_then_die)
+    store = Store(tmp_path / "two.sqlite3")
+    report = index_corpus(store, [path])
+    store.close()
+    assert report.added == 30 * 6
+    assert tables(tmp_path / "two.sqlite3") == tables(tmp_path / "whole.sqlite3")
