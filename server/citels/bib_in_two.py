@@ -23,6 +23,7 @@ from pathlib import Path
 
 from citels.chunked_reading import ParsedRecord, RunParser
 from citels.corpus import BIB_ENDINGS
+from citels.corpus.bibtex_file import ResolvedEntry, paper_of, resolved_entries
 from citels.corpus.sources import ReadOptions, SourceKind
 from citels.merge import merge_id
 from citels.store.paper_codec import encode
@@ -44,7 +45,7 @@ class EntryRun:
     """A run of a .bib's entries, resolved, and the file's name their sources carry."""
 
     label: str
-    entries: list  # of bibtex_file.ResolvedEntry (imported where the reading is)
+    entries: list[ResolvedEntry]
 
 
 def read_in_two(path: Path, kind: SourceKind, options: ReadOptions) -> bool:
@@ -70,7 +71,6 @@ def read_bib_in_two(spill: RecordSpill, path: Path, tap: Callable[[bytes], None]
 
     from citels.corpus import decode_corpus_file
     from citels.corpus.bib_scan import CHUNK_CHARACTERS, pieces
-    from citels.corpus.bibtex_file import resolved_entries
     from citels.corpus.library import library_of
 
     helper = parser.pool()
@@ -111,15 +111,13 @@ def read_bib_in_two(spill: RecordSpill, path: Path, tap: Callable[[bytes], None]
 
 def make_papers(run: EntryRun) -> list[ParsedRecord]:
     """The spill's records of a run of entries (in the helper process, or here)."""
-    from citels.corpus.bibtex_file import paper_of
-
     papers = (paper_of(entry, run.label) for entry in run.entries)
     return [(merge_id(paper), paper.sources[0].line if paper.sources else 0,
              paper.source_key is not None, encode(paper)) for paper in papers]
 
 
-def _runs(entries: Iterable, label: str) -> Iterator[EntryRun]:
-    run: list = []
+def _runs(entries: Iterable[ResolvedEntry], label: str) -> Iterator[EntryRun]:
+    run: list[ResolvedEntry] = []
     for entry in entries:
         run.append(entry)
         if len(run) == RUN_ENTRIES:

@@ -165,7 +165,6 @@ def _serve(args: argparse.Namespace) -> int:
                collector_thresholds=usual_thresholds, first_message=first_message)
 
 
-
 def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser
                   ) -> ReadOptions | None:
     """The filters and mapping asked for; None when none was (each file keeps its own)."""

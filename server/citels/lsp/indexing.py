@@ -65,7 +65,6 @@ def open_index(ls: CitelsServer) -> None:
     ls.zotero_watch = loop.create_task(watch_zotero(ls, library)) if library else None
 
 
-
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
     # The first completion is answered from the index as it is; this check comes after it,
