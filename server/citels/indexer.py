@@ -204,13 +204,14 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
                                               report, spill, options, bar, parser)
             finally:
                 bar.close()
+            handed_on = parser.started() if spill is not None and library_only else None
+            if handed_on is None:
+                parser.close()  # done with: its memory goes now, not after the writing
             counted = None  # (papers, with a title), when the run knows them
             try:
                 with _garbage_collector_running():
                     if spill is not None:
-                        counted = _update_first_index(
-                            store, spill, report, bar,
-                            parser.started() if library_only else None)
+                        counted = _update_first_index(store, spill, report, bar, handed_on)
                     else:
                         _update_papers(store, affected, report, bar)
             finally:
