@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -111,15 +110,13 @@ def _start_for(message: bytes) -> None:
     files = workspace_files(roots, (".bib",), MAX_WORKSPACE_BIB_FILES)
     if sum(path.stat().st_size for path in files) <= CHILD_PROCESS_BYTES:
         return
-    # Opened here first in write-ahead-log mode, and kept open until the run ends, as the
-    # server's own store would be: the run then keeps the log, so the server's
-    # completions read the index while it is written (a run alone with the index leaves
-    # it for a rollback journal, which would lock the server out until it commits). The
-    # run makes the tables.
-    database.parent.mkdir(parents=True, exist_ok=True)
-    held = sqlite3.connect(database, check_same_thread=False)
-    held.execute("PRAGMA journal_mode = WAL").fetchone()
-    held.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the log
+    from citels.store.connection import Database
+
+    # Made and opened here first, and kept open until the run ends, as the server's own
+    # store would be: the run then keeps the write-ahead log, so the server's completions
+    # read the index while it is written (a run alone with the index leaves it for a
+    # rollback journal, which would lock the server out until it commits).
+    held = Database(database)
     process = subprocess.Popen(
         [sys.executable, "-m", "citels", "index", "--db", str(database), *map(str, files)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
