@@ -669,31 +669,3 @@ def test_a_paper_shown_is_shown_as_the_index_has_it_after_a_search_or_a_change(
     changed = rank(store, "mirror descent policy optimization")[0].paper
     assert changed.key == "mirrorDescentPolicy2020"
     assert changed.abstract.startswith("Mirror descent (MD), a widely known")
-
-
-def test_processes_opening_one_new_index_at_once_all_open_it(tmp_path: Path):
-    """A server and the first index it started early (early_index.py), or two servers on
-    a new workspace, make the index's tables at the same moment: each opens it, none fails
-    with "table already exists"."""
-    import threading
-
-    from citels.store.connection import Database
-
-    errors: list[str] = []
-    for round_ in range(10):
-        path = tmp_path / f"new{round_}.sqlite3"
-        gate = threading.Barrier(6)
-
-        def open_it(path: Path = path, gate: threading.Barrier = gate) -> None:
-            gate.wait()
-            try:
-                Database(path).close()
-            except Exception as error:
-                errors.append(repr(error))
-
-        threads = [threading.Thread(target=open_it) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert errors == []

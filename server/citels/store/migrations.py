@@ -282,8 +282,4 @@ def migrate(conn: sqlite3.Connection) -> None:
     except sqlite3.Error:
         if conn.in_transaction:
             conn.rollback()
-        # Another connection made the same steps first (two processes opening a new index
-        # at once: a server and the first index it started, early_index.py): nothing to do.
-        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-            return
         raise
