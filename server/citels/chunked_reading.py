@@ -87,10 +87,6 @@ class RunParser:
             self._pool = helper_pool()
         return self._pool
 
-    def started(self) -> Executor | None:
-        """The helper process, if it was started (it stays this parser's to close)."""
-        return self._pool
-
     def close(self) -> None:
         """Stop the helper process, if one was started."""
         if self._pool is not None:

@@ -6,7 +6,6 @@ import gc
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from citels import bib_update, chunked_reading, keys
-from citels.bib_in_two import read_bib_in_two, read_in_two
 from citels.corpus import UnreadableFile
 from citels.corpus.sources import (
     ReadOptions,
@@ -192,26 +190,21 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
             if store.is_empty() else None
         bar = IndexProgress(sum(total_bytes(path) for path, _ in to_read), progress,
                             listener if to_read or removed_files else None)
-        # A first index's large dumps and .bib files are parsed by a helper process as they
-        # are read. A library's (no dump) then writes with the same helper: a new one took
-        # ~0.25 s of CPU to start, a tenth of the write of a 30,000-entry .bib.
-        library_only = all(kind is not SourceKind.DUMP for _, kind in to_read)
-        with spill or nullcontext(), chunked_reading.RunParser() as parser:
+        with spill or nullcontext():
             try:
-                for path, kind in to_read:
-                    bar.source(path.name)
-                    affected |= _reindex_file(store, path, kind, known.get(str(path)),
-                                              report, spill, options, bar, parser)
+                # A first index's large dumps are parsed by a helper process as they are read.
+                with chunked_reading.RunParser() as parser:
+                    for path, kind in to_read:
+                        bar.source(path.name)
+                        affected |= _reindex_file(store, path, kind, known.get(str(path)),
+                                                  report, spill, options, bar, parser)
             finally:
                 bar.close()
-            handed_on = parser.started() if spill is not None and library_only else None
-            if handed_on is None:
-                parser.close()  # done with: its memory goes now, not after the writing
             counted = None  # (papers, with a title), when the run knows them
             try:
                 with _garbage_collector_running():
                     if spill is not None:
-                        counted = _update_first_index(store, spill, report, bar, handed_on)
+                        counted = _update_first_index(store, spill, report, bar)
                     else:
                         _update_papers(store, affected, report, bar)
             finally:
@@ -280,10 +273,8 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
     # A first index reads a large JSON Lines dump with a helper process parsing its lines.
     in_runs = chunked_reading.format_read_in_runs(path, kind, options) \
         if spill is not None else None
-    # And a large .bib with a helper process making its entries papers.
-    bib_in_two = spill is not None and in_runs is None and read_in_two(path, kind, options)
     try:
-        reading = SourceRead(iter(()), []) if in_runs is not None or bib_in_two \
+        reading = SourceRead(iter(()), []) if in_runs is not None \
             else read_source(path, kind, path.name, options, tap)
     except UnreadableFile as error:
         report.skipped.append(str(error))
@@ -296,9 +287,6 @@ def _reindex_file(store: Store, path: Path, kind: SourceKind, old: FileState | N
                 chunked_reading.read_in_runs(spill, path, in_runs, options, tap,
                                              reading.warnings, partial(counted.tick, bar),
                                              parser)
-            elif bib_in_two and spill is not None:
-                read_bib_in_two(spill, path, tap, reading.warnings,
-                                partial(counted.kept, bar), parser)
             else:
                 _store_records(store, path, counted.through(reading.papers, bar), spill)
     except UnreadableFile as error:  # a dump whose format its content does not show
@@ -363,12 +351,6 @@ class _PapersRead:
         self.count += 1
         bar.paper()
 
-    def kept(self, bar: IndexProgress, line: int, mid: str) -> None:
-        """Count one more paper read (a first index's, kept aside from `line`)."""
-        self.tick(bar)
-        if self.placed is not None:
-            self.placed.append((line, mid))
-
     def through(self, papers: Iterator[Paper], bar: IndexProgress
                 ) -> Iterator[tuple[str, Paper]]:
         """Each paper with its merge id, counted."""
@@ -430,15 +412,13 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
 
 
 def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
-                        bar: IndexProgress, helper: Executor | None = None
-                        ) -> tuple[int, int]:
+                        bar: IndexProgress) -> tuple[int, int]:
     """Merge, key and write every paper of a first index, from the records kept aside;
     return how many papers it wrote, and how many of them have a title.
 
     Papers are merged and keyed in the spill's order (the user's entries first, then by
     where their first record is) as the store writes them: a large run's helper process
-    (`helper`, when the reading started one) starts on the first papers while the rest are
-    still being merged."""
+    starts on the first papers while the rest are still being merged."""
     spill.finish_reading()
     # A library alone (only the user's entries, no corpus record to take in) has each
     # paper made of its own records: nothing to gather, and its keys fit in memory.
@@ -470,8 +450,7 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
         _keyed_papers(groups(), report, keys_given), count=spill.paper_count,
         first_index=True, works_later=library,
         then=lambda: store.assign_keys(sorted(keys_given.generated) if library
-                                       else spill.generated_keys()),
-        helper=helper)
+                                       else spill.generated_keys()))
 
 
 def _counted(items: Iterable[T], tick: Callable[[], None]) -> Iterator[T]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from citels.corpus import bib_scan
 from citels.corpus.bib_scan import Entry, String
@@ -52,26 +51,6 @@ def parse_bibtex(text: str, label: str, warnings: list[str],
 def papers_of(pieces: Iterable[bib_scan.Piece], label: str, warnings: list[str],
               library: Library = NO_LIBRARY) -> Iterator[Paper]:
     """The papers of a .bib text's pieces (`corpus/bib_scan.py`), as biber reads them."""
-    return (paper_of(entry, label) for entry in resolved_entries(pieces, label, warnings,
-                                                                  library))
-
-
-@dataclass(frozen=True)
-class ResolvedEntry:
-    """An entry standing alone (macros, crossref and xdata resolved into its fields), which
-    is all `paper_of` needs: entries resolved in one process are made papers in another
-    (`citels.bib_in_two`)."""
-
-    key: str
-    entry_type: str
-    fields: dict[str, str]
-    line: int
-
-
-def resolved_entries(pieces: Iterable[bib_scan.Piece], label: str, warnings: list[str],
-                     library: Library = NO_LIBRARY) -> Iterator[ResolvedEntry]:
-    """The entries of a .bib text's pieces that are papers, each standing alone, in file
-    order; what biber would skip or warn of goes to `warnings` as they are found."""
     macros = dict(library.macros)
     entries: list[Entry] = []
     # Keys as bibtexparser compares them (case and all): a second one is skipped where it is.
@@ -120,16 +99,11 @@ def resolved_entries(pieces: Iterable[bib_scan.Piece], label: str, warnings: lis
         for name, macro in _undefined_macros(raw, macros):
             warnings.append(f"{label}:{entry.line}: {entry.key}'s {name} uses @string {macro},"
                             " which no file of the library defines; the name is kept")
-        yield ResolvedEntry(entry.key, entry.entry_type,
-                            resolver.values(key, raw, entry.entry_type), entry.line)
-
-
-def paper_of(entry: ResolvedEntry, label: str) -> Paper:
-    """The paper of an entry standing alone (its LaTeX turned into text, names split)."""
-    # Only what a paper shows or is searched by is resolved (a library's entries carry
-    # many more fields: files, keywords, dates of access).
-    values = {name: resolve(entry.fields[name], {}) for name in _SHOWN if name in entry.fields}
-    return _paper(entry.key, entry.entry_type, entry.fields, values, label, entry.line)
+        fields = resolver.values(key, raw, entry.entry_type)
+        # Only what a paper shows or is searched by is resolved (a library's entries carry
+        # many more fields: files, keywords, dates of access).
+        values = {name: resolve(fields[name], {}) for name in _SHOWN if name in fields}
+        yield _paper(entry.key, entry.entry_type, fields, values, label, entry.line)
 
 
 # The fields _paper reads.

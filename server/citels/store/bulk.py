@@ -100,8 +100,7 @@ def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
 
 
 def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | None = None,
-             works: bool = True, then: Callable[[], None] | None = None,
-             started: Executor | None = None) -> Iterator[Rows]:
+             works: bool = True, then: Callable[[], None] | None = None) -> Iterator[Rows]:
     """The rows of each batch, in order, taking the batches as they come; a helper process
     works them out for a large run (of about `papers`), and writes their full-text indexes
     `aside` when given one (those rows are then left out of what is yielded). Without
@@ -109,10 +108,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
 
     `then` is called once the last rows are written (asked for the next), while the helper
     finishes the indexes aside: work that needs every paper written but not their indexes
-    is done so instead of after them.
-
-    `started`, a helper the run started before (to read its files) and is done with, is
-    the helper if one is wanted: a new one takes ~0.25 s of CPU to start."""
+    is done so instead of after them."""
     then_done = False
 
     def run_then() -> None:
@@ -148,7 +144,8 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
     inserting: deque[Future[None]] = deque()  # rows worked out here, in the helper's hands
     helper = None
     try:
-        helper = _helper(started, aside)
+        helper = helper_pool(HELPERS) if aside is None \
+            else helper_pool(HELPERS, _open_aside, (str(aside.path),))
         task = partial(full_text_of if aside is None else _full_text_aside, works=works)
         for batch in source:
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
@@ -188,25 +185,6 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
         if helper is not None:
             # An index run that stops early (an error, an interrupt) leaves no work queued.
             helper.shutdown(wait=False, cancel_futures=True)
-
-
-def _helper(started: Executor | None, aside: IndexesAside | None) -> Executor:
-    """The helper process: `started` (its indexes aside opened first), or a new one."""
-    if started is None:
-        return helper_pool(HELPERS) if aside is None \
-            else helper_pool(HELPERS, _open_aside, (str(aside.path),))
-    from concurrent.futures.process import BrokenProcessPool
-
-    if aside is not None:
-        # In place of the initializer: one process, so it runs before any other work.
-        try:
-            started.submit(_open_aside, str(aside.path)).result()
-        except (BrokenProcessPool, OSError):
-            raise
-        except Exception as error:  # as an initializer that failed: no helper then
-            raise BrokenProcessPool(f"the helper could not open its indexes: {error}") \
-                from error
-    return started
 
 
 # A batch's full-text rows: the helper's work on them, worked out here, or not yet either.

@@ -13,7 +13,6 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
 from contextlib import AbstractContextManager
 from itertools import islice
 from pathlib import Path
@@ -92,8 +91,7 @@ class Store(CorpusRecords, BibEntries):
 
     def put_papers(self, papers: Iterable[StoredPaper], *, count: int,
                    first_index: bool = False, works_later: bool = False,
-                   then: Callable[[], None] | None = None,
-                   helper: Executor | None = None) -> tuple[int, int]:
+                   then: Callable[[], None] | None = None) -> tuple[int, int]:
         """Insert or replace merged papers, their full-text entries and (in a first index)
         their records, written in batches as `papers` gives them (about `count`); return
         how many were written, and how many of them have a title.
@@ -104,7 +102,7 @@ class Store(CorpusRecords, BibEntries):
 
         `then` is called in the same transaction once every paper is written, before
         their full-text indexes are finished (a first index's helper merges them
-        meanwhile). `helper`: a helper process the run started before, to use (bulk.py)."""
+        meanwhile)."""
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
         # A first index's helper process (if it has one) builds the full-text indexes aside.
@@ -128,7 +126,7 @@ class Store(CorpusRecords, BibEntries):
         try:
             for rows in bulk.prepared(bulk.batches(replacing_old(papers), next_id),
                                       papers=count, aside=aside, works=not works_later,
-                                      then=then, started=helper):
+                                      then=then):
                 self.conn.executemany(
                     "INSERT INTO papers (id, merge_id, key, key_lower, title, year,"
                     " content_hash, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.papers)
