@@ -79,3 +79,17 @@ def test_otherwise_the_start_is_left_as_it_was(tmp_path, case):
     early_index.start_for(first)
     assert early_index.finished(database) is None
     assert case == "indexed" or not database.exists()
+
+
+def test_the_bib_files_found_as_the_server_started_are_its_first_look(tmp_path):
+    from citels.catalogue import workspace_bib_files
+
+    root = workspace(tmp_path / "ws", 1000)  # small: no run, but its files were looked for
+    early_index.start_for(initialize(root))
+    assert early_index.bib_files_found([root]) == [root / "library.bib"]
+    assert early_index.bib_files_found([root]) is None  # taken once
+    early_index.start_for(initialize(root))
+    (root / "later.bib").write_text("@misc{x, title = {Later}}\n")
+    # The server's first look takes what was found (the folders are gone through once).
+    assert workspace_bib_files([root]) == [root / "library.bib"]
+    assert workspace_bib_files([root]) == [root / "later.bib", root / "library.bib"]

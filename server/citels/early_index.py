@@ -21,6 +21,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,6 +36,8 @@ _LONGEST_HEADER = 1 << 16
 
 # database -> the run's (messages, summary), or the error that ended it
 _runs: dict[Path, Future[tuple[list[str], str]]] = {}
+# workspace roots -> the .bib files found below them here, for the server's first look
+_found: dict[tuple[Path, ...], list[Path]] = {}
 
 
 def loop_can_read(stdin: BinaryIO, stdout: BinaryIO) -> bool:
@@ -108,6 +111,7 @@ def _start_for(message: bytes) -> None:
     from citels.workspace import MAX_WORKSPACE_BIB_FILES, workspace_files
 
     files = workspace_files(roots, (".bib",), MAX_WORKSPACE_BIB_FILES)
+    _found[tuple(roots)] = files  # the server's first look takes them (bib_files_found)
     if sum(path.stat().st_size for path in files) <= CHILD_PROCESS_BYTES:
         return
     from citels.store.connection import Database
@@ -176,3 +180,10 @@ def finished(database: Path) -> Future[tuple[list[str], str]] | None:
     """The run started early for `database`, if one was (its messages and summary once it
     ends); asked once: the server's later checks are its own."""
     return _runs.pop(database, None)
+
+
+def bib_files_found(roots: Sequence[Path]) -> list[Path] | None:
+    """The .bib files found below these workspace roots as the server started, if it looked
+    (a workspace with no index yet): taken once, by the server's first look at its
+    workspace, instead of going through its folders a second time (10-40 ms)."""
+    return _found.pop(tuple(roots), None)
