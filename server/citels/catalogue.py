@@ -18,17 +18,17 @@ from typing import TypeVar
 
 from citels.bibliography.locate import hayagriva_bibliographies
 from citels.corpus.identifiers import Identifier
+from citels.early_index import bib_files_found
 from citels.indexes import WantedIndex, open_index, zotero_index
 from citels.locations import workspace_database
 from citels.papers import Hit, Paper
 from citels.ranking import SEARCH_CEILING, rank, typed_as_only_a_key
 from citels.store import Store
 from citels.text import normalize_title
-from citels.workspace import workspace_files
+from citels.workspace import MAX_WORKSPACE_BIB_FILES, workspace_files
 
 log = logging.getLogger("citels")
 T = TypeVar("T")
-MAX_WORKSPACE_BIB_FILES = 200
 
 
 class Catalogue:
@@ -108,7 +108,9 @@ def workspace_bib_files(roots: Iterable[Path]) -> list[Path]:
     """The .bib files below the workspace roots, and the Hayagriva (.yml) files its Typst
     documents declare (other YAML files are not bibliographies)."""
     roots = list(roots)
-    bib = workspace_files(roots, (".bib",), MAX_WORKSPACE_BIB_FILES)
+    bib = bib_files_found(roots)  # looked for as the server started
+    if bib is None:
+        bib = workspace_files(roots, (".bib",), MAX_WORKSPACE_BIB_FILES)
     return bib + [path for path in hayagriva_bibliographies(roots) if path not in bib]
 
 

@@ -152,10 +152,17 @@ def _serve(args: argparse.Namespace) -> int:
     kept_code.append(generated_code.GeneratedCode(generated_code.default_path()))
     for kept in kept_code:
         kept.install()
+    first_message = b""
+    from citels import early_index
+
+    if not args.tcp and early_index.loop_can_read(sys.stdin.buffer, sys.stdout.buffer):
+        # Read before the protocol is loaded: a large .bib's first index starts at once.
+        first_message = early_index.read_first_message(sys.stdin.fileno())
+        early_index.start_for(first_message)
     from citels.lsp.setup import run
 
     return run(corpus=args.corpus, database=args.db, tcp=args.tcp, kept_code=kept_code,
-               collector_thresholds=usual_thresholds)
+               collector_thresholds=usual_thresholds, first_message=first_message)
 
 
 def _read_options(args: argparse.Namespace, parser: argparse.ArgumentParser

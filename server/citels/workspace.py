@@ -17,6 +17,7 @@ _INCLUDES = re.compile(
     r"|\\(?:sub)?import\s*\{(?P<dir>[^{}]*)\}\s*\{(?P<file2>[^{}]+)\}")
 PROJECT_SUFFIXES = (".tex", ".md", ".qmd", ".rmd", ".markdown", ".typ", ".org")
 MAX_PROJECT_FILES = 2000
+MAX_WORKSPACE_BIB_FILES = 200  # the workspace's .bib files indexed, at most
 SKIPPED_FOLDERS = {"node_modules", "__pycache__", "_build", "build", "dist", "venv"}
 
 

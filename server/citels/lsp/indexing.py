@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
 from citels.catalogue import WORKSPACE_INDEX, open_catalogue, wanted_indexes
+from citels.early_index import CHILD_PROCESS_BYTES, finished
 from citels.indexes import (
     ZOTERO_INDEX,
     WantedIndex,
@@ -63,21 +65,22 @@ def open_index(ls: CitelsServer) -> None:
     ls.zotero_watch = loop.create_task(watch_zotero(ls, library)) if library else None
 
 
-# Files to read whole beyond this many bytes are read in a child process: a first read of a
-# 10 MB .bib took the server from 100 MB to 340 MB, which it kept (docs/performance.md).
-CHILD_PROCESS_BYTES = 2_000_000
-
-
 async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     """Index what changed in one index's files, showing progress where the client can."""
     # The first completion is answered from the index as it is; this check comes after it,
     # unless the index has nothing yet to answer with and its first read goes to a child
     # process (a large .bib): started at once, not up to half a second later.
-    first_read_in_child = _first_large_read(ls, index)
+    early = finished(index.database) if index.what == WORKSPACE_INDEX else None
+    first_read_in_child = early is None and _first_large_read(ls, index)
     if not first_read_in_child:
         await ls.after_first_completion()
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
+        if early is not None:
+            # Its first index, started before the protocol was loaded (early_index.py), is
+            # waited for; then it is checked as usual (a file that run did not read, or
+            # one changed since).
+            await _early_run_ended(ls, index, early)
         if first_read_in_child or index.what == ZOTERO_INDEX or \
                 await asyncio.to_thread(_reads_much, index):
             messages, summary = await _index_in_child_process(index)
@@ -102,6 +105,20 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
         summary = f"indexing the {index.what} failed: {error}"
         ls.report_problem(summary, types.MessageType.Error)
     ls.end_progress(token, summary)
+
+
+async def _early_run_ended(ls: CitelsServer, index: WantedIndex,
+                          early: Future[tuple[list[str], str]]) -> None:
+    """Wait for the first index started early, and log what it said."""
+    try:
+        messages, summary = await asyncio.wrap_future(early)
+    except Exception as error:  # the usual check that follows tries again, and says why
+        ls.log(f"the first index of the {index.what} stopped: {error}",
+               types.MessageType.Warning)
+        return
+    for message in messages:
+        ls.log(message, types.MessageType.Warning)
+    ls.log(f"{index.what}: {summary}")
 
 
 def _index_and_give_back(index: WantedIndex, tell: Any) -> Any:

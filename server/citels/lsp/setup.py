@@ -48,14 +48,15 @@ def create_server(corpus: list[Path] | None = None,
 
 def run(corpus: list[Path] | None = None, database: Path | None = None,
         tcp: str | None = None, kept_code: Sequence[KeptCode] = (),
-        collector_thresholds: tuple[int, int, int] | None = None) -> int:
+        collector_thresholds: tuple[int, int, int] | None = None,
+        first_message: bytes = b"") -> int:
     """Serve on stdio (or on TCP, for debugging) until the client says exit.
 
     `kept_code`, the compiled code caches installed before the protocol was imported, are
     uninstalled and saved once the first completion is answered (with the code of the
     later warm-up); `collector_thresholds`, when the garbage collector's older generations
     were held back for the start, are its thresholds once the start's garbage is
-    collected."""
+    collected; `first_message`, what was read from stdin before (`early_index.py`)."""
     # Editors show the server's stderr as errors (Neovim logs every line as [ERROR]): only real
     # errors go there; the rest reaches the client as window/logMessage.
     logging.basicConfig(stream=sys.stderr, level=logging.ERROR,
@@ -67,5 +68,5 @@ def run(corpus: list[Path] | None = None, database: Path | None = None,
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        serve_stdio(server)
+        serve_stdio(server, first_message)
     return 0

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import stat
 import sys
 import time
 from threading import Event
-from typing import BinaryIO
 
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
+
+from citels.early_index import loop_can_read
 
 log = logging.getLogger("citels")
 # A message's header lines are short; a body is read by length, not by line.
@@ -53,22 +52,12 @@ class _LoopReader:
             return error.partial
 
 
-def loop_can_read(stdin: BinaryIO, stdout: BinaryIO) -> bool:
-    """Whether stdin is a pipe or socket of its own: the loop may then make it non-blocking
-    without touching stdout (a terminal's stdin and stdout are one file, and stdout must
-    stay blocking)."""
-    try:
-        read, written = os.fstat(stdin.fileno()), os.fstat(stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        return False
-    own = (read.st_dev, read.st_ino) != (written.st_dev, written.st_ino)
-    return own and (stat.S_ISFIFO(read.st_mode) or stat.S_ISSOCK(read.st_mode))
-
-
-def serve_stdio(server: LanguageServer) -> None:
-    """Serve on stdin/stdout until the client says exit (or closes stdin)."""
+def serve_stdio(server: LanguageServer, first_message: bytes = b"") -> None:
+    """Serve on stdin/stdout until the client says exit (or closes stdin); `first_message`
+    is what was read from stdin before (only where the loop reads it itself)."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     if not loop_can_read(stdin, stdout):
+        assert not first_message, "stdin is read ahead only where the loop reads it"
         server.start_io()
         return
     # pygls's shutdown() sets this event and the message loop stops at it, as in start_io.
@@ -78,6 +67,8 @@ def serve_stdio(server: LanguageServer) -> None:
     async def serve() -> None:
         loop = asyncio.get_running_loop()
         stream = asyncio.StreamReader(limit=_LINE_LIMIT)
+        if first_message:
+            stream.feed_data(first_message)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin)
         await run_async(stop_event=stop_event, reader=_LoopReader(stream, server),
                         protocol=server.protocol, logger=log,
