@@ -190,7 +190,8 @@ def stored_json(paper: Paper, *, with_title: bool = False) -> str:
     values = {}
     for name in _STORED_FIELDS if with_title else _STORED_FIELDS_NO_TITLE:
         value = getattr(paper, name)
-        # `_empty` inlined: most values are None or set.
+        # Empty: None, False, '', [] or {}; not `value in (None, False, [], {})`, as
+        # 0 == False and a year or count of 0 is kept.
         if value is None or value is False or (
                 not value and isinstance(value, (str, list, dict))):
             continue
@@ -198,12 +199,6 @@ def stored_json(paper: Paper, *, with_title: bool = False) -> str:
     if "sources" in values:
         values["sources"] = [str(source) for source in paper.sources]
     return _STORED_JSON.encode(values)
-
-
-def _empty(value: object) -> bool:
-    # Not `value in (None, False, [], {})`: 0 == False, and a year or count of 0 is kept.
-    return value is None or value is False or (isinstance(value, (str, list, dict))
-                                               and not value)
 
 
 def content_hash(paper: Paper) -> str:
