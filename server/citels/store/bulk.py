@@ -47,6 +47,11 @@ HELPER_FROM_PAPERS = 20_000
 HELPERS = 1
 BATCHES_AHEAD = 4  # batches the helper has to do before this process works one out itself
 BATCHES_HELD = 2 * BATCHES_AHEAD  # batches made before the oldest one's rows are awaited
+# Batches worked out here whose rows may wait for the helper's inserts before this process
+# waits for the oldest. The helper's inserts queue behind the batches it works out itself:
+# with four, this process waited a tenth of the write phase (py-spy at 1M) while the helper
+# did rows it could have done; sixteen batches of rows are ~40 MB (docs/performance.md).
+INSERTS_HELD = 16
 FTS_SHADOW_TABLES = ("data", "idx", "docsize", "config")  # what an FTS5 index is made of
 ASIDE_CACHE_KB = 32 * 1024  # the helper's page cache for the indexes it builds aside
 # The works index merges its segments as FTS5 does while it is written (let pile up, they
@@ -152,7 +157,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
             # Rows sent to the helper's indexes are held here till written: when its inserts
             # fall behind, this process waits for them (else they piled up without end).
             _check_inserted(inserting)
-            while len(inserting) >= max(1, BATCHES_AHEAD):
+            while len(inserting) >= INSERTS_HELD:
                 inserting.popleft().result()
             if _helper_behind(waiting, inserting):
                 # The helper has enough to do: this one is worked out here, so that both
