@@ -25,7 +25,11 @@ index_corpus(store, [Path(p) for p in sys.argv[2:]])
 papers = store.conn.execute("SELECT id, merge_id, key FROM papers ORDER BY id").fetchall()
 ranked = {query: [hit.paper.key for hit in rank(store, query, limit=10)]
           for query in ("deep learning methods", "deep learn", "methods for graphs")}
-print(json.dumps({"papers": papers, "ranked": ranked}))
+# The full-text indexes too: what they are given comes from sets in places (a paper's
+# words), and must not come out in another order or form.
+full_text = {table: repr(store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall())
+             for table in ("titles_fts_data", "texts_fts_data", "works_fts_data")}
+print(json.dumps({"papers": papers, "ranked": ranked, "full_text": full_text}))
 """
 
 
