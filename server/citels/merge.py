@@ -11,12 +11,11 @@ the corpus paper's claimants are found by prefix (`user_prefix`).
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import json
 import re
 
-from citels.papers import Paper
+from citels.papers import FIELD_NAMES, Paper
 from citels.text import fold_ascii, normalize_title
 
 # Between a user entry's title part and its key part: sorts below every printable character,
@@ -177,7 +176,7 @@ def merge_records(records: list[Paper]) -> Paper:
 # Made once: `json.dumps` with options makes an encoder each call (a first index stores
 # millions of papers).
 _STORED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_STORED_FIELDS = tuple(field.name for field in dataclasses.fields(Paper))
+_STORED_FIELDS = FIELD_NAMES
 _STORED_FIELDS_NO_TITLE = tuple(name for name in _STORED_FIELDS if name != "title")
 
 

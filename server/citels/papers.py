@@ -53,7 +53,7 @@ class Paper:
         # By hand rather than dataclasses.asdict, which deep-copies every value: this runs
         # three times a paper when a million are indexed. The values are strings, numbers,
         # lists of strings and one dict of strings, so shallow copies are whole copies.
-        data = {name: getattr(self, name) for name in _FIELD_NAMES}
+        data = {name: getattr(self, name) for name in FIELD_NAMES}
         data["authors"] = list(self.authors)
         data["urls"] = list(self.urls)
         data["fields"] = dict(self.fields)
@@ -68,10 +68,11 @@ class Paper:
         """A paper from `to_dict`'s values; names it does not know are ignored."""
         values = dict(data)
         values["sources"] = [parse_source(text) for text in values.get("sources", [])]
-        return cls(**{name: value for name, value in values.items() if name in _FIELD_NAMES})
+        return cls(**{name: value for name, value in values.items() if name in FIELD_NAMES})
 
 
-_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Paper))
+# A paper's field names in their order (how it is stored, encoded and made again).
+FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Paper))
 
 
 def parse_source(text: str) -> Source:

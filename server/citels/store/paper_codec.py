@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import marshal
 import pickle
-from dataclasses import fields
 from operator import attrgetter
 
-from citels.papers import Paper, Source
+from citels.papers import FIELD_NAMES, Paper, Source
 
-_FIELDS = tuple(field.name for field in fields(Paper))
+_FIELDS = FIELD_NAMES
 _SOURCES = _FIELDS.index("sources")
 _VALUES = attrgetter(*_FIELDS)
 _MARSHALLED = b"m"
