@@ -56,3 +56,97 @@ def test_the_helpers_of_a_killed_index_run_end_too(tmp_path: Path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == [], "helpers left running after their index run was killed"
+
+
+# A helper started ahead (as a large library's first index starts it while it reads), then
+# taken by the writing's pool of one with its initializer, or left untaken; the pids said.
+AHEAD = """
+import os, sys
+from concurrent.futures.process import BrokenProcessPool
+from citels import helper_process
+
+
+def opened(path):
+    with open(path, "w") as out:
+        out.write("opened")
+
+
+def seen(path):
+    with open(path) as kept:
+        return os.getpid(), kept.read()
+
+
+def fails(path):
+    raise OSError(f"cannot open {path}")
+
+
+if __name__ == "__main__":
+    path, case = sys.argv[1], sys.argv[2]
+    with helper_process.started_ahead(("citels.store.bulk",)):
+        ahead = helper_process._ahead.submit(os.getpid).result()
+        print(ahead, flush=True)
+        if case == "taken":
+            pool = helper_process.helper_pool(1, opened, (path,))
+            print(*pool.submit(seen, path).result(), flush=True)
+            pool.shutdown()
+        elif case == "failing":
+            pool = helper_process.helper_pool(1, fails, (path,))
+            try:
+                pool.submit(os.getpid).result()
+            except BrokenProcessPool:
+                print("broken", flush=True)
+    print("ended", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _ahead_run(tmp_path: Path, case: str) -> tuple[subprocess.Popen, list[str]]:
+    script = tmp_path / "ahead.py"
+    script.write_text(AHEAD)
+    run = subprocess.Popen([sys.executable, str(script), str(tmp_path / "opened"), case],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "PYTHONPATH": str(SERVER)})
+    lines = []
+    while not lines or lines[-1] != "ended":
+        lines.append(run.stdout.readline().strip())
+    return run, lines
+
+
+def _ended_soon(pid: int) -> bool:
+    deadline = time.monotonic() + 20
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not alive(pid)
+
+
+def test_a_helper_started_ahead_is_the_writings_with_its_initializer_run_first(tmp_path):
+    run, lines = _ahead_run(tmp_path, "taken")
+    try:
+        ahead = int(lines[0])
+        assert lines[1] == f"{ahead} opened"  # the same process, its indexes aside opened
+        assert _ended_soon(ahead)  # shut down by the writing that took it
+    finally:
+        run.stdin.close()
+        run.wait(timeout=20)
+
+
+def test_a_helper_started_ahead_and_not_wanted_ends_with_the_run(tmp_path):
+    """A library that turned out too small for a helper leaves no process behind."""
+    run, lines = _ahead_run(tmp_path, "untaken")
+    try:
+        assert _ended_soon(int(lines[0]))  # while the run itself goes on
+        assert run.poll() is None
+    finally:
+        run.stdin.close()
+        run.wait(timeout=20)
+
+
+def test_a_helper_started_ahead_whose_initializer_fails_breaks_its_pool(tmp_path):
+    """As a pool whose initializer fails: the writing goes on without a helper."""
+    run, lines = _ahead_run(tmp_path, "failing")
+    try:
+        assert lines[1] == "broken"
+        assert _ended_soon(int(lines[0]))
+    finally:
+        run.stdin.close()
+        run.wait(timeout=20)

@@ -182,6 +182,11 @@ def finished(database: Path) -> Future[tuple[list[str], str]] | None:
     return _runs.pop(database, None)
 
 
+def under_way(database: Path) -> Future[tuple[list[str], str]] | None:
+    """The run started early for `database`, if one was, left for `finished` to take."""
+    return _runs.get(database)
+
+
 def bib_files_found(roots: Sequence[Path]) -> list[Path] | None:
     """The .bib files found below these workspace roots as the server started, if it looked
     (a workspace with no index yet): taken once, by the server's first look at its

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from citels import bib_update, chunked_reading, keys
+from citels import bib_update, chunked_reading, helper_process, keys
 from citels.corpus import UnreadableFile
 from citels.corpus.sources import (
     ReadOptions,
@@ -39,6 +39,11 @@ T = TypeVar("T")
 # each insert reads and writes pages (a first index's writes of 3M papers: 118 s of CPU
 # with 128 MB, 91 s with 256 MB; a run touching few pages uses few).
 INDEX_CACHE_MB = 256
+# A first index of whole files this large (a .bib of ~15,000 entries and up) starts the
+# helper its writing will want as the reading starts (helper_process.started_ahead); what
+# the helper imports first.
+HELPER_AHEAD_FROM_BYTES = 5_000_000
+_WRITE_HELPER_IMPORTS = ("citels.store.bulk",)
 
 
 @dataclass
@@ -194,7 +199,10 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
             if store.is_empty() else None
         bar = IndexProgress(sum(total_bytes(path) for path, _ in to_read), progress,
                             listener if to_read or removed_files else None)
-        with spill or nullcontext():
+        # A large library's first index writes with a helper process: started as the reading
+        # starts, on the core the reading leaves free, it is ready when the writing begins.
+        ahead = spill is not None and _large_library(to_read, bar.total_bytes)
+        with spill or nullcontext(), helper_process.started_ahead(_WRITE_HELPER_IMPORTS, ahead):
             try:
                 # A first index's large dumps are parsed by a helper process as they are read.
                 with chunked_reading.RunParser() as parser:
@@ -376,6 +384,13 @@ def _store_records(store: Store, path: Path, records: Iterator[tuple[str, Paper]
         return
     for mid, paper in records:
         spill.add(str(path), paper.sources[0].line if paper.sources else 0, mid, paper)
+
+
+def _large_library(to_read: list[tuple[Path, SourceKind]], total: int) -> bool:
+    """Whether a first index reads .bib (or other whole) files large enough that its
+    writing will want a helper process (bulk.HELPER_FROM_PAPERS)."""
+    return total >= HELPER_AHEAD_FROM_BYTES and \
+        all(kind is SourceKind.WHOLE for _, kind in to_read)
 
 
 def _spill_path(store: Store) -> Path | None:

@@ -7,14 +7,19 @@ another."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
+from unittest.mock import patch
 
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
 from citels.early_index import CHILD_PROCESS_BYTES
+from citels.locations import workspace_database
 from conftest import SERVER, start_editor
 
 ENTRY = """@article{{marsh{n},
@@ -28,11 +33,12 @@ ENTRY = """@article{{marsh{n},
 ABSTRACT = "We count the herons of a salt marsh at dawn and at dusk, in every season. " * 6
 
 
-def large_bib(path: Path) -> int:
-    """A .bib just over the size whose first index goes to a child; its entry count."""
+def large_bib(path: Path, least: int = CHILD_PROCESS_BYTES) -> int:
+    """A .bib just over `least` bytes (by default, the size whose first index goes to a
+    child); its entry count."""
     entries, text = 0, []
     size = 0
-    while size <= CHILD_PROCESS_BYTES:
+    while size <= least:
         entry = ENTRY.format(n=entries, year=1990 + entries % 30, abstract=ABSTRACT)
         text.append(entry)
         size += len(entry)
@@ -108,3 +114,45 @@ async def test_a_large_bib_is_indexed_once_by_a_child_started_with_the_server(tm
         await client.shutdown_session()
         await client.stop()
     assert len(runs.stop()) == 1  # one run: the server's check did not start a second
+
+
+async def test_the_servers_own_start_up_work_waits_until_the_papers_are_listed(
+        tmp_path: Path):
+    """While the first index of a large .bib runs beside the server, the server's own
+    start-up work (its check of the corpus index, the saved keys, the warm-up) waits until
+    that run's papers are listed: the run has both cores meanwhile."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    large_bib(root / "library.bib", 3 * CHILD_PROCESS_BYTES)  # a run of a second or two
+    with patch.dict(os.environ, {"XDG_CACHE_HOME": SERVER.server_env["XDG_CACHE_HOME"]}):
+        database = workspace_database([root])
+    client = await SERVER.start()
+    try:
+        editor = await start_editor(client, root, client_capabilities("neovim"))
+        # The writer cites at once: the start-up work waited for this first completion.
+        text = "\\cite{salt marsh"
+        await editor.complete(editor.open("paper.tex", text, "latex"), 0, len(text))
+        checking = listed_when_checking = None
+        for _ in range(1500):  # the corpus check begins with a progress report
+            checking = next((report for reports in client.progress_reports.values()
+                             for report in reports
+                             if isinstance(report, types.WorkDoneProgressBegin)
+                             and report.message == "checking the corpus index"), None)
+            if checking is not None:
+                listed_when_checking = _papers_in(database) > 0
+                break
+            await asyncio.sleep(0.02)
+        assert checking is not None
+        assert listed_when_checking, "the corpus check began before the papers were listed"
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
+def _papers_in(database: Path) -> int:
+    """The papers an index has committed (none while its file is still being made)."""
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    except sqlite3.Error:
+        return 0

@@ -12,7 +12,7 @@ from typing import Any
 from lsprotocol import types
 
 from citels.catalogue import WORKSPACE_INDEX, open_catalogue, wanted_indexes
-from citels.early_index import CHILD_PROCESS_BYTES, finished
+from citels.early_index import CHILD_PROCESS_BYTES, finished, under_way
 from citels.indexes import (
     ZOTERO_INDEX,
     WantedIndex,
@@ -58,6 +58,7 @@ def open_index(ls: CitelsServer) -> None:
     earlier = [task for task in ls.indexing if not task.done()]
     ls.indexing = [loop.create_task(_after(earlier, refresh_index(ls, index)))
                    for index in opened]
+    _hold_start_until_listed(ls, opened)
     _read_keys_later(ls, wanted, None)
     if ls.zotero_watch is not None:
         ls.zotero_watch.cancel()
@@ -73,7 +74,7 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
     early = finished(index.database) if index.what == WORKSPACE_INDEX else None
     first_read_in_child = early is None and _first_large_read(ls, index)
     if not first_read_in_child:
-        await ls.after_first_completion()
+        await ls.after_start()
     token = await ls.begin_progress(f"checking the {index.what} index")
     try:
         if early is not None:
@@ -105,6 +106,38 @@ async def refresh_index(ls: CitelsServer, index: WantedIndex) -> None:
         summary = f"indexing the {index.what} failed: {error}"
         ls.report_problem(summary, types.MessageType.Error)
     ls.end_progress(token, summary)
+
+
+# How often the server looks whether a large first index's papers are listed yet.
+LISTED_POLL_S = 0.1
+_LISTING_WATCHES: set[asyncio.Task] = set()  # held until done (the loop's are weak)
+
+
+def _hold_start_until_listed(ls: CitelsServer, opened: list[WantedIndex]) -> None:
+    """When a large workspace .bib's first index was started beside the server
+    (early_index.py), hold the server's start-up work back until that run's papers are
+    listed (`CitelsServer.after_start`): the store is looked at every LISTED_POLL_S."""
+    if ls.first_index_listed is not None:
+        return
+    for index, store in zip(opened, ls.catalogue.stores, strict=False):
+        run = under_way(index.database) if index.what == WORKSPACE_INDEX else None
+        if run is not None:
+            listed = ls.first_index_listed = asyncio.Event()
+            task = asyncio.get_running_loop().create_task(_until_listed(store, run, listed))
+            _LISTING_WATCHES.add(task)
+            task.add_done_callback(_LISTING_WATCHES.discard)
+            return
+
+
+async def _until_listed(store: Any, run: Future[tuple[list[str], str]],
+                        listed: asyncio.Event) -> None:
+    try:
+        while not run.done() and store.is_empty():
+            await asyncio.sleep(LISTED_POLL_S)
+    except Exception:  # a store closed meanwhile (other settings): nothing waits any longer
+        pass
+    finally:
+        listed.set()
 
 
 async def _early_run_ended(ls: CitelsServer, index: WantedIndex,
@@ -269,7 +302,7 @@ def _read_keys_later(ls: CitelsServer, wanted: list[WantedIndex],
 
     async def read() -> None:
         if earlier is None:
-            await ls.after_first_completion()
+            await ls.after_start()
         else:
             await asyncio.gather(*earlier, return_exceptions=True)
         read_saved_bib_keys_soon(ls, files)

@@ -46,9 +46,10 @@ def initialize(ls: CitelsServer, params: types.InitializeParams) -> None:
 
 async def _warm_up_later(ls: CitelsServer) -> None:
     """Ready the converter for resolve, hover and typing once the first completion is
-    answered (on the event loop: the converter is the protocol's); then keep the code
-    generated so far for the next start."""
-    await ls.after_first_completion()
+    answered (and a large first index's papers listed: `CitelsServer.after_start`), on the
+    event loop (the converter is the protocol's); then keep the code generated so far for
+    the next start."""
+    await ls.after_start()
     warm_up(ls.converter, LATER_SAMPLES)
     for kept in ls.kept_code:
         kept.uninstall()

@@ -6,6 +6,7 @@ Opening migrates the schema (`migrations.py`); everything above borrows `Databas
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,7 @@ class Database:
         # Autocommit mode: transactions are begun explicitly in `transaction()`.
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")  # readers go on while an index is written
+        _write_ahead_log(conn)  # readers go on while an index is written
         migrate(conn)
         self.conn = conn
         self._attached: list[str] = []  # detached when the transaction ends
@@ -109,6 +110,22 @@ class Database:
     def data_version(self) -> tuple[int, int]:
         """Changes as this connection sees them: another connection's commits, then its own."""
         return (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
+
+
+def _write_ahead_log(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, waiting for other connections as busy_timeout does:
+    SQLite answers "database is locked" at once, not after a wait, when another process is
+    opening or making the same new database (two servers on one new workspace)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(0.005)
 
 
 def remove_database(path: Path) -> None:

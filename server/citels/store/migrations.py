@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from citels.merge import hash_of_stored, short_of_long_id, stored_json
@@ -262,24 +262,57 @@ class SchemaTooNew(Exception):
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply every step the database has not had yet."""
+    """Apply every step the database has not had yet (`conn` in autocommit mode).
+
+    Two processes may open one new index at the same moment (two servers on one new
+    workspace, or a server and the first index it started): the version is read again once
+    this connection holds the write lock, so the one that waited finds the steps made
+    instead of failing with "table already exists"."""
+    version = _version(conn)
+    for name, function in _STEP_FUNCTIONS.items():
+        conn.create_function(name, function.__code__.co_argcount, function, deterministic=True)
+    if version == SCHEMA_VERSION:
+        return
+    # Every step and the version number in one transaction, so they land together or not
+    # at all; one commit, not one a step: a new index took 35 ms to make with eight, 8 ms
+    # with one (a server opens a new workspace's index on its way to the first completion).
+    # Statement by statement: executescript would commit the transaction first.
+    conn.execute("BEGIN IMMEDIATE")  # waits (busy_timeout) for another connection's steps
+    try:
+        version = _version(conn)
+        for step in MIGRATIONS[version:]:
+            for statement in _statements(step()):
+                conn.execute(statement)
+        if version == 0:
+            # A new index has no rows for the steps' rebuild of the full-text indexes to
+            # refill: the store opening it need not write (another process may be writing
+            # its first index by then, and a rebuild would wait for that run's commit).
+            conn.execute("DELETE FROM meta WHERE name = 'fts_needs_rebuild'")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    """The database's schema version; SchemaTooNew when a newer citels wrote it."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise SchemaTooNew(
             f"index schema version {version} is newer than this citels ({SCHEMA_VERSION})"
         )
-    for name, function in _STEP_FUNCTIONS.items():
-        conn.create_function(name, function.__code__.co_argcount, function, deterministic=True)
-    steps = MIGRATIONS[version:]
-    if not steps:
-        return
-    # One script for every step, so the steps and the version number land together or not
-    # at all; one commit, not one a step: a new index took 35 ms to make with eight, 8 ms
-    # with one (a server opens a new workspace's index on its way to the first completion).
-    try:
-        conn.executescript(f"BEGIN IMMEDIATE; {'; '.join(step() for step in steps)};"
-                           f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-    except sqlite3.Error:
-        if conn.in_transaction:
-            conn.rollback()
-        raise
+    return version
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a step's script, one at a time (a ';' inside a string, a
+    comment or a trigger's body is not an end: SQLite's own test says when one is)."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \t\n;"):
+                yield statement
+            statement = ""
