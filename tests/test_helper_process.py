@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SERVER = Path(__file__).resolve().parents[1] / "server"
@@ -100,16 +102,23 @@ if __name__ == "__main__":
 """
 
 
-def _ahead_run(tmp_path: Path, case: str) -> tuple[subprocess.Popen, list[str]]:
+@contextmanager
+def _ahead_run(tmp_path: Path, case: str) -> Iterator[tuple[subprocess.Popen, list[str]]]:
+    """The AHEAD script run for `case`, and the lines it printed up to "ended"; the script
+    is let finish when the test is done with it."""
     script = tmp_path / "ahead.py"
     script.write_text(AHEAD)
     run = subprocess.Popen([sys.executable, str(script), str(tmp_path / "opened"), case],
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                            env={**os.environ, "PYTHONPATH": str(SERVER)})
-    lines = []
-    while not lines or lines[-1] != "ended":
-        lines.append(run.stdout.readline().strip())
-    return run, lines
+    try:
+        lines = []
+        while not lines or lines[-1] != "ended":
+            lines.append(run.stdout.readline().strip())
+        yield run, lines
+    finally:
+        run.stdin.close()
+        run.wait(timeout=20)
 
 
 def _ended_soon(pid: int) -> bool:
@@ -120,33 +129,21 @@ def _ended_soon(pid: int) -> bool:
 
 
 def test_a_helper_started_ahead_is_the_writings_with_its_initializer_run_first(tmp_path):
-    run, lines = _ahead_run(tmp_path, "taken")
-    try:
+    with _ahead_run(tmp_path, "taken") as (_, lines):
         ahead = int(lines[0])
         assert lines[1] == f"{ahead} opened"  # the same process, its indexes aside opened
         assert _ended_soon(ahead)  # shut down by the writing that took it
-    finally:
-        run.stdin.close()
-        run.wait(timeout=20)
 
 
 def test_a_helper_started_ahead_and_not_wanted_ends_with_the_run(tmp_path):
     """A library that turned out too small for a helper leaves no process behind."""
-    run, lines = _ahead_run(tmp_path, "untaken")
-    try:
+    with _ahead_run(tmp_path, "untaken") as (run, lines):
         assert _ended_soon(int(lines[0]))  # while the run itself goes on
         assert run.poll() is None
-    finally:
-        run.stdin.close()
-        run.wait(timeout=20)
 
 
 def test_a_helper_started_ahead_whose_initializer_fails_breaks_its_pool(tmp_path):
     """As a pool whose initializer fails: the writing goes on without a helper."""
-    run, lines = _ahead_run(tmp_path, "failing")
-    try:
+    with _ahead_run(tmp_path, "failing") as (_, lines):
         assert lines[1] == "broken"
         assert _ended_soon(int(lines[0]))
-    finally:
-        run.stdin.close()
-        run.wait(timeout=20)

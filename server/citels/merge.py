@@ -176,8 +176,7 @@ def merge_records(records: list[Paper]) -> Paper:
 # Made once: `json.dumps` with options makes an encoder each call (a first index stores
 # millions of papers).
 _STORED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_STORED_FIELDS = FIELD_NAMES
-_STORED_FIELDS_NO_TITLE = tuple(name for name in _STORED_FIELDS if name != "title")
+_FIELDS_NO_TITLE = tuple(name for name in FIELD_NAMES if name != "title")
 
 
 def stored_json(paper: Paper, *, with_title: bool = False) -> str:
@@ -187,7 +186,7 @@ def stored_json(paper: Paper, *, with_title: bool = False) -> str:
     # Read from the paper's attributes rather than through `to_dict`, which copies every
     # list to be kept: a third of the time of this, which runs for every paper indexed.
     values = {}
-    for name in _STORED_FIELDS if with_title else _STORED_FIELDS_NO_TITLE:
+    for name in FIELD_NAMES if with_title else _FIELDS_NO_TITLE:
         value = getattr(paper, name)
         # Empty: None, False, '', [] or {}; not `value in (None, False, [], {})`, as
         # 0 == False and a year or count of 0 is kept.

@@ -16,9 +16,8 @@ from operator import attrgetter
 
 from citels.papers import FIELD_NAMES, Paper, Source
 
-_FIELDS = FIELD_NAMES
-_SOURCES = _FIELDS.index("sources")
-_VALUES = attrgetter(*_FIELDS)
+_SOURCES = FIELD_NAMES.index("sources")
+_VALUES = attrgetter(*FIELD_NAMES)
 _MARSHALLED = b"m"
 _PICKLED = b"p"
 
@@ -40,7 +39,7 @@ def decode(data: bytes) -> Paper:
         return paper
     values = marshal.loads(memoryview(data)[1:])
     paper = Paper.__new__(Paper)
-    state = dict(zip(_FIELDS, values, strict=True))
+    state = dict(zip(FIELD_NAMES, values, strict=True))
     state["sources"] = [Source(path, line) for path, line in state["sources"]]
     paper.__dict__.update(state)
     return paper
