@@ -25,7 +25,7 @@ if __name__ == "__main__":
     parser = chunked_reading.RunParser()
     reader = parser.pool().submit(os.getpid).result()
     # The full-text helper as bulk.prepared starts it, its indexes aside opened.
-    pool = helper_pool(bulk.HELPERS, bulk._open_aside, (sys.argv[1],))
+    pool = helper_pool(bulk.HELPERS, bulk._open_aside, (sys.argv[1], bulk.TITLES_HELD))
     writer = pool.submit(os.getpid).result()
     print(reader, writer, flush=True)
     sys.stdin.read()

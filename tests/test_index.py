@@ -248,16 +248,19 @@ def test_a_large_index_built_with_a_helper_process_is_the_same(
 
 
 # 0: every batch's rows are worked out in the index run's own process (the helper only
-# writes their texts index); 1: whenever the helper has one batch still to do.
+# writes their texts index); 1: whenever the helper has one batch still to do. The helper
+# writes the titles rows it holds once it has 100 (three batches), or all at the end.
+@pytest.mark.parametrize("titles_held", [100, 32_000])
 @pytest.mark.parametrize("batches_ahead", [0, 1])
 def test_a_large_index_whose_rows_are_partly_worked_out_by_its_own_process_is_the_same(
         corpus_copy: Path, tmp_path: Path, bundled_store: Store,
-        monkeypatch: pytest.MonkeyPatch, batches_ahead: int):
+        monkeypatch: pytest.MonkeyPatch, batches_ahead: int, titles_held: int):
     from citels.store import bulk
 
     monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
     monkeypatch.setattr(bulk, "WRITE_BATCH", 40)  # ten batches of the 400 papers
     monkeypatch.setattr(bulk, "BATCHES_AHEAD", batches_ahead)
+    monkeypatch.setattr(bulk, "TITLES_HELD", titles_held)
     store = Store(tmp_path / "shared.sqlite3")
     index_corpus(store, [corpus_copy])
     for query in ("mirror descent policy", "cyber sec eval", "zhang 2024"):
@@ -320,6 +323,60 @@ def test_an_index_whose_helper_process_is_killed_is_finished_without_it(
     assert _full_text_terms(store) == _full_text_terms(bundled_store)
     assert rank(store, "mirror descent policy")[0].paper.key == "mirrorDescentPolicy2020"
     assert not list(tmp_path.glob("*-aside*")), "the helper's database is left behind"
+
+
+def test_an_index_whose_helper_dies_after_one_of_its_indexes_was_taken_is_finished_without_it(
+        corpus_copy: Path, tmp_path: Path, bundled_store: Store,
+        monkeypatch: pytest.MonkeyPatch):
+    # The helper finishes its indexes one by one, each taken in as it is done: here it is
+    # killed once the texts index is taken, while it would merge the titles index.
+    import concurrent.futures
+    import os
+    import signal
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from citels.store import bulk
+
+    pools: list[ProcessPoolExecutor] = []
+
+    class SlowOnTitles(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            if fn is bulk._close_aside and args == ("titles_fts",):
+                super().submit(time.sleep, 60)  # busy until it is killed
+            return super().submit(fn, *args, **kwargs)
+
+    taken = []
+    take_aside = bulk.take_aside
+
+    def take_then_kill(db, index, path):  # type: ignore[no-untyped-def]
+        take_aside(db, index, path)
+        taken.append(index)
+        for process in list(pools[-1]._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+
+    monkeypatch.setattr(bulk, "HELPER_FROM_PAPERS", 1)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", SlowOnTitles)
+    monkeypatch.setattr(bulk, "take_aside", take_then_kill)
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 40)
+    store = Store(tmp_path / "helper-killed.sqlite3")
+    started = time.monotonic()
+    assert index_corpus(store, [corpus_copy]).added == 400
+    assert time.monotonic() - started < 30, "the run waited for the killed helper"
+    assert taken == ["texts_fts"]
+    for table in ("titles_fts", "texts_fts", "works_fts"):
+        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    # Every paper's words once, in every index, whether taken before the helper died or not.
+    assert _full_text_terms(store) == _full_text_terms(bundled_store)
+    for table in ("vocabulary", "name_vocabulary", "texts_fts_docsize"):
+        assert store.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == \
+            bundled_store.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+    assert rank(store, "mirror descent policy")[0].paper.key == "mirrorDescentPolicy2020"
+    assert not list(tmp_path.glob("*-aside*")), "the helper's databases are left behind"
 
 
 def test_keys_never_change_when_papers_come_and_go(corpus_copy: Path, tmp_path: Path):

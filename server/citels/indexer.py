@@ -38,7 +38,7 @@ T = TypeVar("T")
 # indexes of merge ids, keys and identifiers in no order, and once those outgrow the cache
 # each insert reads and writes pages (a first index's writes of 3M papers: 118 s of CPU
 # with 128 MB, 91 s with 256 MB; a run touching few pages uses few).
-INDEX_CACHE_MB = 256
+INDEX_CACHE_MB = 512
 # A first index of whole files this large (a .bib of ~15,000 entries and up) starts the
 # helper its writing will want as the reading starts (helper_process.started_ahead); what
 # the helper imports first.
@@ -212,18 +212,18 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
                                                   report, spill, options, bar, parser)
             finally:
                 bar.close()
-            counted = None  # (papers, with a title), when the run knows them
             try:
                 with _garbage_collector_running():
                     if spill is not None:
-                        counted = _update_first_index(store, spill, report, bar)
+                        _update_first_index(store, spill, report, bar)
                     else:
                         _update_papers(store, affected, report, bar)
             finally:
                 bar.finish()
-        if report.changed_anything or store.get_meta("paper_counts") is None:
-            store.count_papers(counted)
-        if report.changed_anything:
+        # A first index counted its papers and vocabularies as it wrote them (put_papers).
+        if spill is None and (report.changed_anything or store.get_meta("paper_counts") is None):
+            store.count_papers()
+        if spill is None and report.changed_anything:
             store.refresh_vocabulary()
         total, _ = store.paper_counts()
     if store.works_pending():
@@ -431,9 +431,8 @@ def _update_papers(store: Store, affected: set[str], report: IndexReport,
 
 
 def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
-                        bar: IndexProgress) -> tuple[int, int]:
-    """Merge, key and write every paper of a first index, from the records kept aside;
-    return how many papers it wrote, and how many of them have a title.
+                        bar: IndexProgress) -> None:
+    """Merge, key and write every paper of a first index, from the records kept aside.
 
     Papers are merged and keyed in the spill's order (the user's entries first, then by
     where their first record is) as the store writes them: a large run's helper process
@@ -465,7 +464,7 @@ def _update_first_index(store: Store, spill: RecordSpill, report: IndexReport,
     # A library's papers are searchable before its works index is written (people and
     # identifiers: a fifth of the run); a corpus's are written in one go, quicker in all.
     # The generated keys are written while the helper (if any) finishes the indexes aside.
-    return store.put_papers(
+    store.put_papers(
         _keyed_papers(groups(), report, keys_given), count=spill.paper_count,
         first_index=True, works_later=library,
         then=lambda: store.assign_keys(sorted(keys_given.generated) if library

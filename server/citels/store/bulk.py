@@ -21,8 +21,8 @@ from functools import partial
 from pathlib import Path
 
 from citels.helper_process import helper_pool
-from citels.store.connection import Database
-from citels.store.fulltext import FullTextIndex, merge_later, merge_now
+from citels.store.connection import Database, remove_database
+from citels.store.fulltext import merge_later, merge_now, write_texts, write_titles
 from citels.store.index_text import WorkRow
 from citels.store.migrations import FULL_TEXT_INDEXES
 from citels.store.rows import (
@@ -53,25 +53,37 @@ BATCHES_HELD = 2 * BATCHES_AHEAD  # batches made before the oldest one's rows ar
 # did rows it could have done; sixteen batches of rows are ~40 MB (docs/performance.md).
 INSERTS_HELD = 16
 FTS_SHADOW_TABLES = ("data", "idx", "docsize", "config")  # what an FTS5 index is made of
-ASIDE_CACHE_KB = 32 * 1024  # the helper's page cache for the indexes it builds aside
+ASIDE_CACHE_KB = 32 * 1024  # the helper's page cache for each index it builds aside
+# Papers whose titles rows the helper holds before it writes them, sorted, in one go. A
+# titles row's rowid starts with its title's length, so each batch's rows start lower than
+# the last's, and FTS5 writes out what it holds whenever a rowid comes lower than the last:
+# a small segment a batch, each merged again and again. Held together, they are written as
+# a few large segments (1M papers: 10 s less CPU in the helper; docs/performance.md).
+TITLES_HELD = 32 * WRITE_BATCH
 # The works index merges its segments as FTS5 does while it is written (let pile up, they
 # took more memory); the titles and texts indexes let theirs pile up (docs/performance.md).
 MERGED_LATER = ("titles_fts", "texts_fts")
+# The order the helper finishes its indexes in, each then taken in while it merges the
+# next: the texts first, whose vocabulary is counted meanwhile (docs/performance.md).
+ASIDE_ORDER = ("texts_fts", "titles_fts", "works_fts")
 
 
 @dataclass
 class IndexesAside:
     """A first index's full-text indexes (titles, texts, works), built by the helper process
-    in a database of its own.
+    each in a database of its own (`database`).
 
     The full-text inserts are the largest part of writing a paper and have nothing to do
     with the rest: the helper writes them while this process writes the papers, records
-    and keys, and the store copies them in at the end (numbers in docs/performance.md).
-    `complete` says whether the helper finished: a helper that died took its uncommitted
-    part with it, and the papers in `spans` are indexed again from the store."""
+    and keys, and `take(index, database)` copies each in as the helper finishes it (numbers
+    in docs/performance.md). `complete` says whether the helper finished: a helper that
+    died took its uncommitted part with it, and the papers in `spans` are indexed again
+    from the store (the indexes `taken` before it died emptied first)."""
 
     path: Path
+    take: Callable[[str, Path], None]
     complete: bool = False
+    taken: list[str] = field(default_factory=list)
     # Ids of the papers whose full-text rows went aside, as [first, last + 1) spans: a list
     # of every id grew with the corpus (3 million ints are 100 MB).
     spans: list[tuple[int, int]] = field(default_factory=list)
@@ -88,6 +100,15 @@ class IndexesAside:
         """Ids of the papers whose full-text rows went aside, in order."""
         for first, end in sorted(self.spans):
             yield from range(first, end)
+
+    def database(self, index: str) -> Path:
+        """Where the helper builds `index`."""
+        return Path(f"{self.path}-{index}")
+
+    def remove(self) -> None:
+        """Delete the helper's databases (a run killed before may have left them)."""
+        for index in FULL_TEXT_INDEXES:
+            remove_database(self.database(index))
 
 
 def batches(papers: Iterable[StoredPaper], first_id: int) -> Iterator[Batch]:
@@ -150,7 +171,7 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
     helper = None
     try:
         helper = helper_pool(HELPERS) if aside is None \
-            else helper_pool(HELPERS, _open_aside, (str(aside.path),))
+            else helper_pool(HELPERS, _open_aside, (str(aside.path), TITLES_HELD))
         task = partial(full_text_of if aside is None else _full_text_aside, works=works)
         for batch in source:
             waiting.append((batch, None))  # if the helper dies now, this batch is done here
@@ -169,13 +190,17 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
             while waiting and (_ready(waiting[0][1]) or len(waiting) > BATCHES_HELD):
                 yield _oldest_rows(waiting, aside, inserting)
         # Every batch is sent: the helper merges its indexes while the last are written.
-        closed = helper.submit(_close_aside) if aside is not None else None
+        closing = [(index, helper.submit(_close_aside, index))
+                   for index in (ASIDE_ORDER if aside is not None else ())]
         while waiting:
             yield _oldest_rows(waiting, aside, inserting)
         run_then()
-        if aside is not None and closed is not None:
-            closed.result()
+        if aside is not None:
             _check_inserted(inserting, wait=True)
+            for index, closed in closing:
+                closed.result()
+                aside.take(index, aside.database(index))
+                aside.taken.append(index)
             aside.complete = True
     except (BrokenProcessPool, OSError) as error:
         if batches_failed:
@@ -246,48 +271,52 @@ def _oldest_rows(waiting: deque[tuple[Batch, _Work]],
     return rows_for(batch, full_text)
 
 
-def take_aside(db: Database, path: Path) -> None:
-    """Make the full-text indexes of `db` those a first index's helper built at `path`, in
-    the current transaction.
+def take_aside(db: Database, index: str, path: Path) -> None:
+    """Make the full-text index `index` of `db` the one a first index's helper built at
+    `path`, in the current transaction.
 
     An FTS5 index is its shadow tables, so they are copied over, by SQLite itself from the
     helper's database attached (a quarter of the time of copying the rows through Python:
-    docs/performance.md). Each table is made anew first: FTS5 keeps some of an index's
+    docs/performance.md). The table is made anew first: FTS5 keeps some of an index's
     structure in memory per connection, and a table this connection has never used has
     none to be out of date."""
-    db.attach_for_transaction(path, "aside")
+    name = f"aside_{index}"
+    db.attach_for_transaction(path, name)
     conn = db.conn
-    for index, (create, vocabulary) in FULL_TEXT_INDEXES.items():
-        if vocabulary is not None:
-            conn.execute(f"DROP TABLE main.{index.replace('_fts', '_vocab')}")
-        conn.execute(f"DROP TABLE main.{index}")
-        conn.execute(create)
-        if vocabulary is not None:
-            conn.execute(vocabulary)
-        for shadow in FTS_SHADOW_TABLES:
-            table = f"{index}_{shadow}"
-            conn.execute(f"DELETE FROM main.{table}")
-            conn.execute(f"INSERT INTO main.{table} SELECT * FROM aside.{table}")
+    create, vocabulary = FULL_TEXT_INDEXES[index]
+    if vocabulary is not None:
+        conn.execute(f"DROP TABLE main.{index.replace('_fts', '_vocab')}")
+    conn.execute(f"DROP TABLE main.{index}")
+    conn.execute(create)
+    if vocabulary is not None:
+        conn.execute(vocabulary)
+    for shadow in FTS_SHADOW_TABLES:
+        table = f"{index}_{shadow}"
+        conn.execute(f"DELETE FROM main.{table}")
+        conn.execute(f"INSERT INTO main.{table} SELECT * FROM {name}.{table}")
 
 
 # --- in the helper process of a first index: the full-text indexes it builds aside ------
 
-_aside: sqlite3.Connection | None = None
+_asides: dict[str, sqlite3.Connection] = {}  # each index's database, by index
+_titles_held: list[TitleRow] = []  # titles rows not written yet
+_titles_to_hold = TITLES_HELD  # the index process's TITLES_HELD
 
 
-def _open_aside(path: str) -> None:
-    global _aside
-    conn = sqlite3.connect(path, isolation_level=None)
-    # Scratch: if anything goes wrong it is thrown away, so no journal and no syncing.
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute(f"PRAGMA cache_size = -{ASIDE_CACHE_KB}")
-    for create, _ in FULL_TEXT_INDEXES.values():
+def _open_aside(path: str, titles_held: int) -> None:
+    global _titles_to_hold
+    _titles_to_hold = titles_held
+    for index, (create, _) in FULL_TEXT_INDEXES.items():
+        conn = sqlite3.connect(f"{path}-{index}", isolation_level=None)
+        # Scratch: if anything goes wrong it is thrown away, so no journal and no syncing.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute(f"PRAGMA cache_size = -{ASIDE_CACHE_KB}")
         conn.execute(create)
-    conn.execute("BEGIN")
-    for table in MERGED_LATER:
-        merge_later(conn, table)
-    _aside = conn
+        conn.execute("BEGIN")
+        if index in MERGED_LATER:
+            merge_later(conn, index)
+        _asides[index] = conn
 
 
 def _full_text_aside(papers: list[PaperText], works: bool = True) -> FullText:
@@ -298,14 +327,25 @@ def _full_text_aside(papers: list[PaperText], works: bool = True) -> FullText:
 
 def _insert_aside(titles: list[TitleRow], texts: list[tuple[int, str]],
                   works: list[WorkRow]) -> None:
-    assert _aside is not None
-    FullTextIndex(_aside, lambda: 0).write(titles, texts)
-    write_works(_aside, works)
+    _titles_held.extend(titles)
+    if len(_titles_held) >= _titles_to_hold:
+        _write_titles_held()
+    write_texts(_asides["texts_fts"], texts)
+    write_works(_asides["works_fts"], works)
 
 
-def _close_aside() -> None:
-    assert _aside is not None
-    for table in FULL_TEXT_INDEXES:
-        merge_now(_aside, table)
-    _aside.execute("COMMIT")
-    _aside.close()
+def _write_titles_held() -> None:
+    _titles_held.sort()
+    write_titles(_asides["titles_fts"], _titles_held)
+    _titles_held.clear()
+
+
+def _close_aside(index: str) -> None:
+    """Merge `index`'s segments into one and commit its database, for the index process
+    to take while this one finishes the next."""
+    if index == "titles_fts":
+        _write_titles_held()
+    conn = _asides.pop(index)
+    merge_now(conn, index)
+    conn.execute("COMMIT")
+    conn.close()

@@ -53,6 +53,21 @@ def merge_now(conn: sqlite3.Connection, table: str) -> None:
     conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', {DEFAULT_AUTOMERGE})")
 
 
+def write_titles(conn: sqlite3.Connection, titles: list[TitleRow], command: str | None = None
+                 ) -> None:
+    """Add rows to the titles index of `conn` (a first index's helper builds one aside), or
+    with command 'delete' take the same rows out."""
+    conn.executemany("INSERT INTO titles_fts (titles_fts, rowid, title, aliases, key)"
+                     " VALUES (?, ?, ?, ?, ?)", [(command, *row) for row in titles])
+
+
+def write_texts(conn: sqlite3.Connection, texts: list[tuple[int, str]],
+                command: str | None = None) -> None:
+    """Add rows to the texts index of `conn`, or with command 'delete' take them out."""
+    conn.executemany("INSERT INTO texts_fts (texts_fts, rowid, words) VALUES (?, ?, ?)",
+                     [(command, *row) for row in texts])
+
+
 COMPLETIONS_KEPT = 32  # a prefix's commonest words kept between keystrokes
 
 
@@ -77,12 +92,8 @@ class FullTextIndex:
               command: str | None = None) -> None:
         """Add rows to the full-text indexes, or with command 'delete' take the same rows
         out: the indexes keep no copy of the text, so a delete must name the words."""
-        self.conn.executemany(
-            "INSERT INTO titles_fts (titles_fts, rowid, title, aliases, key)"
-            " VALUES (?, ?, ?, ?, ?)", [(command, *row) for row in titles])
-        self.conn.executemany(
-            "INSERT INTO texts_fts (texts_fts, rowid, words) VALUES (?, ?, ?)",
-            [(command, *row) for row in texts])
+        write_titles(self.conn, titles, command)
+        write_texts(self.conn, texts, command)
 
     def clear(self) -> None:
         """Empty both indexes (before they are filled again from the papers)."""
@@ -99,8 +110,9 @@ class FullTextIndex:
         for table in FULL_TEXT_TABLES:
             merge_now(self.conn, table)
 
-    def refresh_vocabulary(self) -> None:
-        """Count again how many papers have each word (after the index changed).
+    def refresh_vocabulary(self, *, papers: int | None = None) -> None:
+        """Count again how many papers have each word (after the index changed), in an
+        index of `papers` papers (by default as many as last counted).
 
         A large corpus keeps only the words common enough to be worth correcting a typo to:
         the vocabulary a keystroke searches then stays small however many papers there are,
@@ -109,11 +121,13 @@ class FullTextIndex:
         self.conn.execute("DELETE FROM vocabulary")
         self.conn.execute(
             "INSERT INTO vocabulary (term, papers) SELECT term, doc FROM texts_vocab"
-            " WHERE doc >= ?", (self.vocabulary_threshold(),))
+            " WHERE doc >= ?", (self.vocabulary_threshold(papers),))
 
-    def vocabulary_threshold(self) -> int:
-        """The fewest papers a word is in to be in the vocabulary: 1 up to 50,000 papers."""
-        return max(1, self.paper_total() // VOCABULARY_PAPERS_PER_STEP)
+    def vocabulary_threshold(self, papers: int | None = None) -> int:
+        """The fewest papers a word is in to be in the vocabulary: 1 up to 50,000 papers (of
+        `papers`, by default as many as last counted)."""
+        total = self.paper_total() if papers is None else papers
+        return max(1, total // VOCABULARY_PAPERS_PER_STEP)
 
     # --- matching -----------------------------------------------------------------------
 

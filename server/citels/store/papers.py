@@ -94,7 +94,8 @@ class Store(CorpusRecords, BibEntries):
                    then: Callable[[], None] | None = None) -> tuple[int, int]:
         """Insert or replace merged papers, their full-text entries and (in a first index)
         their records, written in batches as `papers` gives them (about `count`); return
-        how many were written, and how many of them have a title.
+        how many were written, and how many of them have a title. A first index counts
+        them, and their vocabularies, itself (`count_papers`, `refresh_vocabulary`).
 
         With `works_later` (a first index), their works index rows and identifiers are
         left for `write_pending_works`, which a later transaction runs: the papers are
@@ -105,11 +106,19 @@ class Store(CorpusRecords, BibEntries):
         meanwhile)."""
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
+        def take(index: str, database: Path) -> None:
+            bulk.take_aside(self.db, index, database)
+            # Counted while the helper merges the next index (every paper is written).
+            if index == "texts_fts":
+                self.full_text.refresh_vocabulary(papers=written)
+            elif index == "works_fts" and not works_later:
+                self.works.refresh_vocabulary(self.full_text.vocabulary_threshold(written))
+
         # A first index's helper process (if it has one) builds the full-text indexes aside.
-        aside = bulk.IndexesAside(Path(f"{self.path}-aside")) \
+        aside = bulk.IndexesAside(Path(f"{self.path}-aside"), take) \
             if first_index and not self.db.in_memory else None
         if aside is not None:
-            remove_database(aside.path)  # left by a run that was killed
+            aside.remove()  # left by a run that was killed
 
         def replacing_old(papers: Iterable[StoredPaper]) -> Iterator[StoredPaper]:
             for stored in papers:
@@ -135,20 +144,26 @@ class Store(CorpusRecords, BibEntries):
                 self.full_text.write(rows.full_text.titles, rows.full_text.texts)
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
                 self._insert_records(rows.records)
-            if aside is not None and aside.complete:
-                bulk.take_aside(self.db, aside.path)  # merged by the helper
-            else:
+            if aside is None or not aside.complete:  # else taken as the helper merged them
                 if aside is not None and aside.spans:
-                    # The helper died before finishing: what it had is worked out here.
+                    # The helper died before finishing: what it had is worked out here
+                    # (the indexes taken emptied first, not to rely on FTS5 to keep only
+                    # a paper's newest rows).
+                    for index in aside.taken:
+                        self.conn.execute(f"INSERT INTO {index} ({index}) VALUES ('delete-all')")
                     self._write_full_text_of(aside.paper_ids())
                 if first_index:
                     self.full_text.merge_now()
                     self.works.merge_now()
+            if first_index:
+                self.count_papers((written, titled))
+                if aside is None or not aside.complete:
+                    self.refresh_vocabulary()
             if works_later:
                 self.db.set_meta(WORKS_PENDING, "1")
         finally:
             if aside is not None:
-                remove_database(aside.path)
+                aside.remove()
         return written, titled
 
     def works_pending(self) -> bool:
