@@ -38,7 +38,7 @@ T = TypeVar("T")
 # indexes of merge ids, keys and identifiers in no order, and once those outgrow the cache
 # each insert reads and writes pages (a first index's writes of 3M papers: 118 s of CPU
 # with 128 MB, 91 s with 256 MB; a run touching few pages uses few).
-INDEX_CACHE_MB = 512
+INDEX_CACHE_MB = 256
 # A first index of whole files this large (a .bib of ~15,000 entries and up) starts the
 # helper its writing will want as the reading starts (helper_process.started_ahead); what
 # the helper imports first.
