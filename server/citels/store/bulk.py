@@ -107,7 +107,9 @@ class IndexesAside:
         return Path(f"{self.path}-{index}")
 
     def remove(self) -> None:
-        """Delete the helper's databases (a run killed before may have left them)."""
+        """Delete the helper's databases (a run killed before may have left them, or the
+        one database an earlier citels built all three in, at `path`)."""
+        remove_database(self.path)
         for index in FULL_TEXT_INDEXES:
             remove_database(self.database(index))
 

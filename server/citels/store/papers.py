@@ -22,7 +22,7 @@ from citels.papers import Paper
 from citels.search_index import Candidate, WordGroup
 from citels.store import bulk
 from citels.store.bib_entries import BibEntries
-from citels.store.connection import Database, remove_database
+from citels.store.connection import Database
 from citels.store.fulltext import LAST_CHARACTER, FullTextIndex
 from citels.store.index_text import editors_of, work_rows
 from citels.store.packing import unpack, unpack_values
@@ -106,6 +106,7 @@ class Store(CorpusRecords, BibEntries):
         meanwhile)."""
         written = titled = 0
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
+
         def take(index: str, database: Path) -> None:
             bulk.take_aside(self.db, index, database)
             # Counted while the helper merges the next index (every paper is written).
