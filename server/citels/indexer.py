@@ -221,10 +221,11 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
             finally:
                 bar.finish()
         # A first index counted its papers and vocabularies as it wrote them (put_papers).
-        if spill is None and (report.changed_anything or store.get_meta("paper_counts") is None):
-            store.count_papers()
-        if spill is None and report.changed_anything:
-            store.refresh_vocabulary()
+        if spill is None:
+            if report.changed_anything or store.get_meta("paper_counts") is None:
+                store.count_papers()
+            if report.changed_anything:
+                store.refresh_vocabulary()
         total, _ = store.paper_counts()
     if store.works_pending():
         # A library's first index committed its papers, searchable by title, key and

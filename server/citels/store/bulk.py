@@ -193,8 +193,8 @@ def prepared(batches: Iterable[Batch], *, papers: int, aside: IndexesAside | Non
             while waiting and (_ready(waiting[0][1]) or len(waiting) > BATCHES_HELD):
                 yield _oldest_rows(waiting, aside, inserting)
         # Every batch is sent: the helper merges its indexes while the last are written.
-        closing = [(index, helper.submit(_close_aside, index))
-                   for index in (ASIDE_ORDER if aside is not None else ())]
+        closing = [(index, helper.submit(_close_aside, index)) for index in ASIDE_ORDER] \
+            if aside is not None else []
         while waiting:
             yield _oldest_rows(waiting, aside, inserting)
         run_then()
