@@ -42,6 +42,8 @@ _NEEDS: dict[object, tuple[str, ...]] = {
     "s2": ("corpusid:", "semanticscholar.org/c/"),
     _ISBN_PREFIXED: ("isbn",), _ISBN: ("isbn ", "978", "979"),
 }
+# Any of them: most texts (a record's URLs) hold none, and are then not tried word by word.
+_ANY_NEEDED = re.compile("|".join(re.escape(word) for needs in _NEEDS.values() for word in needs))
 _TRAILING = ".,;:)]}'\""
 # Schemes a record's own identifiers dict may carry, and how their values are normalised.
 _SCHEMES = ("arxiv", "pmid", "pmcid", "isbn", "openalex", "s2", "s2paper")
@@ -117,6 +119,8 @@ def identifiers_in(text: str) -> list[Identifier]:
     # of every paper's URLs. (Lower-cased ASCII text holds them exactly when the pattern,
     # which ignores case, can match; other text is tried whole.)
     lowered = text.lower() if text.isascii() else None
+    if lowered is not None and not _ANY_NEEDED.search(lowered):
+        return list(found)
     for scheme, pattern in (("pmid", _PMID), ("pmcid", _PMCID), ("openalex", _OPENALEX),
                             ("s2paper", _S2_PAPER), ("s2", _S2_CORPUS)):
         if lowered is not None and not any(word in lowered for word in _NEEDS[scheme]):
