@@ -175,7 +175,8 @@ def _full_text_terms(store: Store) -> dict[str, list[tuple]]:
 
 def _papers_and_records(store: Store) -> tuple:
     return (store.conn.execute("SELECT key, data FROM papers ORDER BY key").fetchall(),
-            sorted(store.conn.execute("SELECT file, line, merge_id FROM records").fetchall()))
+            sorted(store.conn.execute("SELECT f.path, r.line, r.merge_id FROM records r"
+                                      " JOIN files f ON f.id = r.file").fetchall()))
 
 
 BIB_OF_A_PAPER_READ_ONCE = """@inproceedings{{update2023,
@@ -542,6 +543,22 @@ def test_an_index_from_schema_1_is_migrated_and_filled(tmp_path: Path):
     assert rank(store, "cyber sec eval")[0].paper.title.startswith("CyberSecEval 2")
 
 
+# Schema 9's step undone: records name their file by its path again.
+UNDO_FILE_NUMBERS = """
+    CREATE TABLE files_v8 (path TEXT PRIMARY KEY, size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, records INTEGER NOT NULL,
+        warnings TEXT NOT NULL);
+    INSERT INTO files_v8 SELECT path, size, mtime_ns, sha256, records, warnings FROM files;
+    CREATE TABLE records_v8 (id INTEGER PRIMARY KEY, file TEXT NOT NULL REFERENCES files(path),
+        line INTEGER NOT NULL, merge_id TEXT NOT NULL, data TEXT NOT NULL);
+    INSERT INTO records_v8 SELECT r.id, f.path, r.line, r.merge_id, r.data
+        FROM records r JOIN files f ON f.id = r.file;
+    DROP TABLE records; DROP TABLE files;
+    ALTER TABLE files_v8 RENAME TO files; ALTER TABLE records_v8 RENAME TO records;
+    CREATE INDEX records_file ON records(file); CREATE INDEX records_merge_id ON records(merge_id);
+"""
+
+
 def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_path: Path):
     # Session 1's indexes had one full-text table with every abstract in it; opening one
     # with this citels rebuilds the full text from the papers it holds, without re-reading.
@@ -556,7 +573,7 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
         "DROP TABLE titles_fts; DROP TABLE texts_vocab; DROP TABLE texts_fts;"
         " DROP TABLE vocabulary; DROP TABLE works_vocab; DROP TABLE works_fts;"
         " DROP TABLE identifiers; DROP TABLE bib_blocks; DROP TABLE bib_context;"
-        " DROP TABLE name_vocabulary;" + MIGRATIONS[1]().replace(
+        " DROP TABLE name_vocabulary;" + UNDO_FILE_NUMBERS + MIGRATIONS[1]().replace(
             "DROP TABLE papers_fts;", "") + "; PRAGMA user_version = 2;")
     connection.close()
     store = Store(db)
@@ -580,7 +597,7 @@ def library_index_made_older(tmp_path: Path, version: int, undo: str) -> Store:
         encoding="utf-8")
     index_corpus(Store(db), [library])
     connection = sqlite3.connect(db)
-    connection.executescript(f"{undo} PRAGMA user_version = {version};")
+    connection.executescript(f"{undo} {UNDO_FILE_NUMBERS} PRAGMA user_version = {version};")
     connection.close()
     return Store(db)
 
@@ -600,6 +617,42 @@ def test_an_index_from_schema_7_corrects_mistyped_names_when_opened(tmp_path: Pa
     # against: an older index gets it filled from its works index when opened.
     store = library_index_made_older(tmp_path, 7, "DROP TABLE name_vocabulary;")
     assert rank(store, "goedl")[0].paper.source_key == "goedel1931"
+
+
+def test_an_index_from_schema_8_names_files_by_number_and_keeps_every_record(
+        tmp_path: Path, corpus_copy: Path):
+    # Schema 9 has a record name its file by number, not path. An index written before
+    # keeps every record in its file and line, finds the corpus unchanged, goes to a
+    # paper's place in the corpus, and takes a changed file in as before.
+    import sqlite3
+
+    db = tmp_path / "v8.sqlite3"
+    store = Store(db)
+    index_corpus(store, [corpus_copy])
+    before = _papers_and_records(store)
+    place = store.source_location("updateEquivalenceFramework2023")
+    store.close()
+    connection = sqlite3.connect(db)
+    connection.executescript(UNDO_FILE_NUMBERS + " PRAGMA user_version = 8;")
+    assert connection.execute("SELECT typeof(file) FROM records LIMIT 1").fetchone()[0] \
+        == "text"
+    connection.close()
+
+    store = Store(db)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 9
+    assert store.conn.execute("SELECT count(*) FROM records WHERE typeof(file) != 'integer'"
+                              ).fetchone()[0] == 0
+    assert _papers_and_records(store) == before
+    assert store.source_location("updateEquivalenceFramework2023") == place
+    again = index_corpus(store, [corpus_copy])
+    assert (again.files_read, again.added, again.updated, again.removed) == (0, 0, 0, 0)
+    # A file changed: its records replaced, the others' kept.
+    changed = sorted(corpus_copy.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert index_corpus(store, [corpus_copy]).files_read == 1
+    assert _papers_and_records(store) == before
+    assert store.conn.execute("SELECT count(*) FROM files").fetchone()[0] == \
+        len({path for path, _, _ in before[1]})
 
 
 def test_a_database_deleted_while_open_keeps_answering(tmp_path: Path, corpus_copy: Path):
@@ -667,7 +720,7 @@ def test_an_index_from_schema_5_is_packed_and_keeps_its_papers_and_keys(tmp_path
     for old, new in long_ids.items():
         connection.execute("UPDATE keys SET merge_id = ? WHERE merge_id = ?", (new, old))
     connection.executescript("DROP TABLE bib_blocks; DROP TABLE bib_context;"  # 7 and 8's
-                             " DROP TABLE name_vocabulary;")
+                             " DROP TABLE name_vocabulary;" + UNDO_FILE_NUMBERS)
     connection.execute("PRAGMA user_version = 5")
     connection.commit()
     assert connection.execute("SELECT typeof(data) FROM papers LIMIT 1").fetchone()[0] == "text"

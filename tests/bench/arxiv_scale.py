@@ -69,7 +69,24 @@ def real_papers(source: Path) -> list[Paper]:
             if paper.title and paper.abstract]
 
 
-def arxiv_record(number: int, real: list[Paper], rng: random.Random) -> dict:
+class ArxivIds:
+    """Ids as arXiv gives them since 2015 (YYMM.NNNNN, numbered within the month), each
+    given once: the index then holds an identifier for every paper, as it does for the real
+    snapshot. (Until session 13 the ids had seven digits, which are not arXiv ids: the
+    identifiers table stayed empty, 45 B a paper and its inserts missing from the figures.)"""
+
+    def __init__(self) -> None:
+        self.given: dict[tuple[int, int], int] = {}
+
+    def next(self, year: int, month: int) -> str:
+        """The next id of that month (of the next month once a month has 99,999)."""
+        while self.given.get((year, month), 0) >= 99_999:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        number = self.given[(year, month)] = self.given.get((year, month), 0) + 1
+        return f"{year % 100:02d}{month:02d}.{number:05d}"
+
+
+def arxiv_record(number: int, real: list[Paper], rng: random.Random, ids: ArxivIds) -> dict:
     """One arXiv snapshot record: the real paper `number` while there are real ones, then
     splices of two real papers."""
     base = real[number % len(real)]
@@ -84,7 +101,7 @@ def arxiv_record(number: int, real: list[Paper], rng: random.Random) -> dict:
         authors = real[rng.randrange(len(real))].authors or authors
     year = base.year or 2015
     month = 1 + number % 12
-    arxiv_id = f"{year % 100:02d}{month:02d}.{number:07d}"
+    arxiv_id = ids.next(year, month)
     created = f"{DAYS[number % 5]}, {1 + number % 28} {MONTHS[month - 1]} {year}" \
               f" {number % 24:02d}:{number % 60:02d}:00 GMT"
     parsed = [[name.split()[-1], " ".join(name.split()[:-1]), ""] for name in authors if name]
@@ -108,20 +125,22 @@ def arxiv_record(number: int, real: list[Paper], rng: random.Random) -> dict:
 
 def build_corpus(papers: int, part: int, source: Path) -> Path:
     """The corpus folder, written once: part files of `part` papers each."""
-    folder = bench.CACHE / f"arxiv-{papers}"
+    # v2: arXiv ids that are ids (ArxivIds); a corpus written before is not reused.
+    folder = bench.CACHE / f"arxiv-v2-{papers}"
     done = folder / ".complete"
     if done.exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     real = real_papers(source)
     rng = random.Random(1)
+    ids = ArxivIds()
     started = time.perf_counter()
     for first in range(0, papers, part):
         path = folder / f"arxiv-{first // part:04d}.jsonl"
         partial = path.with_suffix(".partial")
         with partial.open("w", encoding="utf-8") as out:
             for number in range(first, min(papers, first + part)):
-                out.write(json.dumps(arxiv_record(number, real, rng)) + "\n")
+                out.write(json.dumps(arxiv_record(number, real, rng, ids)) + "\n")
         partial.rename(path)
     done.write_text(f"{papers} papers in {time.perf_counter() - started:.0f} s\n")
     return folder

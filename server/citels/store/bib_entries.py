@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from citels.merge import stored_json
@@ -40,6 +40,7 @@ class BibEntries:
     """The bib_blocks and bib_context tables of an index database (part of `Store`)."""
 
     conn: sqlite3.Connection
+    file_number: Callable[[str], int]  # CorpusRecords': the number records name a file by
 
     def bib_blocks(self, path: str) -> list[StoredBlock]:
         """A .bib file's blocks as last read, in file order (none: never read by blocks)."""
@@ -96,14 +97,16 @@ class BibEntries:
 
     def remove_records_of(self, path: str, merge_ids: Iterable[str]) -> None:
         """Remove a file's records of these merge ids (entries changed or gone)."""
+        number = self.file_number(path)
         self.conn.executemany("DELETE FROM records WHERE file = ? AND merge_id = ?",
-                              [(path, mid) for mid in sorted(merge_ids)])
+                              [(number, mid) for mid in sorted(merge_ids)])
 
     def add_block_records(self, path: str, records: Iterable[tuple[str, Paper]]) -> None:
         """A few records of a file, each with its merge id (entries changed or added)."""
+        number = self.file_number(path)
         self.conn.executemany(
             "INSERT INTO records (file, line, merge_id, data) VALUES (?, ?, ?, ?)",
-            [record_row(path, paper.sources[0].line if paper.sources else 0, mid, paper)
+            [record_row(number, paper.sources[0].line if paper.sources else 0, mid, paper)
              for mid, paper in records])
 
     def move_records(self, path: str, moves: list[tuple[str, str, str, int]]) -> None:
@@ -114,16 +117,17 @@ class BibEntries:
         the next merge of that paper writes it again."""
         moved = {mid: (old, new) for mid, old, new, _ in moves}
         # A record stored as its paper's only one ('') has its line in the row alone.
+        number = self.file_number(path)
         self.conn.executemany(
             "UPDATE records SET line = ? WHERE merge_id = ? AND file = ?",
-            [(line, mid, path) for mid, _, _, line in moves])
+            [(line, mid, number) for mid, _, _, line in moves])
         mids = list(moved)
         for start in range(0, len(mids), _CHUNK):
             chunk = mids[start:start + _CHUNK]
             places = ",".join("?" * len(chunk))
             records = self.conn.execute(
                 f"SELECT id, merge_id, data FROM records WHERE file = ? AND data != ''"
-                f" AND merge_id IN ({places})", [path, *chunk]).fetchall()
+                f" AND merge_id IN ({places})", [number, *chunk]).fetchall()
             self.conn.executemany("UPDATE records SET data = ? WHERE id = ?", [
                 (pack(stored_json(_moved(unpack(data), *moved[mid]), with_title=True)),
                  record_id) for record_id, mid, data in records])

@@ -105,6 +105,7 @@ class Store(CorpusRecords, BibEntries):
         their full-text indexes are finished (a first index's helper merges them
         meanwhile)."""
         written = titled = 0
+        file_numbers: dict[str, int] = {}
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
 
         def take(index: str, database: Path) -> None:
@@ -144,7 +145,7 @@ class Store(CorpusRecords, BibEntries):
                 titled += sum(row[4] is not None for row in rows.papers)
                 self.full_text.write(rows.full_text.titles, rows.full_text.texts)
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
-                self._insert_records(rows.records)
+                self._insert_records(rows.records, file_numbers)
             if aside is None or not aside.complete:  # else taken as the helper merged them
                 if aside is not None and aside.spans:
                     # The helper died before finishing: what it had is worked out here
@@ -246,8 +247,9 @@ class Store(CorpusRecords, BibEntries):
     def source_location(self, key: str) -> tuple[str, int] | None:
         """Where in the corpus a paper was read first: (absolute file path, 1-based line)."""
         row = self.conn.execute(
-            "SELECT r.file, r.line FROM papers p JOIN records r ON r.merge_id = p.merge_id"
-            " WHERE p.key_lower = ? ORDER BY r.file, r.line LIMIT 1", (key.lower(),)).fetchone()
+            "SELECT f.path, r.line FROM papers p JOIN records r ON r.merge_id = p.merge_id"
+            " JOIN files f ON f.id = r.file WHERE p.key_lower = ? ORDER BY f.path, r.line"
+            " LIMIT 1", (key.lower(),)).fetchone()
         return (row[0], row[1]) if row else None
 
     def papers(self) -> Iterator[Paper]:

@@ -44,18 +44,33 @@ class CorpusRecords:
         }
 
     def put_file(self, state: FileState) -> None:
-        """Remember a corpus file as read now."""
+        """Remember a corpus file as read now (its row changed in place: its records
+        name it by its number)."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, records, warnings)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files (path, size, mtime_ns, sha256, records, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256,"
+            " records = excluded.records, warnings = excluded.warnings",
             (state.path, state.size, state.mtime_ns, state.sha256, state.records,
              json.dumps(list(state.warnings))),
         )
 
+    def file_number(self, path: str) -> int:
+        """The number a file's records name it by; a file not remembered yet is given one
+        (its row says nothing is known of it until `put_file`, so a run that stops before
+        that reads it again)."""
+        row = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+        if row is not None:
+            return row[0]
+        return self.conn.execute(
+            "INSERT INTO files (path, size, mtime_ns, sha256, records, warnings)"
+            " VALUES (?, -1, -1, '', 0, '[]') RETURNING id", (path,)).fetchone()[0]
+
     def remove_file(self, path: str) -> set[str]:
         """Forget a file and its records; return the merge ids its records had."""
         merge_ids = self.merge_ids_of_file(path)
-        self.conn.execute("DELETE FROM records WHERE file = ?", (path,))
+        self.conn.execute("DELETE FROM records WHERE file = (SELECT id FROM files WHERE path = ?)",
+                          (path,))
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
         # A .bib's blocks (store/bib_entries.py) go with it: read again, it is read whole.
         self.conn.execute("DELETE FROM bib_blocks WHERE file = ?", (path,))
@@ -66,7 +81,9 @@ class CorpusRecords:
 
     def merge_ids_of_file(self, path: str) -> set[str]:
         """The merge ids of a file's records."""
-        rows = self.conn.execute("SELECT DISTINCT merge_id FROM records WHERE file = ?", (path,))
+        rows = self.conn.execute(
+            "SELECT DISTINCT merge_id FROM records WHERE file = (SELECT id FROM files"
+            " WHERE path = ?)", (path,))
         return {row[0] for row in rows}
 
     def add_records(self, path: str, records: Iterable[tuple[str, Paper]]) -> None:
@@ -75,16 +92,24 @@ class CorpusRecords:
         import sqlite_utils
 
         columns = ("file", "line", "merge_id", "data")
+        number = self.file_number(path)
         sqlite_utils.Database(self.conn)["records"].insert_all(
-            (dict(zip(columns, record_row(path, paper.sources[0].line if paper.sources else 0,
-                                          merge_id, paper), strict=True))
+            (dict(zip(columns, record_row(number, paper.sources[0].line if paper.sources
+                                          else 0, merge_id, paper), strict=True))
              for merge_id, paper in records), batch_size=2000)
 
-    def _insert_records(self, rows: list[tuple[str, int, str, str]]) -> None:
+    def _insert_records(self, rows: list[tuple[str, int, str, bytes | str]],
+                        numbers: dict[str, int]) -> None:
         # A first index's records, written with their papers: plain executemany, as
         # sqlite-utils' savepoint per chunk is costly in one big transaction (performance.md).
+        # `numbers`: the files' numbers found so far, by path (a run's few files, asked of
+        # the files table once each).
+        for path, *_ in rows:
+            if path not in numbers:
+                numbers[path] = self.file_number(path)
         self.conn.executemany(
-            "INSERT INTO records (file, line, merge_id, data) VALUES (?, ?, ?, ?)", rows)
+            "INSERT INTO records (file, line, merge_id, data) VALUES (?, ?, ?, ?)",
+            [(numbers[path], line, merge_id, data) for path, line, merge_id, data in rows])
 
     def records_for(self, merge_id: str) -> list[Paper]:
         """The paper's records in source order, to merge again.
@@ -93,8 +118,8 @@ class CorpusRecords:
         wrote it, and the paper's data is that record merged, which merges again into the
         same paper. It is written out in full now, before the paper changes."""
         rows = self.conn.execute(
-            "SELECT id, data FROM records WHERE merge_id = ? ORDER BY file, line", (merge_id,)
-        ).fetchall()
+            "SELECT r.id, r.data FROM records r JOIN files f ON f.id = r.file"
+            " WHERE r.merge_id = ? ORDER BY f.path, r.line", (merge_id,)).fetchall()
         records = []
         for record_id, data in rows:
             if data == ONLY_RECORD:

@@ -69,7 +69,7 @@ class Rows:
     """Everything a batch of papers writes."""
 
     papers: list[tuple[int, str, str, str, str | None, int | None, str, bytes]]
-    records: list[tuple[str, int, str, bytes | str]]  # file, line, merge_id, data
+    records: list[tuple[str, int, str, bytes | str]]  # file's path, line, merge_id, data
     full_text: FullText
 
 
@@ -95,11 +95,12 @@ def full_text_rows(papers: Iterable[tuple[int, Paper]], title_words: Iterable[li
     return titles, texts
 
 
-def record_row(path: str, line: int, merge_id: str, record: Paper | None
-               ) -> tuple[str, int, str, bytes | str]:
-    """A records row; None for the record stands for the paper's only one (ONLY_RECORD)."""
+def record_row(file: str | int, line: int, merge_id: str, record: Paper | None
+               ) -> tuple[str | int, int, str, bytes | str]:
+    """A records row of a file (its path, or the number the index gives it); None for the
+    record stands for the paper's only one (ONLY_RECORD)."""
     data = ONLY_RECORD if record is None else pack(stored_json(record, with_title=True))
-    return (path, line, merge_id, data)
+    return (file, line, merge_id, data)
 
 
 def paper_texts(batch: Batch) -> list[PaperText]:
