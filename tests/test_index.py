@@ -556,6 +556,7 @@ UNDO_FILE_NUMBERS = """
     DROP TABLE records; DROP TABLE files;
     ALTER TABLE files_v8 RENAME TO files; ALTER TABLE records_v8 RENAME TO records;
     CREATE INDEX records_file ON records(file); CREATE INDEX records_merge_id ON records(merge_id);
+    CREATE INDEX identifiers_paper ON identifiers(paper_id);
 """
 
 
@@ -570,10 +571,10 @@ def test_an_index_from_schema_2_gets_the_new_full_text_indexes_when_opened(tmp_p
     index_corpus(Store(db), [Path(__file__).resolve().parents[1] / "corpus"])
     connection = sqlite3.connect(db)
     connection.executescript(
-        "DROP TABLE titles_fts; DROP TABLE texts_vocab; DROP TABLE texts_fts;"
-        " DROP TABLE vocabulary; DROP TABLE works_vocab; DROP TABLE works_fts;"
-        " DROP TABLE identifiers; DROP TABLE bib_blocks; DROP TABLE bib_context;"
-        " DROP TABLE name_vocabulary;" + UNDO_FILE_NUMBERS + MIGRATIONS[1]().replace(
+        UNDO_FILE_NUMBERS + "DROP TABLE titles_fts; DROP TABLE texts_vocab;"
+        " DROP TABLE texts_fts; DROP TABLE vocabulary; DROP TABLE works_vocab;"
+        " DROP TABLE works_fts; DROP TABLE identifiers; DROP TABLE bib_blocks;"
+        " DROP TABLE bib_context; DROP TABLE name_vocabulary;" + MIGRATIONS[1]().replace(
             "DROP TABLE papers_fts;", "") + "; PRAGMA user_version = 2;")
     connection.close()
     store = Store(db)
@@ -597,7 +598,7 @@ def library_index_made_older(tmp_path: Path, version: int, undo: str) -> Store:
         encoding="utf-8")
     index_corpus(Store(db), [library])
     connection = sqlite3.connect(db)
-    connection.executescript(f"{undo} {UNDO_FILE_NUMBERS} PRAGMA user_version = {version};")
+    connection.executescript(f"{UNDO_FILE_NUMBERS} {undo} PRAGMA user_version = {version};")
     connection.close()
     return Store(db)
 

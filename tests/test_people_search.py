@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from citels.corpus.identifiers import paper_identifiers
 from citels.indexer import index_corpus
 from citels.ranking import rank
 from citels.search_index import Word
@@ -169,6 +170,11 @@ def test_a_deleted_paper_leaves_the_people_and_identifier_indexes(tmp_path: Path
         paper.source_key for paper in store.papers_by_id(paper_ids).values()]
     assert keys(store, "taylor")[0] == "vaswani2019attention"
     assert keys(store, "10.1162/tacl_a_00001")[0] == "vaswani2019attention"
+    # The replaced paper's identifiers went with it: the table holds the papers' own, no more.
+    papers = store.papers_by_id(row[0] for row in store.conn.execute("SELECT id FROM papers"))
+    assert set(store.conn.execute("SELECT scheme, value, paper_id FROM identifiers")) == {
+        (scheme, value, paper_id) for paper_id, paper in papers.items()
+        for scheme, value in paper_identifiers(paper)}
     for table in ("works_fts", "titles_fts", "texts_fts"):
         store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
 

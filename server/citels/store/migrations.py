@@ -259,7 +259,10 @@ def _v9() -> str:
     # (CorpusRecords.put_file changes its row in place). A record of a file the files
     # table lacks (none should be) gets a row that says nothing is known of it, so the
     # next index run reads the file again, or forgets it if it is gone.
+    # The identifiers lose their index by paper: a paper's are deleted as the very rows
+    # they were added as (WorksIndex.write_rows), as its full-text rows are.
     return """
+        DROP INDEX IF EXISTS identifiers_paper;
         CREATE TABLE files_v9 (
             id INTEGER PRIMARY KEY,
             path TEXT NOT NULL UNIQUE,  -- absolute path of a corpus file

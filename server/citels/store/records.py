@@ -62,9 +62,11 @@ class CorpusRecords:
         row = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
         if row is not None:
             return row[0]
-        return self.conn.execute(
+        cursor = self.conn.execute(
             "INSERT INTO files (path, size, mtime_ns, sha256, records, warnings)"
-            " VALUES (?, -1, -1, '', 0, '[]') RETURNING id", (path,)).fetchone()[0]
+            " VALUES (?, -1, -1, '', 0, '[]')", (path,))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def remove_file(self, path: str) -> set[str]:
         """Forget a file and its records; return the merge ids its records had."""

@@ -52,8 +52,12 @@ class WorksIndex:
         `delete` take them out."""
         write_works(self.conn, works, delete=delete)
         if delete:
-            self.conn.executemany("DELETE FROM identifiers WHERE paper_id = ?",
-                                  {(paper_id,) for _, _, paper_id in identifiers})
+            # The very rows they were added as (derived the same way, as the contentless
+            # full-text indexes' are): no index of the identifiers by paper is kept for
+            # this (31 B a paper with an arXiv id each).
+            self.conn.executemany(
+                "DELETE FROM identifiers WHERE scheme = ? AND value = ? AND paper_id = ?",
+                identifiers)
         else:
             self.conn.executemany(
                 "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id) VALUES (?, ?, ?)",
