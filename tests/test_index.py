@@ -440,6 +440,12 @@ def test_unreadable_files_are_skipped_with_a_message_naming_them(corpus_copy: Pa
     assert "latin1.txt: not UTF-8 (invalid byte at offset 3)" in skipped
     assert "notes.docx: not a corpus format" in skipped
     assert store.paper_counts()[0] == 400
+    # A later run skips them too, and remembers no file it could not read.
+    (corpus_copy / "later.txt").write_bytes(b"\x00binary")
+    again = index_corpus(store, [corpus_copy])
+    assert "later.txt: binary file" in "\n".join(again.skipped)
+    assert sorted(Path(path).name for path in store.file_states()) == sorted(
+        path.name for path in corpus_copy.glob("*.txt") if path.name.startswith("0"))
 
 
 def _bundled_corpus_copy(tmp_path: Path) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from citels.merge import stored_json
@@ -94,11 +94,19 @@ class CorpusRecords:
         import sqlite_utils
 
         columns = ("file", "line", "merge_id", "data")
-        number = self.file_number(path)
-        sqlite_utils.Database(self.conn)["records"].insert_all(
-            (dict(zip(columns, record_row(number, paper.sources[0].line if paper.sources
-                                          else 0, merge_id, paper), strict=True))
-             for merge_id, paper in records), batch_size=2000)
+
+        def rows() -> Iterator[dict[str, object]]:
+            number = None
+            for merge_id, paper in records:
+                # Asked with the first record: a file whose reading fails before it has
+                # none is not remembered (its row would say nothing is known of it).
+                if number is None:
+                    number = self.file_number(path)
+                yield dict(zip(columns, record_row(number, paper.sources[0].line if
+                                                   paper.sources else 0, merge_id, paper),
+                               strict=True))
+
+        sqlite_utils.Database(self.conn)["records"].insert_all(rows(), batch_size=2000)
 
     def _insert_records(self, rows: list[tuple[str, int, str, bytes | str]],
                         numbers: dict[str, int]) -> None:
