@@ -105,7 +105,6 @@ class Store(CorpusRecords, BibEntries):
         their full-text indexes are finished (a first index's helper merges them
         meanwhile)."""
         written = titled = 0
-        file_numbers: dict[str, int] = {}
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
 
         def take(index: str, database: Path) -> None:
@@ -145,7 +144,7 @@ class Store(CorpusRecords, BibEntries):
                 titled += sum(row[4] is not None for row in rows.papers)
                 self.full_text.write(rows.full_text.titles, rows.full_text.texts)
                 self.works.write_rows(rows.full_text.works, rows.full_text.identifiers)
-                self._insert_records(rows.records, file_numbers)
+                self._insert_records(rows.records)
             if aside is None or not aside.complete:  # else taken as the helper merged them
                 if aside is not None and aside.spans:
                     # The helper died before finishing: what it had is worked out here

@@ -108,15 +108,12 @@ class CorpusRecords:
 
         sqlite_utils.Database(self.conn)["records"].insert_all(rows(), batch_size=2000)
 
-    def _insert_records(self, rows: list[tuple[str, int, str, bytes | str]],
-                        numbers: dict[str, int]) -> None:
+    def _insert_records(self, rows: list[tuple[str, int, str, bytes | str]]) -> None:
         # A first index's records, written with their papers: plain executemany, as
         # sqlite-utils' savepoint per chunk is costly in one big transaction (performance.md).
-        # `numbers`: the files' numbers found so far, by path (a run's few files, asked of
-        # the files table once each).
-        for path, *_ in rows:
-            if path not in numbers:
-                numbers[path] = self.file_number(path)
+        # A batch's records come from a file or two: each file's number is asked once, in
+        # the records' order (a file given its number here gets the same one every run).
+        numbers = {path: self.file_number(path) for path in dict.fromkeys(row[0] for row in rows)}
         self.conn.executemany(
             "INSERT INTO records (file, line, merge_id, data) VALUES (?, ?, ?, ?)",
             [(numbers[path], line, merge_id, data) for path, line, merge_id, data in rows])
