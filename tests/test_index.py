@@ -58,6 +58,27 @@ def test_a_second_run_on_an_unchanged_corpus_reads_nothing(corpus_copy: Path, tm
     assert second.summary().startswith("index unchanged: 400 papers")
 
 
+def test_a_long_run_says_where_its_time_went(corpus_copy: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(indexer, "LONG_RUN_SECONDS", 0.0)  # the bundled corpus is quick
+    store = Store(tmp_path / "db.sqlite3")
+    first = index_corpus(store, [corpus_copy])
+    assert list(first.phases) == ["reading", "preparing", "writing", "finishing"]
+    assert all(seconds >= 0 for seconds in first.phases.values())
+    assert sum(first.phases.values()) <= first.seconds
+    named = ", ".join(f"{phase} {seconds:.1f}s" for phase, seconds in first.phases.items())
+    assert first.summary().endswith(f"in {first.seconds:.2f}s ({named})")
+    # A file removed: nothing is read, but the papers left are written again.
+    next(corpus_copy.glob("003_*.txt")).unlink()
+    second = index_corpus(store, [corpus_copy])
+    assert second.removed > 0 and list(second.phases) == list(first.phases)
+    # Nothing changed: no phases to tell.
+    third = index_corpus(store, [corpus_copy])
+    assert third.phases == {} and third.summary().endswith("s")
+    monkeypatch.setattr(indexer, "LONG_RUN_SECONDS", 3600.0)
+    assert first.summary().endswith(f"in {first.seconds:.2f}s")
+
+
 def test_a_touched_but_unchanged_file_is_not_reparsed(corpus_copy: Path, tmp_path: Path):
     store = Store(tmp_path / "db.sqlite3")
     index_corpus(store, [corpus_copy])

@@ -41,6 +41,9 @@ class IndexProgress:
         self._shown = 0.0
         self._told = 0.0
         self._writing: tuple[int, int] | None = None  # (written, to write)
+        # When each phase ended (perf_counter): reading, then what comes before the first
+        # paper is written (sorting, gathering), then writing the papers.
+        self._ends: dict[str, float] = {}
         if self._bars:
             from tqdm import tqdm
 
@@ -76,6 +79,7 @@ class IndexProgress:
 
     def close(self) -> None:
         """Reading is done: take its bar away."""
+        self._ends.setdefault("reading", time.perf_counter())
         if self._bar is not None:
             self._bar.close()
             self._bar = None
@@ -85,6 +89,9 @@ class IndexProgress:
 
     def writing(self, total: int) -> Callable[[], None]:
         """Writing `total` papers begins; returns what to call as each one is written."""
+        self._ends.setdefault("preparing", time.perf_counter())
+        if not total:
+            self._ends.setdefault("writing", time.perf_counter())
         self._writing = (0, total)
         if self._bars and total:
             from tqdm import tqdm
@@ -97,6 +104,8 @@ class IndexProgress:
             assert self._writing is not None
             done = self._writing[0] + 1
             self._writing = (done, total)
+            if done == total:
+                self._ends.setdefault("writing", time.perf_counter())
             if done % 1000 == 0 or done == total:
                 if self._bar is not None:
                     self._bar.update(1000 if done % 1000 == 0 else done % 1000)
@@ -109,6 +118,19 @@ class IndexProgress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+    def phases(self, end: float) -> dict[str, float]:
+        """The seconds each phase took, in order, the run having ended at `end`
+        (perf_counter): reading, preparing, writing, and finishing (the last papers' rows,
+        the indexes merged, the commit). Phases the run did not reach are left out."""
+        seconds, since = {}, self._started
+        for phase in ("reading", "preparing", "writing"):
+            if phase not in self._ends:
+                break
+            seconds[phase], since = self._ends[phase] - since, self._ends[phase]
+        else:
+            seconds["finishing"] = end - since
+        return seconds
 
     # --- the listener ----------------------------------------------------------------------
 

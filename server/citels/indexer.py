@@ -39,6 +39,7 @@ T = TypeVar("T")
 # each insert reads and writes pages (a first index's writes of 3M papers: 118 s of CPU
 # with 128 MB, 91 s with 256 MB; a run touching few pages uses few).
 INDEX_CACHE_MB = 256
+LONG_RUN_SECONDS = 10.0  # a run this long names its phases' times in its summary
 # A first index of whole files this large (a .bib of ~15,000 entries and up) starts the
 # helper its writing will want as the reading starts (helper_process.started_ahead); what
 # the helper imports first.
@@ -59,6 +60,7 @@ class IndexReport:
     skipped: list[str] = field(default_factory=list)  # "path: why"
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds by phase, in order
     # Work done in transactions of its own once the run's has committed (entries of a saved
     # .bib that only moved: bib_update.Reread.move).
     after_commit: list[Callable[[], None]] = field(default_factory=list, repr=False)
@@ -80,7 +82,10 @@ class IndexReport:
             )
         count = len(self.skipped)
         tail = f"; {count} file{'s' if count != 1 else ''} skipped" if count else ""
-        return f"{head}{tail} in {self.seconds:.2f}s"
+        # A long run says where its time went (a dump's first index takes minutes).
+        phases = ", ".join(f"{phase} {seconds:.1f}s" for phase, seconds in self.phases.items())
+        took = f" ({phases})" if phases and self.seconds >= LONG_RUN_SECONDS else ""
+        return f"{head}{tail} in {self.seconds:.2f}s{took}"
 
 
 def find_corpus_files(paths: Iterable[Path], report: IndexReport
@@ -238,7 +243,10 @@ def _index_corpus(store: Store, paths: Iterable[Path], progress: bool,
         with store.transaction():
             finish()
     report.unchanged = total - report.added - report.updated
-    report.seconds = time.perf_counter() - started
+    ended = time.perf_counter()
+    report.seconds = ended - started
+    if to_read or removed_files:
+        report.phases = bar.phases(ended)
     return report
 
 
