@@ -54,6 +54,7 @@ CATEGORIES = ["cs.LG", "cs.CL", "cs.CV", "cs.RO", "cs.AI", "stat.ML", "cs.NE", "
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 QUERY_PAPERS = 8  # real papers whose titles the writer types
+PASTED_IDS = 8  # arXiv ids, spread through the corpus, the writer pastes into a citation
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -214,6 +215,40 @@ def queries(database: Path, real: list[Paper]) -> list[tuple[str, str]]:
     return chosen
 
 
+def pasted_ids(database: Path) -> list[tuple[str, str]]:
+    """(arXiv id, key of its paper) for ids spread through the corpus, first to last."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        total = conn.execute("SELECT count(*) FROM identifiers WHERE scheme = 'arxiv'"
+                             ).fetchone()[0]
+        return [conn.execute(
+            "SELECT value, key FROM identifiers JOIN papers ON papers.id = paper_id"
+            " WHERE scheme = 'arxiv' ORDER BY value LIMIT 1 OFFSET ?",
+            (offset,)).fetchone() for offset in range(0, total, max(1, total // PASTED_IDS))
+            ][:PASTED_IDS]
+
+
+def paste_each(client: bench.PipeClient, root: Path, pasted: list[tuple[str, str]]) -> dict:
+    """Paste each arXiv id into a citation at once (one change, as a paste is) and ask for
+    completion: its paper should be the first suggestion."""
+    uri = (root / "pasted.tex").as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "latex", "version": 1, "text": ""}})
+    latencies, first = [], 0
+    for version, (identifier, key) in enumerate(pasted, 2):
+        text = "\\cite{" + identifier
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                 "contentChanges": [{"text": text}]})
+        started = time.perf_counter()
+        response = client.request("textDocument/completion", {
+            "textDocument": {"uri": uri}, "position": {"line": 0, "character": len(text)}},
+            timeout=300)
+        latencies.append((time.perf_counter() - started) * 1000)
+        items = (response.get("result") or {}).get("items") or []
+        first += bool(items) and bench._inserted_key(items[0]) == key
+    return {"pasted_id_first": f"{first}/{len(pasted)}",
+            "pasted_id_max_ms": max(latencies, default=None)}
+
+
 def serve(folder: Path, database: Path, root: Path, typed: list[tuple[str, str]]) -> dict:
     """Start the server on the index; time the first useful completion, then a typing
     session (bench.py's)."""
@@ -243,6 +278,7 @@ def serve(folder: Path, database: Path, root: Path, typed: list[tuple[str, str]]
     bench.QUERIES[:] = typed
     result = {"first_completion_s": first}
     result.update(bench.typing_session(client, root, "latex", "\\cite{"))
+    result.update(paste_each(client, root, pasted_ids(database)))
     result["server_peak_rss_mb"] = bench.peak_rss_mb(client.process.pid)
     client.close()
     return result
