@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -172,6 +173,7 @@ def time_index(folder: Path, database: Path) -> dict:
     from citels.store.connection import remove_database
 
     remove_database(database)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(citels_command("index", str(folder), "--db", str(database)),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -188,7 +190,13 @@ def time_index(folder: Path, database: Path) -> dict:
     if process.returncode != 0:
         raise RuntimeError(f"citels index failed: {err[-2000:]}")
     helpers = [peak for pid, peak in peaks.items() if pid != process.pid]
-    return {"index_s": seconds, "summary": out.strip() or err.strip()[-300:],
+    # CPU of `citels index` and of its helpers (each waited for by its parent): how much of
+    # the two cores the run kept busy.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (children.ru_utime + children.ru_stime
+           - children_before.ru_utime - children_before.ru_stime)
+    return {"index_s": seconds, "index_cpu_s": cpu,
+            "summary": out.strip() or err.strip()[-300:],
             "index_peak_rss_mb": peaks.get(process.pid), "helper_peak_rss_mb": max(
                 helpers, default=None)}
 
