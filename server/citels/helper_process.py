@@ -9,6 +9,7 @@ memory. A thread of its own looks for its parent every second instead.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -22,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+log = logging.getLogger(__name__)
 PARENT_CHECK_SECONDS = 1.0
+# A pool's pipes hold this much (Linux's own limit for anyone; the default is 64 KB). A
+# batch's rows (~1 MB) went back through 64 KB at a time, each piece waiting for this
+# process's reading thread to get the interpreter lock from its busy main thread: the
+# helper waited a tenth of a first index's write phase for its results to be read
+# (docs/performance.md).
+PIPE_BYTES = 1 << 20
 _ahead: ProcessPoolExecutor | None = None  # a helper started ahead (`started_ahead`)
 
 
@@ -72,8 +80,22 @@ def _new_pool(workers: int, initializer: Callable[..., None] | None,
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                initializer=_start, initargs=(initializer, *initargs))
+    _enlarge_pipes(pool)
+    return pool
+
+
+def _enlarge_pipes(pool: ProcessPoolExecutor) -> None:
+    """Let the pool's pipes (work sent, results back) hold PIPE_BYTES, where the system
+    allows it; else they stay as they are, which is only slower."""
+    try:
+        import fcntl
+
+        for end in (pool._call_queue._writer, pool._result_queue._reader):  # type: ignore[attr-defined]
+            fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError, OSError) as error:  # not Linux, or not allowed
+        log.debug("the helper's pipes keep their size: %s", error)
 
 
 def _start(initializer: Callable[..., None] | None, *initargs: Any) -> None:
