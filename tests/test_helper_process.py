@@ -147,3 +147,20 @@ def test_a_helper_started_ahead_whose_initializer_fails_breaks_its_pool(tmp_path
     with _ahead_run(tmp_path, "failing") as (_, lines):
         assert lines[1] == "broken"
         assert _ended_soon(int(lines[0]))
+
+
+def test_a_helpers_pipes_hold_a_batch_of_rows():
+    # A batch's rows (~1 MB) came back through a 64 KB pipe a piece at a time, each piece
+    # waiting for the index process's busy interpreter: the helper idled a tenth of a
+    # first index's write phase. Linux lets anyone have 1 MB pipes.
+    import fcntl
+
+    from citels.helper_process import PIPE_BYTES, helper_pool
+
+    pool = helper_pool()
+    try:
+        assert pool.submit(os.getpid).result() != os.getpid()
+        for end in (pool._call_queue._writer, pool._result_queue._reader):
+            assert fcntl.fcntl(end.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+    finally:
+        pool.shutdown()
